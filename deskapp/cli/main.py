@@ -1,0 +1,46 @@
+"""Parse the command line and dispatch; errors become messages, never tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from deskapp import __version__
+from deskapp.cli import sla_commands
+from deskapp.domain.policy import PolicyError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deskapp",
+        description="Service-desk client. With no command, starts the desktop app.",
+    )
+    parser.add_argument("--version", action="store_true", help="print versions and exit")
+    parser.add_argument("--policy", metavar="FILE", help="a policy file instead of the default")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sla_commands.add_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.version:
+        print(f"deskapp {__version__}")
+        return 0
+    if args.command is None:
+        from deskapp.gui.launch import run_gui
+
+        return run_gui(args)
+    try:
+        return int(args.handler(args))
+    except PolicyError as exc:
+        print(f"deskapp: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"deskapp: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""The Qt desktop client. Everything Qt lives below this package."""
