@@ -50,15 +50,11 @@ def engine(policy: Policy | None = None) -> SlaEngine:
         return cached[1]
 
 
-def response_due(
-    priority: str, logged_at: dt.datetime, policy: Policy | None = None
-) -> dt.datetime:
+def response_due(priority: str, logged_at: dt.datetime, policy: Policy | None = None) -> dt.datetime:
     """When the response to a ticket of `priority` logged at `logged_at` is due (UTC)."""
     return engine(policy).response_due(priority, logged_at)
 
 
-def business_time_between(
-    start: dt.datetime, end: dt.datetime, policy: Policy | None = None
-) -> dt.timedelta:
+def business_time_between(start: dt.datetime, end: dt.datetime, policy: Policy | None = None) -> dt.timedelta:
     """Business time from start to end, exact to the microsecond (negative if end < start)."""
     return engine(policy).calendar.business_time_between(start, end)

@@ -15,7 +15,9 @@ def parse_instant(text: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise BadTimestamp(f"{text!r} is not an ISO 8601 timestamp (e.g. 2026-03-16T14:00:00+00:00)") from None
+        raise BadTimestamp(
+            f"{text!r} is not an ISO 8601 timestamp (e.g. 2026-03-16T14:00:00+00:00)"
+        ) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise BadTimestamp(f"{text!r} has no UTC offset; add one, e.g. {value}+00:00 or {value}Z")
     return moment

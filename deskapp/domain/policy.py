@@ -169,9 +169,7 @@ def parse_policy(data: Mapping[str, Any], source: str | None = None) -> Policy:
     closures: dict[dt.date, str] = {}
     for i, entry in enumerate(r.table_list("holidays.closures", required=False)):
         key = f"holidays.closures[{i}]"
-        closures[_date(entry.get("date"), f"{key}.date", source)] = str(
-            entry.get("name") or "Desk closure"
-        )
+        closures[_date(entry.get("date"), f"{key}.date", source)] = str(entry.get("name") or "Desk closure")
     removed = frozenset(
         _date(value, f"holidays.removed[{i}]", source)
         for i, value in enumerate(r.list_("holidays.removed", required=False))

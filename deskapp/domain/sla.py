@@ -59,8 +59,7 @@ class SlaEngine:
         self.calendar = calendar or BusinessCalendar(policy)
         self._priorities = {code: policy.priority(code) for code in policy.priorities}
         self._wall_target_us = {
-            code: (p.target // US if p.target is not None else 0)
-            for code, p in self._priorities.items()
+            code: (p.target // US if p.target is not None else 0) for code, p in self._priorities.items()
         }
         self._due_rules = {code: self._due_rule(p) for code, p in self._priorities.items()}
 

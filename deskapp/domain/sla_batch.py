@@ -28,9 +28,7 @@ NOT_RESPONDED = np.iinfo(np.int64).min  # marks "no response yet" in a responded
 
 def to_us_array(moments: Iterable[dt.datetime | None]) -> I64:
     """int64 microseconds of aware datetimes; None becomes NOT_RESPONDED."""
-    return np.fromiter(
-        (NOT_RESPONDED if m is None else to_us(m) for m in moments), dtype=np.int64
-    )
+    return np.fromiter((NOT_RESPONDED if m is None else to_us(m) for m in moments), dtype=np.int64)
 
 
 class _Arrays:
@@ -130,9 +128,7 @@ class BatchSla:
         result: I64 = np.where(wall_clock, due - logged, business)
         return result
 
-    def remaining_us(
-        self, wall_clock: npt.NDArray[np.bool_], due: I64, due_elapsed: I64, now_us: int
-    ) -> I64:
+    def remaining_us(self, wall_clock: npt.NDArray[np.bool_], due: I64, due_elapsed: I64, now_us: int) -> I64:
         """Remaining time in each ticket's own clock at now.
 
         `due_elapsed` is `elapsed_us(due)`, computed once per ticket when the

@@ -8,8 +8,12 @@ import sys
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
-            and sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM"):
+    if (
+        not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+    ):
         print("deskapp: no display found; set DISPLAY, or QT_QPA_PLATFORM=offscreen", file=sys.stderr)
         return 2
     from PySide6.QtWidgets import QApplication, QLabel
