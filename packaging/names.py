@@ -1,0 +1,30 @@
+"""Names the PyInstaller spec, the build script and the installer script share.
+
+A test reads packaging/deskapp.iss and checks it uses these same names, so the
+installer cannot drift from the bundle it packs.
+"""
+
+APP_NAME = "deskapp"
+EXE_NAME = "deskapp"  # deskapp.exe on Windows
+DIST_DIR = "dist/deskapp"  # one-folder bundle, relative to the repository root
+ICON = "resources/icons/deskapp.ico"
+PUBLISHER = "deskapp developers"
+# Folders of data the app reads at run time (deskapp.resources finds them).
+DATA_DIRS = ("resources", "ui")
+# Qt modules the app never imports: left out to keep the bundle small.
+EXCLUDED_MODULES = (
+    "PySide6.Qt3DAnimation", "PySide6.Qt3DCore", "PySide6.Qt3DExtras", "PySide6.Qt3DInput",
+    "PySide6.Qt3DLogic", "PySide6.Qt3DRender", "PySide6.QtBluetooth", "PySide6.QtCanvasPainter",
+    "PySide6.QtDataVisualization", "PySide6.QtDesigner", "PySide6.QtGraphs",
+    "PySide6.QtGraphsWidgets", "PySide6.QtHelp", "PySide6.QtHttpServer", "PySide6.QtLocation",
+    "PySide6.QtMultimedia", "PySide6.QtMultimediaWidgets", "PySide6.QtNetworkAuth", "PySide6.QtNfc",
+    "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtPdf", "PySide6.QtPdfWidgets",
+    "PySide6.QtPositioning", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtQuick3D",
+    "PySide6.QtQuickControls2", "PySide6.QtQuickTest", "PySide6.QtQuickWidgets",
+    "PySide6.QtRemoteObjects", "PySide6.QtScxml", "PySide6.QtSensors", "PySide6.QtSerialBus",
+    "PySide6.QtSerialPort", "PySide6.QtSpatialAudio", "PySide6.QtSql", "PySide6.QtStateMachine",
+    "PySide6.QtSvgWidgets", "PySide6.QtTextToSpeech", "PySide6.QtUiTools.QtDesigner",
+    "PySide6.QtWebChannel", "PySide6.QtWebEngineCore", "PySide6.QtWebEngineQuick",
+    "PySide6.QtWebEngineWidgets", "PySide6.QtWebSockets", "PySide6.QtWebView", "PySide6.QtXml",
+    "tkinter", "matplotlib", "pandas", "businesstimedelta", "IPython", "pytest", "hypothesis",
+)  # fmt: skip
