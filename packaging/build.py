@@ -38,7 +38,8 @@ VERSION_TEMPLATE = """VSVersionInfo(
 
 def version_tuple(version: str) -> tuple[int, int, int, int]:
     parts = [int("".join(ch for ch in p if ch.isdigit()) or 0) for p in version.split(".")[:4]]
-    return tuple((parts + [0, 0, 0, 0])[:4])  # type: ignore[return-value]
+    padded = [*parts, 0, 0, 0, 0]
+    return padded[0], padded[1], padded[2], padded[3]
 
 
 def write_version_file() -> Path:
