@@ -1,0 +1,147 @@
+"""Open a database from a URL: SQLite (the embedded default) or PostgreSQL.
+
+    open_database(url=None) -> peewee.Database
+
+`url` is `sqlite:////absolute/file.sqlite3`, `sqlite:///relative.sqlite3`, a plain file path, or
+`postgresql://user:password@host:port/dbname[?options=-csearch_path%3Dschema]`.
+With no URL: the `DESKAPP_DB` environment variable, else a SQLite file in the
+platformdirs user data folder. The schema is created, or upgraded by
+`deskapp.store.migrations`, on open; the models are bound to the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import peewee as pw
+
+from deskapp.store.models import MODELS
+
+ENV_DB = "DESKAPP_DB"
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 15_000,  # ms: wait for another workstation's write, never fail at once
+    "foreign_keys": 1,
+    "synchronous": "normal",
+}
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def default_sqlite_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("deskapp", appauthor=False)) / "deskapp.sqlite3"
+
+
+def default_database_url() -> str:
+    return os.environ.get(ENV_DB) or f"sqlite:///{default_sqlite_path()}"
+
+
+def database_from_url(url: str) -> pw.Database:
+    """An unopened peewee database for `url` (see the module docstring)."""
+    text = url.strip()
+    if not text:
+        raise DatabaseUrlError("the database URL is empty")
+    if "://" not in text:
+        return _sqlite(text)
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        # sqlite:///relative.sqlite3, sqlite:////absolute/path.sqlite3 (SQLAlchemy style)
+        path = unquote(text[len("sqlite://") :].split("?", 1)[0])
+        path = path[1:] if path.startswith("/") else path
+        return _sqlite(path or ":memory:")
+    if scheme in ("postgres", "postgresql", "psycopg3"):
+        from playhouse.postgres_ext import Psycopg3Database
+
+        params: dict[str, object] = dict(parse_qsl(parts.query))
+        if parts.username:
+            params["user"] = unquote(parts.username)
+        if parts.password:
+            params["password"] = unquote(parts.password)
+        if parts.hostname:
+            params["host"] = parts.hostname
+        if parts.port:
+            params["port"] = parts.port
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise DatabaseUrlError(f"{_redact(text)}: no database name after the host")
+        pg: pw.Database = Psycopg3Database(name, **params)
+        return pg
+    raise DatabaseUrlError(
+        f"{_redact(text)}: unknown database kind {scheme!r} (use sqlite:/// or postgresql://)"
+    )
+
+
+def _sqlite(path: str) -> pw.SqliteDatabase:
+    if path != ":memory:":
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = str(Path(path).expanduser())
+    return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def describe(db: pw.Database) -> str:
+    """A human name for a database (no password)."""
+    if isinstance(db, pw.SqliteDatabase):
+        return f"SQLite {db.database}"
+    params = db.connect_params
+    return f"PostgreSQL {params.get('host', 'localhost')}/{db.database}"
+
+
+def raw_sql(db: pw.Database, query: str, params: Sequence[Any] = ()) -> Any:
+    """Run one SQL statement; returns the cursor (typed wrapper for peewee's execute_sql)."""
+    return db.execute_sql(query, params)  # type: ignore[no-untyped-call]
+
+
+def is_sqlite(db: pw.Database) -> bool:
+    return isinstance(db, pw.SqliteDatabase)
+
+
+def use(db: pw.Database) -> None:
+    """Bind the models to `db` (a no-op when they already are)."""
+    if MODELS[0]._meta.database is not db:
+        db.bind(MODELS, bind_refs=False, bind_backrefs=False)
+
+
+def open_database(url: str | None = None, *, create: bool = True) -> pw.Database:
+    """Connect, bind the models, and create or upgrade the schema.
+
+    A SQLite file made by an older release is backed up next to itself
+    before it is migrated. `create=False` refuses a database with no schema."""
+    from deskapp.store.migrations import ensure_schema
+
+    db = database_from_url(url or default_database_url())
+    try:
+        db.connect(reuse_if_open=True)
+    except pw.OperationalError as exc:
+        raise DatabaseUrlError(f"cannot open {describe(db)}: {exc}".strip()) from None
+    use(db)
+    ensure_schema(db, create=create)
+    return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: pw.Database) -> Iterator[None]:
+    """One atomic write. On SQLite it takes the write lock at BEGIN (IMMEDIATE),
+    so two workstations never both read-then-write the same row."""
+    if is_sqlite(db):
+        with db.atomic("IMMEDIATE"):
+            yield
+    else:
+        with db.atomic():
+            yield

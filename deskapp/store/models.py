@@ -1,0 +1,161 @@
+"""The tables: resellers, contacts, tenants, staff, tickets, history, surveys, meta.
+
+Models are bound to a database by `deskapp.store.connection.open_database`;
+nothing here opens one. Every instant is a `UtcDateTimeField`. Only the
+services (`deskapp.services`) and the rule engine (`deskapp.rules`) write.
+"""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from deskapp.store.fields import UtcDateTimeField
+
+TERRITORY = ("GB", "IE")
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = None
+        legacy_table_names = False
+
+
+class Meta(BaseModel):
+    """Key/value facts about the database: schema_version, training, created_at."""
+
+    key = pw.CharField(primary_key=True, max_length=64)
+    value = pw.TextField()
+
+    class Meta:
+        table_name = "meta"
+
+
+class Reseller(BaseModel):
+    name = pw.CharField(unique=True, max_length=200)
+    country = pw.CharField(max_length=2)  # ISO 3166 code; the Territory is GB and IE
+    email = pw.CharField(null=True, max_length=254)
+    phone = pw.CharField(null=True, max_length=64)
+    created_at = UtcDateTimeField()
+
+
+class Contact(BaseModel):
+    reseller = pw.ForeignKeyField(Reseller, backref="contacts", on_delete="RESTRICT")
+    name = pw.CharField(max_length=200)
+    email = pw.CharField(null=True, max_length=254)
+    phone = pw.CharField(null=True, max_length=64)
+
+    class Meta:
+        indexes = ((("reseller", "name"), True),)
+
+
+class Tenant(BaseModel):
+    reseller = pw.ForeignKeyField(Reseller, backref="tenants", on_delete="RESTRICT")
+    name = pw.CharField(max_length=200)
+
+    class Meta:
+        indexes = ((("reseller", "name"), True),)
+
+
+class Staff(BaseModel):
+    login = pw.CharField(unique=True, max_length=64)
+    name = pw.CharField(max_length=200)
+    role = pw.CharField(max_length=16)  # deskapp.domain.lifecycle.Role
+    password_hash = pw.TextField(null=True)  # scrypt; see deskapp.store.passwords
+    active = pw.BooleanField(default=True)
+    created_at = UtcDateTimeField()
+
+
+class Ticket(BaseModel):
+    number = pw.CharField(unique=True, null=True, max_length=32)  # set from id on insert
+    # contract step 1
+    reseller = pw.ForeignKeyField(Reseller, backref="tickets", on_delete="RESTRICT")
+    contact = pw.ForeignKeyField(Contact, on_delete="RESTRICT")
+    contact_phone = pw.CharField(null=True, max_length=64)
+    contact_email = pw.CharField(null=True, max_length=254)
+    tenant = pw.ForeignKeyField(Tenant, on_delete="RESTRICT")
+    end_users = pw.TextField(default="")
+    summary = pw.CharField(max_length=500)
+    description = pw.TextField(default="")
+    impact = pw.CharField(max_length=16)
+    priority = pw.CharField(max_length=8)
+    channel = pw.CharField(max_length=16)
+    # where it stands
+    status = pw.CharField(max_length=16)
+    tier = pw.SmallIntegerField(default=1)
+    engineer = pw.ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
+    logged_by = pw.ForeignKeyField(Staff, null=True, on_delete="RESTRICT", backref="+")
+    logged_at = UtcDateTimeField()
+    policy_version = pw.CharField(max_length=32)
+    # the response
+    response_due = UtcDateTimeField()
+    responded_at = UtcDateTimeField(null=True)
+    breach_recorded_at = UtcDateTimeField(null=True)
+    # waiting for information
+    awaiting_info_since = UtcDateTimeField(null=True)
+    next_chaser_due = UtcDateTimeField(null=True)
+    chaser_flagged_at = UtcDateTimeField(null=True)
+    auto_resolve_at = UtcDateTimeField(null=True)
+    agreed_update_at = UtcDateTimeField(null=True)
+    # the end
+    resolved_at = UtcDateTimeField(null=True)
+    resolution_reason = pw.TextField(null=True)
+    closes_at = UtcDateTimeField(null=True)
+    closed_at = UtcDateTimeField(null=True)
+    survey_status = pw.CharField(max_length=16, default="none")  # none|to_send|sent|answered
+    survey_sent_at = UtcDateTimeField(null=True)
+    # Tier 3 and links
+    provider = pw.CharField(null=True, max_length=200)
+    provider_ref = pw.CharField(null=True, max_length=200)
+    linked_to = pw.ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="follow_ups")
+    lead_flagged_at = UtcDateTimeField(null=True)  # schema v2
+    # bookkeeping
+    version = pw.IntegerField(default=1)
+    updated_at = UtcDateTimeField()
+    rule_pass = pw.CharField(null=True, max_length=64)  # schema v2: the rule pass that last wrote it
+
+
+class History(BaseModel):
+    """Append-only: one row per step, written in the same transaction as the change."""
+
+    ticket = pw.ForeignKeyField(Ticket, backref="history", on_delete="RESTRICT")
+    at = UtcDateTimeField()
+    actor = pw.CharField(max_length=64)  # a staff login, or "rules"
+    kind = pw.CharField(max_length=32)
+    from_status = pw.CharField(null=True, max_length=16)
+    to_status = pw.CharField(null=True, max_length=16)
+    from_tier = pw.SmallIntegerField(null=True)
+    to_tier = pw.SmallIntegerField(null=True)
+    note = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("ticket", "id"), False),)
+
+
+class SurveyAnswer(BaseModel):
+    """The reseller's answer to the satisfaction survey sent on closure (schema v2)."""
+
+    ticket = pw.ForeignKeyField(Ticket, unique=True, on_delete="RESTRICT")
+    answered_at = UtcDateTimeField()
+    score = pw.SmallIntegerField()  # 1 (poor) .. 5 (excellent)
+    comment = pw.TextField(default="")
+
+
+MODELS: tuple[type[BaseModel], ...] = (
+    Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer,
+)  # fmt: skip
+
+
+def add_indexes() -> None:
+    """Indexes for the queue (status, updated_at) and each rule query."""
+    T = Ticket
+    T.add_index(T.status, T.updated_at)
+    T.add_index(T.updated_at)
+    # breach: unanswered, not yet recorded, due before now
+    T.add_index(T.responded_at, T.breach_recorded_at, T.response_due)
+    T.add_index(T.status, T.auto_resolve_at)
+    T.add_index(T.status, T.next_chaser_due)
+    T.add_index(T.status, T.closes_at)
+    T.add_index(T.rule_pass)
+
+
+add_indexes()

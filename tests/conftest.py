@@ -1,0 +1,82 @@
+"""Shared fixtures: a fresh database per test (SQLite and PostgreSQL), isolated folders.
+
+`db_url` / `db` are parametrized over ["sqlite", "postgres"]. PostgreSQL comes
+from DESKAPP_TEST_PG_URL; each test gets its own schema, dropped afterwards.
+Unset: the postgres case is skipped locally, but fails when CI or
+DESKAPP_REQUIRE_PG is set. Set but unreachable: it fails, never skips.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import peewee
+import pytest
+
+PG_ENV = "DESKAPP_TEST_PG_URL"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    for name in ("DESKAPP_DB", "DESKAPP_PASSWORD", "DESKAPP_NEW_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _pg_base_url() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI") or os.environ.get("DESKAPP_REQUIRE_PG"):
+            pytest.fail(f"{PG_ENV} is not set, and CI needs the PostgreSQL tests to run")
+        pytest.skip(f"{PG_ENV} is not set")
+    return url
+
+
+def _with_schema(url: str, schema: str) -> str:
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture
+def pg_schema_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a brand-new, empty schema."""
+    from deskapp.store.connection import database_from_url, raw_sql
+
+    base = _pg_base_url()
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = database_from_url(base)
+    try:
+        admin.connect()
+    except peewee.OperationalError as exc:
+        pytest.fail(f"{PG_ENV} is set but PostgreSQL is unreachable: {exc}")
+    raw_sql(admin, f'CREATE SCHEMA "{schema}"')
+    try:
+        yield _with_schema(base, schema)
+    finally:
+        raw_sql(admin, f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    return str(request.getfixturevalue("pg_schema_url"))
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[peewee.Database]:
+    from deskapp.store.connection import open_database
+
+    database = open_database(db_url)
+    try:
+        yield database
+    finally:
+        database.close()
