@@ -1,0 +1,1 @@
+"""Talking to resellers: message templates and the SMTP transport."""

@@ -1,0 +1,75 @@
+"""Hand one message to an SMTP server (plain, STARTTLS or TLS; optional login)."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+SECURITY = ("starttls", "tls", "none")
+KEYRING_SERVICE = "deskapp-smtp"
+
+
+class SendError(Exception):
+    """The server could not take the message; `permanent` means retrying will not help."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    security: str = "starttls"
+    login: str | None = None
+    sender: str = "support@localhost"
+    timeout: float = 20.0
+
+    def __post_init__(self) -> None:
+        if self.security not in SECURITY:
+            raise ValueError(f"SMTP security must be one of {SECURITY}, not {self.security!r}")
+
+
+def password_from_keyring(settings: SmtpSettings) -> str | None:
+    """The SMTP password kept in the OS keyring (never in a settings file)."""
+    if not settings.login:
+        return None
+    import keyring
+
+    return keyring.get_password(KEYRING_SERVICE, f"{settings.login}@{settings.host}")
+
+
+def build_message(settings: SmtpSettings, to: str, subject: str, body: str, message_id: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = settings.sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    # A stable Message-ID lets a resend after a lost reply be recognised downstream.
+    msg["Message-ID"] = message_id
+    msg.set_content(body)
+    return msg
+
+
+def send(settings: SmtpSettings, message: EmailMessage, password: str | None = None) -> None:
+    context = ssl.create_default_context()
+    try:
+        client: smtplib.SMTP
+        if settings.security == "tls":
+            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        with client:
+            if settings.security == "starttls":
+                client.starttls(context=context)
+            if settings.login:
+                client.login(settings.login, password or "")
+            client.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise SendError(f"the mail server refused the recipient: {exc.recipients}", permanent=True) from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        raise SendError(f"the mail server refused the login: {exc.smtp_error!r}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise SendError(f"cannot send through {settings.host}:{settings.port}: {exc}") from exc
