@@ -1,0 +1,350 @@
+"""The queue: one row a ticket, over the services' `QueueRow`s.
+
+The response countdown comes from `QueueClocks` (arrays computed on load);
+`tick(now, rows)` recomputes only the rows it is given (the visible ones) and
+emits `dataChanged` for their countdown cells, so a tick never queries the
+database and costs the same for a hundred tickets or a hundred thousand.
+Sorting is done here on Python values (`sort`), the proxy forwards to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from deskapp.domain.business_calendar import from_us
+from deskapp.domain.sla import SlaEngine
+from deskapp.gui.models.countdowns import (
+    AT_RISK,
+    BAND_NAMES,
+    BREACHED,
+    MET,
+    MISSED,
+    ON_TRACK,
+    QueueClocks,
+    Tick,
+    age_text,
+)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class QueueRowLike(Protocol):
+    """The fields of `deskapp.services.queue.QueueRow` the queue shows."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def reseller(self) -> str: ...
+    @property
+    def contact(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def tier(self) -> int: ...
+    @property
+    def engineer(self) -> str | None: ...
+    @property
+    def engineer_name(self) -> str | None: ...
+    @property
+    def logged_at(self) -> dt.datetime: ...
+    @property
+    def response_due(self) -> dt.datetime: ...
+    @property
+    def responded_at(self) -> dt.datetime | None: ...
+    @property
+    def awaiting_info_since(self) -> dt.datetime | None: ...
+    @property
+    def updated_at(self) -> dt.datetime: ...
+
+
+# Columns, in display order.
+NUMBER, PRIORITY, RESELLER, SUMMARY, STATUS, TIER, ENGINEER, COUNTDOWN, AGE = range(9)
+HEADERS = ("Number", "Priority", "Reseller", "Summary", "Status", "Tier", "Engineer", "Response SLA", "Age")
+
+# Custom roles.
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the QueueRow itself
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a Python value the column sorts by
+BAND_ROLE = Qt.ItemDataRole.UserRole + 3  # the Band (str) of the response clock
+DUE_ROLE = Qt.ItemDataRole.UserRole + 4  # the response due instant (aware UTC)
+
+BAND_COLOURS = {
+    ON_TRACK: "#d9f2dd",
+    AT_RISK: "#ffe3a3",
+    BREACHED: "#f7b4b4",
+    MET: "#e6e6e6",
+    MISSED: "#e8cccc",
+}
+_BAND_BRUSHES = {code: QBrush(QColor(colour)) for code, colour in BAND_COLOURS.items()}
+_DARK_TEXT = QBrush(QColor("#1a1a1a"))
+
+
+class QueueModel(QAbstractTableModel):
+    # ids of tickets whose band turned at risk or breached since the last full refresh
+    bands_turned = Signal(list)
+
+    def __init__(self, engine: SlaEngine, now: dt.datetime, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[QueueRowLike] = []
+        self._index_of: dict[int, int] = {}
+        self._clocks = QueueClocks(engine)
+        self._tick = self._clocks.tick(now)
+        self._remaining = np.empty(0, dtype=np.int64)
+        self._bands = np.empty(0, dtype=np.int8)
+
+    # --- reading ----------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's default)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
+            return HEADERS[section]
+        return None
+
+    def row(self, row: int) -> QueueRowLike:
+        return self._rows[row]
+
+    def rows(self) -> Sequence[QueueRowLike]:
+        return self._rows
+
+    def row_of(self, ticket_id: int) -> int | None:
+        return self._index_of.get(ticket_id)
+
+    def band(self, row: int) -> int:
+        return int(self._bands[row])
+
+    def bands(self) -> npt.NDArray[np.int8]:
+        return self._bands
+
+    @property
+    def now(self) -> dt.datetime:
+        return from_us(self._tick.now_us)
+
+    def countdown_text(self, row: int) -> str:
+        return self._clocks.text(self._tick, row, int(self._remaining[row]), int(self._bands[row]))
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r, col = index.row(), index.column()
+        if not (0 <= r < len(self._rows)):
+            return None
+        item = self._rows[r]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(item, r, col)
+        if role == SORT_ROLE:
+            return self._sort_key(col)(r)
+        if role == ROW_ROLE:
+            return item
+        if role == BAND_ROLE:
+            return str(BAND_NAMES[int(self._bands[r])])
+        if role == DUE_ROLE:
+            return item.response_due
+        if role == Qt.ItemDataRole.BackgroundRole and col == COUNTDOWN:
+            return _BAND_BRUSHES[int(self._bands[r])]
+        if role == Qt.ItemDataRole.ForegroundRole and col == COUNTDOWN:
+            return _DARK_TEXT
+        if role == Qt.ItemDataRole.ToolTipRole and col == COUNTDOWN:
+            return f"{BAND_NAMES[int(self._bands[r])]}; response due {self._local(item.response_due)}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (TIER, PRIORITY):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def _local(self, moment: dt.datetime) -> str:
+        return f"{moment.astimezone(self._clocks.engine.calendar.tz):%a %d %b %H:%M}"
+
+    def _display(self, item: QueueRowLike, r: int, col: int) -> str:
+        if col == NUMBER:
+            return item.number
+        if col == PRIORITY:
+            return item.priority
+        if col == RESELLER:
+            return item.reseller
+        if col == SUMMARY:
+            return item.summary
+        if col == STATUS:
+            return item.status.replace("_", " ")
+        if col == TIER:
+            return str(item.tier)
+        if col == ENGINEER:
+            return item.engineer_name or item.engineer or "unassigned"
+        if col == COUNTDOWN:
+            return self.countdown_text(r)
+        if col == AGE:
+            return age_text(self._tick.now_us - int(self._clocks.logged[r]))
+        return ""
+
+    def _sort_key(self, col: int) -> Callable[[int], Any]:
+        rows = self._rows
+        if col == COUNTDOWN:
+            due = self._clocks.due
+            return lambda r: int(due[r])
+        if col == AGE:
+            logged = self._clocks.logged
+            return lambda r: -int(logged[r])
+        if col == TIER:
+            return lambda r: rows[r].tier
+        if col == ENGINEER:
+            return lambda r: (rows[r].engineer_name or rows[r].engineer or "").lower()
+        attribute = {PRIORITY: "priority", RESELLER: "reseller", SUMMARY: "summary", STATUS: "status"}
+        name = attribute.get(col, "number")
+
+        def key(r: int) -> str:
+            return str(getattr(rows[r], name)).lower()
+
+        return key
+
+    # --- loading ----------------------------------------------------------------
+
+    def set_rows(self, rows: Iterable[QueueRowLike], now: dt.datetime) -> None:
+        """Replace everything (the first load): arrays computed once, here."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._reindex()
+        self._clocks.load(
+            [t.priority for t in self._rows],
+            [t.logged_at for t in self._rows],
+            [t.response_due for t in self._rows],
+            [t.responded_at for t in self._rows],
+        )
+        self._tick = self._clocks.tick(now)
+        self._remaining, self._bands = self._clocks.compute(self._tick, np.arange(len(self._rows)))
+        self.endResetModel()
+
+    def upsert(self, rows: Iterable[QueueRowLike], now: dt.datetime, *, keep: Callable[[QueueRowLike], bool]
+               = lambda _t: True) -> None:  # fmt: skip
+        """Apply changed rows (an incremental refresh): update, add, or drop if not `keep`."""
+        fresh: list[QueueRowLike] = []
+        for item in rows:
+            at = self._index_of.get(item.id)
+            if at is None:
+                if keep(item):
+                    fresh.append(item)
+                continue
+            if not keep(item):
+                self.beginRemoveRows(QModelIndex(), at, at)
+                del self._rows[at]
+                self._clocks.remove(at)
+                self._remaining = np.delete(self._remaining, at)
+                self._bands = np.delete(self._bands, at)
+                self._reindex()
+                self.endRemoveRows()
+                continue
+            self._rows[at] = item
+            self._clocks.replace(at, item.priority, item.logged_at, item.response_due, item.responded_at)
+            rem, band = self._clocks.compute(self._tick, np.array([at]))
+            self._remaining[at], self._bands[at] = rem[0], band[0]
+            self.dataChanged.emit(self.index(at, 0), self.index(at, len(HEADERS) - 1))
+        if fresh:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self._reindex()
+            self._clocks.append(
+                [t.priority for t in fresh], [t.logged_at for t in fresh],
+                [t.response_due for t in fresh], [t.responded_at for t in fresh],
+            )  # fmt: skip
+            rem, band = self._clocks.compute(self._tick, np.arange(first, len(self._rows)))
+            self._remaining = np.concatenate([self._remaining, rem])
+            self._bands = np.concatenate([self._bands, band])
+            self.endInsertRows()
+
+    def _reindex(self) -> None:
+        self._index_of = {t.id: i for i, t in enumerate(self._rows)}
+
+    # --- time ---------------------------------------------------------------------
+
+    def tick(self, now: dt.datetime, rows: npt.NDArray[np.intp] | Sequence[int]) -> None:
+        """The 1-second countdown tick over the given (visible) source rows."""
+        self._tick = self._clocks.tick(now)
+        rows_arr = np.unique(np.asarray(rows, dtype=np.intp))
+        if not rows_arr.size:
+            return
+        rem, band = self._clocks.compute(self._tick, rows_arr)
+        self._remaining[rows_arr] = rem
+        self._bands[rows_arr] = band
+        # one dataChanged per contiguous run of rows, countdown column only
+        breaks = np.flatnonzero(np.diff(rows_arr) != 1) + 1
+        for run in np.split(rows_arr, breaks):
+            first, last = int(run[0]), int(run[-1])
+            self.dataChanged.emit(self.index(first, COUNTDOWN), self.index(last, COUNTDOWN))
+
+    def refresh_all_bands(self, now: dt.datetime) -> list[int]:
+        """Every row's band at `now` (rule-pass cadence, for filters and notifications).
+
+        Returns (and signals) the ids of tickets that turned at risk or breached."""
+        self._tick = self._clocks.tick(now)
+        if not self._rows:
+            return []
+        before = self._bands
+        self._remaining, self._bands = self._clocks.compute(self._tick, np.arange(len(self._rows)))
+        worse = np.flatnonzero(
+            ((self._bands == AT_RISK) & (before == ON_TRACK))
+            | ((self._bands == BREACHED) & (before != BREACHED))
+        )
+        turned = [self._rows[int(i)].id for i in worse]
+        self.dataChanged.emit(self.index(0, COUNTDOWN), self.index(len(self._rows) - 1, AGE))
+        if turned:
+            self.bands_turned.emit(turned)
+        return turned
+
+    def now_us(self) -> int:
+        return self._tick.now_us
+
+    def tick_state(self) -> Tick:
+        return self._tick
+
+    # --- sorting (on Python values) ----------------------------------------------
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not (0 <= column < len(HEADERS)) or len(self._rows) < 2:
+            return
+        n = len(self._rows)
+        if column == COUNTDOWN:
+            perm = np.argsort(self._clocks.due, kind="stable")
+        elif column == AGE:
+            perm = np.argsort(-self._clocks.logged, kind="stable")
+        else:
+            perm = np.asarray(sorted(range(n), key=self._sort_key(column)), dtype=np.intp)
+        if order == Qt.SortOrder.DescendingOrder:
+            perm = perm[::-1]
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        new_row_of_old = np.empty(n, dtype=np.intp)
+        new_row_of_old[perm] = np.arange(n)
+        self._rows = [self._rows[int(i)] for i in perm]
+        for name in QueueClocks.names():
+            setattr(self._clocks, name, getattr(self._clocks, name)[perm])
+        self._remaining = self._remaining[perm]
+        self._bands = self._bands[perm]
+        self._reindex()
+        self.changePersistentIndexList(
+            old_persistent,
+            [self.index(int(new_row_of_old[i.row()]), i.column()) for i in old_persistent],
+        )
+        self.layoutChanged.emit()

@@ -1,0 +1,33 @@
+"""GUI test fixtures: settings in a temporary folder, one SLA engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from PySide6.QtCore import QAbstractItemModel, QSettings
+
+from deskapp.domain.sla import SlaEngine
+from deskapp.sla import engine as shared_engine
+
+if TYPE_CHECKING:
+    from pytestqt.modeltest import ModelTester
+
+
+@pytest.fixture(autouse=True)
+def _settings_in_tmp(tmp_path: Path) -> Iterator[None]:
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    yield
+
+
+@pytest.fixture
+def engine() -> SlaEngine:
+    return shared_engine()
+
+
+def check_model(tester: ModelTester, model: QAbstractItemModel) -> None:
+    """pytest-qt's model checker (its `check` is untyped)."""
+    tester.check(model)  # type: ignore[no-untyped-call]
