@@ -1,0 +1,233 @@
+"""The queue: open tickets with live countdowns, filters with counts, and a search box."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from deskapp.gui.forms import child, load_form
+from deskapp.gui.models.queue_filter import PRIORITIES, STATUSES, TIERS, QueueFilter, count
+from deskapp.gui.models.queue_model import (
+    AGE,
+    COUNTDOWN,
+    ENGINEER,
+    NUMBER,
+    PRIORITY,
+    RESELLER,
+    ROW_ROLE,
+    STATUS,
+    SUMMARY,
+    TIER,
+    QueueModel,
+)
+from deskapp.gui.models.queue_proxy import QueueProxy
+
+SETTINGS_GROUP = "queue/filter"
+COLUMN_WIDTHS = {NUMBER: 110, PRIORITY: 64, RESELLER: 170, SUMMARY: 300, STATUS: 110, TIER: 44,
+                 ENGINEER: 130, COUNTDOWN: 240, AGE: 70}  # fmt: skip
+
+
+class QueueView(QWidget):
+    ticket_activated = Signal(str)  # the ticket number
+
+    def __init__(self, model: QueueModel, settings: QSettings, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("queueView")
+        self.model = model
+        self.proxy = QueueProxy(model, self)
+        self._settings = settings
+        self._me: str | None = None
+        form = load_form("queue_view.ui", self)
+        self.search_edit = child(form, QLineEdit, "searchEdit")
+        self.mine_check = child(form, QCheckBox, "mineCheck")
+        self.unassigned_check = child(form, QCheckBox, "unassignedCheck")
+        self.at_risk_check = child(form, QCheckBox, "atRiskCheck")
+        self.awaiting_info_check = child(form, QCheckBox, "awaitingInfoCheck")
+        self.priority_combo = child(form, QComboBox, "priorityCombo")
+        self.status_combo = child(form, QComboBox, "statusCombo")
+        self.tier_combo = child(form, QComboBox, "tierCombo")
+        self.clear_filters_button = child(form, QPushButton, "clearFiltersButton")
+        self.table = child(form, QTableView, "queueTable")
+        self.shown_label = child(form, QLabel, "shownLabel")
+
+        self.priority_combo.addItem("Any priority", "")
+        for code in PRIORITIES:
+            self.priority_combo.addItem(code, code)
+        self.status_combo.addItem("Any status", "")
+        for status in STATUSES:
+            self.status_combo.addItem(status.replace("_", " "), status)
+        self.tier_combo.addItem("Any tier", 0)
+        for tier in TIERS:
+            self.tier_combo.addItem(f"Tier {tier}", tier)
+
+        self._setup_table()
+        self._restore_filter()
+        for check in (self.mine_check, self.unassigned_check, self.at_risk_check, self.awaiting_info_check):
+            check.toggled.connect(self._apply_filter)
+        for combo in (self.priority_combo, self.status_combo, self.tier_combo):
+            combo.currentIndexChanged.connect(self._apply_filter)
+        self.search_edit.textChanged.connect(self._apply_filter)
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        self.table.activated.connect(self._activated)
+        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self.refresh_counts)
+        self.proxy.rowsInserted.connect(self._update_shown)
+        self.proxy.rowsRemoved.connect(self._update_shown)
+        self.proxy.modelReset.connect(self._update_shown)
+        self.proxy.layoutChanged.connect(self._update_shown)
+        self.refresh_counts()
+
+    def _setup_table(self) -> None:
+        table = self.table
+        table.setModel(self.proxy)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        vertical = table.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(24)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in COLUMN_WIDTHS.items():
+            table.setColumnWidth(column, width)
+        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
+        table.sortByColumn(COUNTDOWN, Qt.SortOrder.AscendingOrder)
+
+    # --- filters --------------------------------------------------------------------
+
+    def current_filter(self) -> QueueFilter:
+        return QueueFilter(
+            mine=self.mine_check.isChecked(),
+            unassigned=self.unassigned_check.isChecked(),
+            at_risk=self.at_risk_check.isChecked(),
+            awaiting_info=self.awaiting_info_check.isChecked(),
+            priority=str(self.priority_combo.currentData() or ""),
+            status=str(self.status_combo.currentData() or ""),
+            tier=int(self.tier_combo.currentData() or 0),
+            search=self.search_edit.text().strip(),
+        )
+
+    def _apply_filter(self) -> None:
+        f = self.current_filter()
+        self.proxy.set_filter(f)
+        self._settings.beginGroup(SETTINGS_GROUP)
+        for key, value in f.to_settings().items():
+            self._settings.setValue(key, value)
+        self._settings.endGroup()
+        self._update_shown()
+
+    def _restore_filter(self) -> None:
+        self._settings.beginGroup(SETTINGS_GROUP)
+        stored = {key: self._settings.value(key) for key in self._settings.childKeys()}
+        self._settings.endGroup()
+        f = QueueFilter.from_settings(stored)
+        self.mine_check.setChecked(f.mine)
+        self.unassigned_check.setChecked(f.unassigned)
+        self.at_risk_check.setChecked(f.at_risk)
+        self.awaiting_info_check.setChecked(f.awaiting_info)
+        self.priority_combo.setCurrentIndex(max(0, self.priority_combo.findData(f.priority)))
+        self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(f.status)))
+        self.tier_combo.setCurrentIndex(max(0, self.tier_combo.findData(f.tier)))
+        self.search_edit.setText(f.search)
+        self.proxy.set_filter(f)
+
+    def clear_filters(self) -> None:
+        widgets = (self.mine_check, self.unassigned_check, self.at_risk_check, self.awaiting_info_check)
+        for check in widgets:
+            check.blockSignals(True)
+            check.setChecked(False)
+            check.blockSignals(False)
+        for combo in (self.priority_combo, self.status_combo, self.tier_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search_edit.blockSignals(True)
+        self.search_edit.clear()
+        self.search_edit.blockSignals(False)
+        self._apply_filter()
+
+    def set_me(self, login: str | None) -> None:
+        self._me = login
+        self.proxy.set_me(login)
+        self.mine_check.setEnabled(login is not None)
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        """The number next to each filter: how many loaded tickets it alone would show."""
+        c = count(self.model.rows(), list(self.model.bands()), self._me)
+        self.mine_check.setText(f"Mine ({c.mine})")
+        self.unassigned_check.setText(f"Unassigned ({c.unassigned})")
+        self.at_risk_check.setText(f"At risk or breached ({c.at_risk})")
+        self.awaiting_info_check.setText(f"Awaiting info ({c.awaiting_info})")
+        for i, code in enumerate(PRIORITIES, start=1):
+            self.priority_combo.setItemText(i, f"{code} ({(c.priority or {}).get(code, 0)})")
+        for i, status in enumerate(STATUSES, start=1):
+            self.status_combo.setItemText(
+                i, f"{status.replace('_', ' ')} ({(c.status or {}).get(status, 0)})"
+            )
+        for i, tier in enumerate(TIERS, start=1):
+            self.tier_combo.setItemText(i, f"Tier {tier} ({(c.tier or {}).get(tier, 0)})")
+        if self.proxy.queue_filter.at_risk:
+            self.proxy.refilter()
+        self._update_shown()
+
+    def _update_shown(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        noun = "ticket" if total == 1 else "tickets"
+        self.shown_label.setText(f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} shown")
+
+    def _focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    # --- rows -------------------------------------------------------------------------
+
+    def _activated(self, index: QModelIndex) -> None:
+        item = index.data(ROW_ROLE)
+        if item is not None:
+            self.ticket_activated.emit(item.number)
+
+    def selected_number(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = rows[0].data(ROW_ROLE)
+        return None if item is None else str(item.number)
+
+    def visible_source_rows(self) -> npt.NDArray[np.intp]:
+        """The source rows on screen now (what a countdown tick recomputes)."""
+        table = self.table
+        total = self.proxy.rowCount()
+        if not total or not table.isVisible():
+            return np.empty(0, dtype=np.intp)
+        first = table.rowAt(0)
+        if first < 0:
+            return np.empty(0, dtype=np.intp)
+        last = table.rowAt(table.viewport().height() - 1)
+        if last < 0:
+            last = total - 1
+        proxy = self.proxy
+        return np.fromiter(
+            (proxy.mapToSource(proxy.index(r, 0)).row() for r in range(first, last + 1)),
+            dtype=np.intp,
+            count=last - first + 1,
+        )
+
+    def on_tick(self, now: dt.datetime) -> None:
+        self.model.tick(now, self.visible_source_rows())
