@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import peewee
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QSettings
 
@@ -31,3 +32,15 @@ def engine() -> SlaEngine:
 def check_model(tester: ModelTester, model: QAbstractItemModel) -> None:
     """pytest-qt's model checker (its `check` is untyped)."""
     tester.check(model)  # type: ignore[no-untyped-call]
+
+
+@pytest.fixture
+def desk_db(tmp_path: Path) -> Iterator[peewee.Database]:
+    """A fresh SQLite database (the GUI tests run on SQLite only)."""
+    from deskapp.store.connection import open_database
+
+    database = open_database(f"sqlite:///{tmp_path / 'gui.sqlite3'}")
+    try:
+        yield database
+    finally:
+        database.close()

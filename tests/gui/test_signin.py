@@ -1,0 +1,46 @@
+"""Sign-in, and the first administrator on an empty database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee
+from pytestqt.qtbot import QtBot
+
+from deskapp.domain.clock import FixedClock
+from deskapp.domain.lifecycle import Role
+from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
+from deskapp.services import directory
+
+NOW = dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC)
+
+
+def test_first_run_creates_the_first_administrator(qtbot: QtBot, desk_db: peewee.Database) -> None:
+    dialog = FirstAdminDialog(desk_db, FixedClock(NOW))
+    qtbot.addWidget(dialog)
+    dialog.login_edit.setText("alice")
+    dialog.name_edit.setText("Alice Admin")
+    dialog.password_edit.setText("correct horse")
+    dialog.confirm_edit.setText("correct horsE")
+    dialog.accept()
+    assert "differ" in dialog.error_label.text()
+    assert dialog.login_edit.text() == "alice"  # what was typed is kept
+    dialog.confirm_edit.setText("correct horse")
+    dialog.accept()
+    assert dialog.result() == 1
+    assert dialog.session is not None and dialog.session.role is Role.ADMIN
+    assert directory.staff_count(desk_db) == 1
+
+
+def test_sign_in_refuses_a_wrong_password_in_words(qtbot: QtBot, desk_db: peewee.Database) -> None:
+    directory.add_staff(desk_db, FixedClock(NOW), None, "bob", name="Bob", role="admin", password="secret12")
+    dialog = SignInDialog(desk_db)
+    qtbot.addWidget(dialog)
+    dialog.login_edit.setText("bob")
+    dialog.password_edit.setText("nope")
+    dialog.accept()
+    assert "do not match" in dialog.error_label.text()
+    assert dialog.session is None
+    dialog.password_edit.setText("secret12")
+    dialog.accept()
+    assert dialog.session is not None and dialog.session.login == "bob"
