@@ -80,3 +80,10 @@ def db(db_url: str) -> Iterator[peewee.Database]:
         yield database
     finally:
         database.close()
+
+
+@pytest.fixture
+def desk(db: peewee.Database) -> object:
+    from tests.desk_setup import make_desk
+
+    return make_desk(db)

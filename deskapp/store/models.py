@@ -31,6 +31,7 @@ class Meta(BaseModel):
 
 
 class Reseller(BaseModel):
+    id = pw.AutoField()
     name = pw.CharField(unique=True, max_length=200)
     country = pw.CharField(max_length=2)  # ISO 3166 code; the Territory is GB and IE
     email = pw.CharField(null=True, max_length=254)
@@ -39,6 +40,7 @@ class Reseller(BaseModel):
 
 
 class Contact(BaseModel):
+    id = pw.AutoField()
     reseller = pw.ForeignKeyField(Reseller, backref="contacts", on_delete="RESTRICT")
     name = pw.CharField(max_length=200)
     email = pw.CharField(null=True, max_length=254)
@@ -49,6 +51,7 @@ class Contact(BaseModel):
 
 
 class Tenant(BaseModel):
+    id = pw.AutoField()
     reseller = pw.ForeignKeyField(Reseller, backref="tenants", on_delete="RESTRICT")
     name = pw.CharField(max_length=200)
 
@@ -57,6 +60,7 @@ class Tenant(BaseModel):
 
 
 class Staff(BaseModel):
+    id = pw.AutoField()
     login = pw.CharField(unique=True, max_length=64)
     name = pw.CharField(max_length=200)
     role = pw.CharField(max_length=16)  # deskapp.domain.lifecycle.Role
@@ -66,7 +70,8 @@ class Staff(BaseModel):
 
 
 class Ticket(BaseModel):
-    number = pw.CharField(unique=True, null=True, max_length=32)  # set from id on insert
+    id = pw.AutoField()
+    number = pw.CharField(unique=True, max_length=32)  # INC-000123, from the id (see intake)
     # contract step 1
     reseller = pw.ForeignKeyField(Reseller, backref="tickets", on_delete="RESTRICT")
     contact = pw.ForeignKeyField(Contact, on_delete="RESTRICT")
@@ -83,6 +88,7 @@ class Ticket(BaseModel):
     status = pw.CharField(max_length=16)
     tier = pw.SmallIntegerField(default=1)
     engineer = pw.ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
+    engineer_id: int | None  # peewee's accessor for the engineer's id
     logged_by = pw.ForeignKeyField(Staff, null=True, on_delete="RESTRICT", backref="+")
     logged_at = UtcDateTimeField()
     policy_version = pw.CharField(max_length=32)
@@ -117,6 +123,8 @@ class Ticket(BaseModel):
 class History(BaseModel):
     """Append-only: one row per step, written in the same transaction as the change."""
 
+    id = pw.AutoField()
+
     ticket = pw.ForeignKeyField(Ticket, backref="history", on_delete="RESTRICT")
     at = UtcDateTimeField()
     actor = pw.CharField(max_length=64)  # a staff login, or "rules"
@@ -133,6 +141,8 @@ class History(BaseModel):
 
 class SurveyAnswer(BaseModel):
     """The reseller's answer to the satisfaction survey sent on closure (schema v2)."""
+
+    id = pw.AutoField()
 
     ticket = pw.ForeignKeyField(Ticket, unique=True, on_delete="RESTRICT")
     answered_at = UtcDateTimeField()

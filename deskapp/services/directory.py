@@ -1,0 +1,121 @@
+"""Staff, resellers, passwords and the database's training flag.
+
+    add_staff(db, clock, actor, login, *, name, role, password=None) -> Staff
+    add_reseller(db, clock, actor, name, *, country, email=None, phone=None) -> Reseller
+    authenticate(db, login, password) -> Staff
+    staff_count(db) -> int
+    is_training(db) -> bool
+    mark_training(db) -> None
+
+`actor` is the acting staff member's login. The first `add_staff` on a
+database with no staff needs no actor (pass None); after that only an
+administrator adds staff and resellers.
+"""
+
+from __future__ import annotations
+
+import re
+
+import peewee as pw
+
+from deskapp.domain.clock import Clock
+from deskapp.domain.lifecycle import Action, Role, check_role
+from deskapp.services.errors import (
+    AuthenticationFailed,
+    MissingField,
+    OutsideTerritory,
+    PermissionDenied,
+    ValidationError,
+)
+from deskapp.services.operation import RULES_ACTOR, load_staff
+from deskapp.store.connection import use, write_transaction
+from deskapp.store.migrations import get_meta, set_meta
+from deskapp.store.models import TERRITORY, Reseller, Staff
+from deskapp.store.passwords import hash_password, verify_password
+
+_LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
+
+
+def staff_count(db: pw.Database) -> int:
+    use(db)
+    return int(Staff.select().count())
+
+
+def is_training(db: pw.Database) -> bool:
+    use(db)
+    return get_meta("training") == "true"
+
+
+def mark_training(db: pw.Database) -> None:
+    use(db)
+    with write_transaction(db):
+        set_meta("training", "true")
+
+
+def add_staff(
+    db: pw.Database, clock: Clock, actor: str | None, login: str, *,
+    name: str, role: str, password: str | None = None,
+) -> Staff:  # fmt: skip
+    """Add a staff member. Only an administrator may, except the very first member."""
+    use(db)
+    login = login.strip().lower()
+    if not _LOGIN.match(login) or login == RULES_ACTOR:
+        raise ValidationError(
+            f"{login!r} is not a usable login (2-64 of a-z, 0-9, . _ -, starting with a "
+            f"letter; {RULES_ACTOR!r} is reserved)"
+        )
+    try:
+        the_role = Role(role)
+    except ValueError:
+        raise ValidationError(
+            f"{role!r} is not a role (use {', '.join(r.value for r in Role)})"
+        ) from None
+    if not name.strip():
+        raise MissingField(["a name"], "a staff member")
+    with write_transaction(db):
+        if actor is None:
+            if Staff.select().exists():
+                raise PermissionDenied("staff exist already: an administrator must add staff")
+        else:
+            check_role(Action.ADD_STAFF, Role(load_staff(actor).role))
+        if Staff.select().where(Staff.login == login).exists():
+            raise ValidationError(f"the login {login!r} is taken")
+        return Staff.create(
+            login=login, name=name.strip(), role=the_role.value,
+            password_hash=hash_password(password) if password else None,
+            created_at=clock.now(),
+        )  # fmt: skip
+
+
+def add_reseller(
+    db: pw.Database, clock: Clock, actor: str, name: str, *,
+    country: str, email: str | None = None, phone: str | None = None,
+) -> Reseller:  # fmt: skip
+    """Add a reseller in the Territory (GB or IE); an administrator's job."""
+    use(db)
+    name = name.strip()
+    if not name:
+        raise MissingField(["a name"], "a reseller")
+    code = country.strip().upper()
+    if code not in TERRITORY:
+        raise OutsideTerritory(
+            f"{name} is in {code or 'no country'}: support covers the Territory only "
+            "(the UK, GB, and the Republic of Ireland, IE)"
+        )
+    with write_transaction(db):
+        check_role(Action.ADD_RESELLER, Role(load_staff(actor).role))
+        if Reseller.select().where(Reseller.name == name).exists():
+            raise ValidationError(f"a reseller named {name!r} exists already")
+        return Reseller.create(
+            name=name, country=code, email=email or None, phone=phone or None,
+            created_at=clock.now(),
+        )  # fmt: skip
+
+
+def authenticate(db: pw.Database, login: str, password: str) -> Staff:
+    """The staff member if the password is theirs; AuthenticationFailed otherwise."""
+    use(db)
+    staff = Staff.get_or_none(Staff.login == login.strip().lower())
+    if staff is None or not staff.active or not verify_password(password, staff.password_hash):
+        raise AuthenticationFailed(f"login {login!r} and that password do not match")
+    return staff

@@ -1,0 +1,157 @@
+"""Contract step 1: log a ticket (and a follow-up to a closed one).
+
+    log_ticket(db, clock, actor, *, reseller, contact, tenant, impact, channel, summary,
+               phone=None, email=None, description="", end_users="", priority=None,
+               tier=1, policy=None) -> Ticket
+    log_follow_up(db, clock, actor, closed_number, **the same keywords) -> Ticket
+
+Every missing fact is named at once and nothing is saved; a priority the
+channel may not raise (a P1 by email), a reseller outside the Territory or an
+unknown reseller is refused. The contact and tenant are found by name under
+the reseller, or added. The response is due by the policy in force, whose
+version is recorded on the ticket.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import peewee as pw
+
+from deskapp.domain import time_rules
+from deskapp.domain.clock import Clock
+from deskapp.domain.lifecycle import Action, Role, Status, check_role, initial_tier, next_status
+from deskapp.domain.policy import CHANNELS, Policy, default_policy
+from deskapp.services.errors import (
+    ChannelNotAllowed,
+    MissingField,
+    NotFound,
+    OutsideTerritory,
+    TransitionNotAllowed,
+    ValidationError,
+)
+from deskapp.services.operation import engine_for, load_staff, load_ticket
+from deskapp.store.connection import use, write_transaction
+from deskapp.store.models import TERRITORY, Contact, History, Reseller, Tenant, Ticket
+
+NUMBER_FORMAT = "INC-{:06d}"
+
+
+def log_ticket(
+    db: pw.Database, clock: Clock, actor: str, *, reseller: str, contact: str, tenant: str,
+    impact: str, channel: str, summary: str, phone: str | None = None,
+    email: str | None = None, description: str = "", end_users: str = "",
+    priority: str | None = None, tier: int = 1, policy: Policy | None = None,
+    linked_to: str | None = None,
+) -> Ticket:  # fmt: skip
+    """Log a new ticket (status `logged`); returns it with its number."""
+    use(db)
+    policy = policy or default_policy()
+    facts = {
+        "a reseller": reseller, "a contact name": contact, "a tenant": tenant,
+        "an impact": impact, "a channel": channel, "a summary": summary,
+    }  # fmt: skip
+    missing = [label for label, value in facts.items() if not (value or "").strip()]
+    if not (phone or "").strip() and not (email or "").strip():
+        missing.insert(2, "the contact's phone or email")
+    if missing:
+        raise MissingField(missing)
+    channel = channel.strip().lower()
+    if channel not in CHANNELS:
+        raise ValidationError(f"{channel!r} is not a channel (use {', '.join(CHANNELS)})")
+    impact = impact.strip().lower()
+    if impact not in policy.impacts:
+        raise ValidationError(f"{impact!r} is not an impact (use {', '.join(policy.impacts)})")
+    code = (priority or policy.suggested_priority(impact)).strip().upper()
+    try:
+        prio = policy.priority(code)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    if channel not in prio.channels:
+        raise ChannelNotAllowed(
+            f"a {prio.code} ({prio.name}) can be raised by {' or '.join(prio.channels)} only, "
+            f"not by {channel}: ask the reseller to phone the desk, or log it at a lower "
+            "priority"
+        )
+    top = next(iter(policy.priorities))
+    start_tier = initial_tier(tier, prio.code, top)
+    engine = engine_for(policy)
+    now = clock.now()
+    with write_transaction(db):
+        staff = load_staff(actor)
+        check_role(Action.LOG, Role(staff.role))
+        seller = Reseller.get_or_none(Reseller.name == reseller.strip())
+        if seller is None:
+            raise NotFound(f"no reseller is named {reseller.strip()!r}; an administrator adds it")
+        if seller.country not in TERRITORY:
+            raise OutsideTerritory(
+                f"{seller.name} is in {seller.country}, outside the Territory (the UK and the "
+                "Republic of Ireland): the desk cannot log its tickets"
+            )
+        person = _contact(seller, contact.strip(), phone, email)
+        place = _tenant(seller, tenant.strip())
+        earlier = _closed_ticket(linked_to) if linked_to else None
+        ticket = Ticket.create(
+            number=f"new-{uuid.uuid4().hex[:24]}",  # replaced by the id-based number below
+            reseller=seller, contact=person, contact_phone=(phone or "").strip() or None,
+            contact_email=(email or "").strip() or None, tenant=place,
+            end_users=end_users.strip(), summary=summary.strip(),
+            description=description.strip(), impact=impact, priority=prio.code,
+            channel=channel, status=Status.LOGGED.value, tier=start_tier, logged_by=staff,
+            logged_at=now, policy_version=policy.version,
+            response_due=time_rules.response_due(engine, prio.code, now),
+            linked_to=earlier, updated_at=now,
+        )  # fmt: skip
+        ticket.number = NUMBER_FORMAT.format(ticket.id)
+        Ticket.update(number=ticket.number).where(Ticket.id == ticket.id).execute()
+        note = summary.strip()
+        if earlier is not None:
+            note = f"follow-up of {earlier.number}: {note}"
+            _record_follow_up(earlier, ticket.number, staff.login, now)
+        History.create(
+            ticket=ticket, at=now, actor=staff.login, kind="logged", to_status="logged",
+            to_tier=start_tier, note=note,
+        )  # fmt: skip
+    return Ticket.get_by_id(ticket.id)
+
+
+def log_follow_up(
+    db: pw.Database, clock: Clock, actor: str, closed_number: str, **fields: Any
+) -> Ticket:
+    """Log a new incident linked to a closed ticket (after its reopen window)."""
+    return log_ticket(db, clock, actor, linked_to=closed_number, **fields)
+
+
+def _contact(seller: Reseller, name: str, phone: str | None, email: str | None) -> Contact:
+    person = Contact.get_or_none(Contact.reseller == seller, Contact.name == name)
+    if person is None:
+        return Contact.create(reseller=seller, name=name, phone=phone or None, email=email or None)
+    return person
+
+
+def _tenant(seller: Reseller, name: str) -> Tenant:
+    place = Tenant.get_or_none(Tenant.reseller == seller, Tenant.name == name)
+    return place if place is not None else Tenant.create(reseller=seller, name=name)
+
+
+def _closed_ticket(number: str) -> Ticket:
+    earlier = load_ticket(number)
+    if earlier.status != Status.CLOSED.value:
+        raise TransitionNotAllowed(
+            f"{earlier.number} is {Status(earlier.status).label}, not closed: a follow-up is "
+            "logged only for a closed ticket (reopen or note the open one instead)"
+        )
+    return earlier
+
+
+def _record_follow_up(earlier: Ticket, new_number: str, login: str, now: Any) -> None:
+    next_status(Action.NOTE, Status.CLOSED)  # a note is the only thing a closed ticket takes
+    Ticket.update(version=Ticket.version + 1, updated_at=now).where(
+        Ticket.id == earlier.id
+    ).execute()
+    History.create(
+        ticket=earlier, at=now, actor=login, kind="follow_up_logged",
+        from_status="closed", to_status="closed", from_tier=earlier.tier,
+        to_tier=earlier.tier, note=f"follow-up incident {new_number} logged",
+    )  # fmt: skip

@@ -1,0 +1,148 @@
+"""The one way a service changes a ticket: check, change, record, in one transaction.
+
+    with ticket_operation(db, clock, actor, number, Action.X, expected_version) as op:
+        ...checks that may raise...
+        op.write("kind", note, to_status=..., to_tier=..., field=value, ...)
+
+`ticket_operation` opens a write transaction, loads the actor and the ticket,
+checks the actor's role, refuses a stale `expected_version` with a
+`ConflictError` naming who changed the ticket and when (from its history),
+and works out the status the state machine allows. `op.write` updates the
+ticket only if its version is still the one read (so two desks cannot both
+win), bumps `version` and `updated_at`, and appends the history event. Any
+exception rolls the whole transaction back: nothing is ever half-saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import peewee as pw
+
+from deskapp.domain.clock import Clock
+from deskapp.domain.lifecycle import Action, Role, Status, check_role, next_status
+from deskapp.domain.policy import Policy, default_policy
+from deskapp.domain.sla import SlaEngine
+from deskapp.services.errors import ConflictError, NotFound, ValidationError
+from deskapp.store.connection import use, write_transaction
+from deskapp.store.models import History, Staff, Ticket
+
+RULES_ACTOR = "rules"
+
+
+def engine_for(policy: Policy | None) -> SlaEngine:
+    from deskapp.sla import engine
+
+    return engine(policy or default_policy())
+
+
+def local_text(moment: dt.datetime | None, policy: Policy | None = None) -> str:
+    if moment is None:
+        return "an unknown time"
+    tz = (policy or default_policy()).tz
+    return moment.astimezone(tz).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def load_staff(login: str) -> Staff:
+    staff = Staff.get_or_none(Staff.login == login)
+    if staff is None or not staff.active:
+        raise NotFound(f"no active staff member has the login {login!r}")
+    return staff
+
+
+def load_ticket(number: str) -> Ticket:
+    ticket = Ticket.get_or_none(Ticket.number == number.strip().upper())
+    if ticket is None:
+        raise NotFound(f"no ticket has the number {number!r}")
+    return ticket
+
+
+def staff_role(staff: Staff) -> Role:
+    return Role(staff.role)
+
+
+def conflict(ticket_id: int, number: str, expected: int, policy: Policy | None) -> ConflictError:
+    current = Ticket.get_by_id(ticket_id)
+    last = (
+        History.select().where(History.ticket == ticket_id).order_by(History.id.desc()).first()
+    )
+    who = last.actor if last else "someone"
+    when = last.at if last else None
+    return ConflictError(number, who, when, expected, current.version, local_text(when, policy))
+
+
+def require_text(value: str | None, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(f"{what} is required")
+    return text
+
+
+@dataclass
+class Operation:
+    ticket: Ticket
+    actor: Staff
+    role: Role
+    action: Action
+    now: dt.datetime
+    to_status: Status
+    engine: SlaEngine
+    policy: Policy
+    written: bool = field(default=False)
+
+    @property
+    def status(self) -> Status:
+        return Status(self.ticket.status)
+
+    def write(
+        self, kind: str, note: str = "", *, to_status: Status | None = None,
+        to_tier: int | None = None, **fields: Any,
+    ) -> None:  # fmt: skip
+        """Update the ticket (if still at the version read) and append one history event."""
+        t = self.ticket
+        new_status = to_status or self.to_status
+        new_tier = to_tier if to_tier is not None else t.tier
+        changes: dict[Any, Any] = {getattr(Ticket, k): v for k, v in fields.items()}
+        changes[Ticket.status] = new_status.value
+        changes[Ticket.tier] = new_tier
+        changes[Ticket.version] = Ticket.version + 1
+        changes[Ticket.updated_at] = self.now
+        query = Ticket.update(changes).where(Ticket.id == t.id, Ticket.version == t.version)
+        if query.execute() != 1:
+            raise conflict(t.id, str(t.number), t.version, self.policy)
+        History.create(
+            ticket=t.id, at=self.now, actor=self.actor.login, kind=kind,
+            from_status=t.status, to_status=new_status.value,
+            from_tier=t.tier, to_tier=new_tier, note=note,
+        )  # fmt: skip
+        self.written = True
+
+
+@contextlib.contextmanager
+def ticket_operation(
+    db: pw.Database, clock: Clock, actor: str, number: str, action: Action,
+    expected_version: int | None = None, policy: Policy | None = None,
+) -> Iterator[Operation]:  # fmt: skip
+    use(db)
+    policy = policy or default_policy()
+    now = clock.now()
+    with write_transaction(db):
+        staff = load_staff(actor)
+        role = staff_role(staff)
+        check_role(action, role)
+        ticket = load_ticket(number)
+        if expected_version is not None and expected_version != ticket.version:
+            raise conflict(ticket.id, str(ticket.number), expected_version, policy)
+        to_status = next_status(action, Status(ticket.status))
+        op = Operation(ticket, staff, role, action, now, to_status, engine_for(policy), policy)
+        yield op
+        if not op.written:
+            raise RuntimeError(f"{action.value} wrote nothing")  # a bug in the service
+
+
+def reload(ticket: Ticket) -> Ticket:
+    return Ticket.get_by_id(ticket.id)

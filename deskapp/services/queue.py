@@ -1,0 +1,217 @@
+"""The read side for views: queue rows and one ticket's full detail.
+
+    queue_rows(db, *, include_closed=False, since=None) -> list[QueueRow]
+    ticket_detail(db, number, *, now=None, policy=None) -> TicketDetail
+
+`queue_rows` is one query (tickets joined to reseller, contact and engineer),
+ordered by id. `since` returns only tickets changed after that instant, for
+an incremental refresh; tickets that closed after `since` are included then
+(status "closed") even without `include_closed`, so a view can drop them.
+`ticket_detail` is three queries: the ticket with its joins, its history,
+its survey answer. With `now`, the detail carries the response SLA band.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import peewee as pw
+
+from deskapp.domain.lifecycle import Status
+from deskapp.domain.policy import Policy
+from deskapp.services.operation import engine_for, load_ticket
+from deskapp.store.connection import use
+from deskapp.store.fields import to_utc
+from deskapp.store.models import Contact, History, Reseller, Staff, SurveyAnswer, Tenant, Ticket
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    number: str
+    priority: str
+    reseller: str
+    contact: str
+    summary: str
+    status: str
+    tier: int
+    engineer: str | None  # login
+    engineer_name: str | None
+    logged_at: dt.datetime
+    response_due: dt.datetime
+    responded_at: dt.datetime | None
+    awaiting_info_since: dt.datetime | None
+    next_chaser_due: dt.datetime | None
+    version: int
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    actor: str
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    from_tier: int | None
+    to_tier: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    id: int
+    number: str
+    status: str
+    tier: int
+    priority: str
+    impact: str
+    channel: str
+    reseller: str
+    reseller_country: str
+    contact: str
+    contact_phone: str | None
+    contact_email: str | None
+    tenant: str
+    end_users: str
+    summary: str
+    description: str
+    engineer: str | None
+    engineer_name: str | None
+    logged_by: str | None
+    logged_at: dt.datetime
+    policy_version: str
+    response_due: dt.datetime
+    responded_at: dt.datetime | None
+    sla_band: str | None  # at the `now` given to ticket_detail
+    breach_recorded_at: dt.datetime | None
+    awaiting_info_since: dt.datetime | None
+    next_chaser_due: dt.datetime | None
+    chaser_flagged_at: dt.datetime | None
+    auto_resolve_at: dt.datetime | None
+    agreed_update_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    resolution_reason: str | None
+    closes_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    survey_status: str
+    survey_sent: bool
+    survey_sent_at: dt.datetime | None
+    survey_score: int | None
+    survey_comment: str | None
+    provider: str | None
+    provider_ref: str | None
+    linked_to: str | None
+    lead_flagged_at: dt.datetime | None
+    version: int
+    updated_at: dt.datetime
+    history: tuple[HistoryEntry, ...]
+
+
+def _utc(value: object) -> dt.datetime:
+    moment = to_utc(value)
+    assert moment is not None
+    return moment
+
+
+def queue_rows(
+    db: pw.Database, *, include_closed: bool = False, since: dt.datetime | None = None
+) -> list[QueueRow]:
+    """The queue, one query, no N+1 (see the module docstring for `since`)."""
+    use(db)
+    engineer = Staff.alias()
+    query = (
+        Ticket.select(
+            Ticket.id, Ticket.number, Ticket.priority, Reseller.name, Contact.name,
+            Ticket.summary, Ticket.status, Ticket.tier, engineer.login, engineer.name,
+            Ticket.logged_at, Ticket.response_due, Ticket.responded_at,
+            Ticket.awaiting_info_since, Ticket.next_chaser_due, Ticket.version,
+            Ticket.updated_at,
+        )
+        .join(Reseller, on=(Ticket.reseller == Reseller.id))
+        .switch(Ticket)
+        .join(Contact, on=(Ticket.contact == Contact.id))
+        .switch(Ticket)
+        .join(engineer, pw.JOIN.LEFT_OUTER, on=(Ticket.engineer == engineer.id))
+        .order_by(Ticket.id)
+    )
+    if since is not None:
+        query = query.where(Ticket.updated_at > since)
+    elif not include_closed:
+        query = query.where(Ticket.status != Status.CLOSED.value)
+    return [
+        QueueRow(
+            id=r[0], number=r[1], priority=r[2], reseller=r[3], contact=r[4], summary=r[5],
+            status=r[6], tier=r[7], engineer=r[8], engineer_name=r[9],
+            logged_at=_utc(r[10]), response_due=_utc(r[11]), responded_at=to_utc(r[12]),
+            awaiting_info_since=to_utc(r[13]), next_chaser_due=to_utc(r[14]), version=r[15],
+            updated_at=_utc(r[16]),
+        )
+        for r in cast(Iterable[tuple[Any, ...]], query.tuples())
+    ]
+
+
+def ticket_detail(
+    db: pw.Database, number: str, *, now: dt.datetime | None = None,
+    policy: Policy | None = None,
+) -> TicketDetail:  # fmt: skip
+    """Every field of one ticket and its history, oldest first (NotFound if no such number)."""
+    use(db)
+    t = load_ticket(number)
+    engineer = Staff.alias()
+    logger = Staff.alias()
+    earlier = Ticket.alias()
+    row: tuple[Any, ...] = (
+        Ticket.select(
+            Reseller.name, Reseller.country, Contact.name, Tenant.name, engineer.login,
+            engineer.name, logger.login, earlier.number,
+        )
+        .join(Reseller, on=(Ticket.reseller == Reseller.id))
+        .switch(Ticket)
+        .join(Contact, on=(Ticket.contact == Contact.id))
+        .switch(Ticket)
+        .join(Tenant, on=(Ticket.tenant == Tenant.id))
+        .switch(Ticket)
+        .join(engineer, pw.JOIN.LEFT_OUTER, on=(Ticket.engineer == engineer.id))
+        .switch(Ticket)
+        .join(logger, pw.JOIN.LEFT_OUTER, on=(Ticket.logged_by == logger.id))
+        .switch(Ticket)
+        .join(earlier, pw.JOIN.LEFT_OUTER, on=(Ticket.linked_to == earlier.id))
+        .where(Ticket.id == t.id)
+        .tuples()
+        .get()  # type: ignore[assignment]
+    )
+    history = tuple(
+        HistoryEntry(
+            at=_utc(h.at), actor=h.actor, kind=h.kind, from_status=h.from_status,
+            to_status=h.to_status, from_tier=h.from_tier, to_tier=h.to_tier, note=h.note,
+        )
+        for h in History.select().where(History.ticket == t.id).order_by(History.id)
+    )
+    survey = SurveyAnswer.get_or_none(SurveyAnswer.ticket == t.id)
+    band = None
+    if now is not None:
+        band = engine_for(policy).countdown(
+            t.priority, t.logged_at, now, t.responded_at, due=t.response_due
+        ).band.value
+    return TicketDetail(
+        id=t.id, number=str(t.number), status=t.status, tier=t.tier, priority=t.priority,
+        impact=t.impact, channel=t.channel, reseller=row[0], reseller_country=row[1],
+        contact=row[2], contact_phone=t.contact_phone, contact_email=t.contact_email,
+        tenant=row[3], end_users=t.end_users, summary=t.summary, description=t.description,
+        engineer=row[4], engineer_name=row[5], logged_by=row[6], logged_at=t.logged_at,
+        policy_version=t.policy_version, response_due=t.response_due,
+        responded_at=t.responded_at, sla_band=band, breach_recorded_at=t.breach_recorded_at,
+        awaiting_info_since=t.awaiting_info_since, next_chaser_due=t.next_chaser_due,
+        chaser_flagged_at=t.chaser_flagged_at, auto_resolve_at=t.auto_resolve_at,
+        agreed_update_at=t.agreed_update_at, resolved_at=t.resolved_at,
+        resolution_reason=t.resolution_reason, closes_at=t.closes_at, closed_at=t.closed_at,
+        survey_status=t.survey_status, survey_sent=t.survey_status in ("sent", "answered"),
+        survey_sent_at=t.survey_sent_at, survey_score=survey.score if survey else None,
+        survey_comment=survey.comment if survey else None, provider=t.provider,
+        provider_ref=t.provider_ref, linked_to=row[7], lead_flagged_at=t.lead_flagged_at,
+        version=t.version, updated_at=t.updated_at, history=history,
+    )  # fmt: skip

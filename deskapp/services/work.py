@@ -1,0 +1,199 @@
+"""Contract steps 2-5 and 9: respond, assign, wait for information, chase, note.
+
+Every function has the shape
+
+    fn(db, clock, actor, number, *, ..., expected_version=None, policy=None) -> Ticket
+
+`actor` is the acting staff member's login; `expected_version` is the
+`version` the caller showed the user (a stale one raises ConflictError naming
+who changed the ticket and when). Each returns the ticket as saved.
+
+    notify(db, clock, actor, number, *, note="", ...)                 the response
+    assign(db, clock, actor, number, *, engineer, note="", ...)
+    request_info(db, clock, actor, number, *, note="", ...)
+    info_received(db, clock, actor, number, *, note="", ...)
+    chaser_sent(db, clock, actor, number, *, note="", ...)
+    agree_update(db, clock, actor, number, *, agreed_update, note="", ...)
+    third_party_update(db, clock, actor, number, *, note, provider_ref=None, ...)
+    note(db, clock, actor, number, *, text, ...)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import peewee as pw
+
+from deskapp.domain import time_rules
+from deskapp.domain.clock import Clock
+from deskapp.domain.lifecycle import (
+    Action,
+    PermissionDenied,
+    Role,
+    check_assignable,
+    check_works_tier,
+)
+from deskapp.domain.policy import Policy
+from deskapp.services.errors import TransitionNotAllowed, ValidationError
+from deskapp.services.operation import (
+    load_staff,
+    local_text,
+    reload,
+    require_text,
+    ticket_operation,
+)
+from deskapp.store.models import Ticket
+
+# What waiting for information leaves behind when the wait ends.
+WAIT_CLEARED: dict[str, Any] = {
+    "awaiting_info_since": None, "next_chaser_due": None, "auto_resolve_at": None,
+    "chaser_flagged_at": None, "agreed_update_at": None,
+}  # fmt: skip
+
+
+def notify(
+    db: pw.Database, clock: Clock, actor: str, number: str, *, note: str = "",
+    expected_version: int | None = None, policy: Policy | None = None,
+) -> Ticket:  # fmt: skip
+    """The reseller is told the ticket number: the response (sets responded_at once)."""
+    with ticket_operation(db, clock, actor, number, Action.NOTIFY, expected_version, policy) as op:
+        first = op.ticket.responded_at is None
+        fields: dict[str, Any] = {"responded_at": op.now} if first else {}
+        text = note or ("reseller told the ticket number" if first else "reseller told again")
+        op.write("notified", text, **fields)
+    return reload(op.ticket)
+
+
+def assign(
+    db: pw.Database, clock: Clock, actor: str, number: str, *, engineer: str,
+    note: str = "", expected_version: int | None = None, policy: Policy | None = None,
+) -> Ticket:  # fmt: skip
+    """Give the ticket to an engineer. Engineers take tickets for themselves; a team lead
+    or administrator assigns anyone who can work the ticket's tier."""
+    with ticket_operation(db, clock, actor, number, Action.ASSIGN, expected_version, policy) as op:
+        target = load_staff(require_text(engineer, "the engineer"))
+        if op.role in (Role.TIER1, Role.TIER2) and target.id != op.actor.id:
+            raise PermissionDenied(
+                f"a {op.role.label} takes tickets for themselves; a team lead assigns others"
+            )
+        check_assignable(Role(target.role), op.ticket.tier)
+        text = note or f"assigned to {target.login} ({target.name})"
+        op.write("assigned", text, engineer=target.id)
+    return reload(op.ticket)
+
+
+def _engineer_check(op_role: Role, tier: int, action: Action) -> None:
+    check_works_tier(op_role, tier, action)
+
+
+def request_info(
+    db: pw.Database, clock: Clock, actor: str, number: str, *, note: str = "",
+    expected_version: int | None = None, policy: Policy | None = None,
+) -> Ticket:  # fmt: skip
+    """Ask the reseller for information: `awaiting_info`; starts the chaser and 3-day clocks."""
+    with ticket_operation(
+        db, clock, actor, number, Action.REQUEST_INFO, expected_version, policy
+    ) as op:
+        _engineer_check(op.role, op.ticket.tier, Action.REQUEST_INFO)
+        deadlines = time_rules.after_request(op.engine, op.now)
+        text = note or "information requested from the reseller"
+        op.write(
+            "info_requested",
+            f"{text} (chaser due {local_text(deadlines.next_chaser_due, op.policy)}; "
+            f"auto-resolves {local_text(deadlines.auto_resolve_at, op.policy)})",
+            awaiting_info_since=op.now, next_chaser_due=deadlines.next_chaser_due,
+            auto_resolve_at=deadlines.auto_resolve_at, chaser_flagged_at=None,
+            agreed_update_at=None,
+        )  # fmt: skip
+    return reload(op.ticket)
+
+
+def info_received(
+    db: pw.Database, clock: Clock, actor: str, number: str, *, note: str = "",
+    expected_version: int | None = None, policy: Policy | None = None,
+) -> Ticket:  # fmt: skip
+    """The reseller or end user supplied information: back to `in_progress`, clocks stop."""
+    with ticket_operation(
+        db, clock, actor, number, Action.INFO_RECEIVED, expected_version, policy
+    ) as op:
+        op.write("info_received", note or "information received", **WAIT_CLEARED)
+    return reload(op.ticket)
+
+
+def chaser_sent(
+    db: pw.Database, clock: Clock, actor: str, number: str, *, note: str = "",
+    expected_version: int | None = None, policy: Policy | None = None,
+) -> Ticket:  # fmt: skip
+    """A chaser went to the reseller; the next is due one business day later."""
+    with ticket_operation(
+        db, clock, actor, number, Action.CHASER_SENT, expected_version, policy
+    ) as op:
+        due = time_rules.after_chaser(op.engine, op.now)
+        op.write(
+            "chaser_sent",
+            f"{note or 'chaser sent'} (next due {local_text(due, op.policy)})",
+            next_chaser_due=due, chaser_flagged_at=None,
+        )  # fmt: skip
+    return reload(op.ticket)
+
+
+def agree_update(
+    db: pw.Database, clock: Clock, actor: str, number: str, *, agreed_update: dt.datetime,
+    note: str = "", expected_version: int | None = None, policy: Policy | None = None,
+) -> Ticket:  # fmt: skip
+    """Record an update timeframe agreed with the reseller: it sets when the next chaser
+    is due (the 3-business-day auto-resolve still runs from the request)."""
+    with ticket_operation(
+        db, clock, actor, number, Action.AGREE_UPDATE, expected_version, policy
+    ) as op:
+        if agreed_update.tzinfo is None:
+            raise ValidationError("the agreed update needs a time zone")
+        if agreed_update <= op.now:
+            raise ValidationError(
+                f"the agreed update ({local_text(agreed_update, op.policy)}) must be later "
+                "than now"
+            )
+        due = time_rules.after_agreed_update(agreed_update)
+        op.write(
+            "update_agreed",
+            f"{note or 'update timeframe agreed'}: next chaser {local_text(due, op.policy)}",
+            agreed_update_at=agreed_update, next_chaser_due=due, chaser_flagged_at=None,
+        )  # fmt: skip
+    return reload(op.ticket)
+
+
+def third_party_update(
+    db: pw.Database, clock: Clock, actor: str, number: str, *, note: str,
+    provider_ref: str | None = None, expected_version: int | None = None,
+    policy: Policy | None = None,
+) -> Ticket:  # fmt: skip
+    """An update (or timescale) from the Third Party Provider on a Tier 3 ticket."""
+    with ticket_operation(
+        db, clock, actor, number, Action.THIRD_PARTY_UPDATE, expected_version, policy
+    ) as op:
+        text = require_text(note, "the provider's update")
+        if op.ticket.tier != 3:
+            raise TransitionNotAllowed(
+                f"{op.ticket.number} is at Tier {op.ticket.tier}: a third-party update "
+                "belongs to a Tier 3 ticket"
+            )
+        fields: dict[str, Any] = {"provider_ref": provider_ref.strip()} if provider_ref else {}
+        op.write("third_party_update", f"{op.ticket.provider}: {text}", **fields)
+    return reload(op.ticket)
+
+
+def note(
+    db: pw.Database, clock: Clock, actor: str, number: str, *, text: str,
+    expected_version: int | None = None, policy: Policy | None = None,
+) -> Ticket:  # fmt: skip
+    """Add a note to the history (any status, closed too)."""
+    with ticket_operation(db, clock, actor, number, Action.NOTE, expected_version, policy) as op:
+        op.write("note", require_text(text, "the note"))
+    return reload(op.ticket)
+
+
+__all__ = [
+    "agree_update", "assign", "chaser_sent", "info_received", "note",
+    "notify", "request_info", "third_party_update",
+]  # fmt: skip
