@@ -1,0 +1,96 @@
+"""The process actions a ticket view offers (Qt-free): labels, shortcuts, form fields,
+and which are allowed by the ticket's state and the person's role.
+
+The services check everything again; this only decides what is offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from deskapp.domain.lifecycle import (
+    ACTION_ROLES,
+    ENGINEERS,
+    MOVES,
+    TOP_TIER,
+    Action,
+    Role,
+    Status,
+    may_work_tier,
+)
+
+# Form fields an action may ask for.
+NOTE, ENGINEER, AGREED_UPDATE, PROVIDER, PROVIDER_REF = "note", "engineer", "agreed_update", "provider", "ref"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    action: Action
+    label: str
+    shortcut: str
+    fields: tuple[str, ...] = (NOTE,)
+    note_label: str = "Note (optional)"
+    note_required: bool = False
+    needs_tier_work: bool = False  # the engineer must be able to work the ticket's tier
+
+    @property
+    def object_name(self) -> str:
+        """Widget/action object name, e.g. `requestInfoAction`."""
+        head, *rest = self.action.value.split("_")
+        return head + "".join(w.title() for w in rest) + "Action"
+
+
+SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec(Action.NOTIFY, "Reseller told the number", "Ctrl+Shift+T"),
+    ActionSpec(Action.ASSIGN, "Assign…", "Ctrl+Shift+A", (ENGINEER, NOTE)),
+    ActionSpec(Action.REQUEST_INFO, "Request info…", "Ctrl+Shift+I",
+               note_label="What is asked for", needs_tier_work=True),
+    ActionSpec(Action.INFO_RECEIVED, "Info received…", "Ctrl+Shift+R", note_label="What was received"),
+    ActionSpec(Action.CHASER_SENT, "Chaser sent", "Ctrl+Shift+C"),
+    ActionSpec(Action.AGREE_UPDATE, "Agree update time…", "Ctrl+Shift+U", (AGREED_UPDATE, NOTE)),
+    ActionSpec(Action.ESCALATE, "Escalate…", "Ctrl+Shift+E", (NOTE, PROVIDER, PROVIDER_REF),
+               note_label="Steps already taken", note_required=True, needs_tier_work=True),
+    ActionSpec(Action.THIRD_PARTY_UPDATE, "Third-party update…", "Ctrl+Shift+P", (NOTE, PROVIDER_REF),
+               note_label="The provider's update", note_required=True),
+    ActionSpec(Action.RESOLVE, "Resolve…", "Ctrl+Shift+S", note_label="Resolution",
+               note_required=True, needs_tier_work=True),
+    ActionSpec(Action.CONFIRM, "Reseller confirmed", "Ctrl+Shift+O"),
+    ActionSpec(Action.REJECT, "Reseller rejected…", "Ctrl+Shift+J", note_label="What the reseller said"),
+    ActionSpec(Action.REOPEN, "Reopen…", "Ctrl+Shift+N", note_label="Why it is reopened"),
+    ActionSpec(Action.NOTE, "Add note…", "Ctrl+Shift+M", note_label="Note", note_required=True),
+    ActionSpec(Action.LOG_FOLLOW_UP, "Log follow-up incident…", "Ctrl+Shift+F", ()),
+    ActionSpec(Action.CLEAR_LEAD_FLAG, "Lead flag dealt with", "Ctrl+Shift+L"),
+)  # fmt: skip
+
+SPEC_BY_ACTION = {spec.action: spec for spec in SPECS}
+
+
+def role_may(role: Role, action: Action) -> bool:
+    return role in ACTION_ROLES[action]
+
+
+def offered(
+    status: str, tier: int, role: Role, *, lead_flagged: bool = False, third_party: bool = False
+) -> list[ActionSpec]:
+    """The actions a person of `role` is offered on a ticket in `status` at `tier`."""
+    state = Status(status)
+    out = []
+    for spec in SPECS:
+        if not role_may(role, spec.action):
+            continue
+        if spec.action is Action.LOG_FOLLOW_UP:
+            if state is Status.CLOSED:
+                out.append(spec)
+            continue
+        if state not in MOVES.get(spec.action, {}):
+            continue
+        if spec.action is Action.ESCALATE and tier >= TOP_TIER:
+            continue
+        if spec.action is Action.THIRD_PARTY_UPDATE and (tier != TOP_TIER or not third_party):
+            continue
+        if spec.action is Action.CLEAR_LEAD_FLAG and not lead_flagged:
+            continue
+        if spec.needs_tier_work and role in ENGINEERS and not may_work_tier(role, tier):
+            continue
+        out.append(spec)
+    return out

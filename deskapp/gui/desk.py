@@ -1,0 +1,108 @@
+"""The GUI's handle on the services: one signed-in person, one database, one clock.
+
+Views ask this object for rows and details and to take process steps; it
+calls `deskapp.services` (which own transactions, check roles and the state
+machine, and raise `DeskError`s with human messages). Nothing here writes
+the database itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import peewee as pw
+
+from deskapp import services
+from deskapp.domain.clock import Clock
+from deskapp.domain.lifecycle import Action
+from deskapp.domain.policy import Policy, default_policy
+from deskapp.domain.sla import SlaEngine
+from deskapp.gui.actions import AGREED_UPDATE, ENGINEER, NOTE, PROVIDER, PROVIDER_REF
+from deskapp.gui.session import Session
+from deskapp.services.queue import QueueRow, TicketDetail
+from deskapp.sla import engine as shared_engine
+
+
+class Desk:
+    def __init__(self, db: pw.Database, clock: Clock, session: Session, policy: Policy | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.session = session
+        self.policy = policy or default_policy()
+        self.engine: SlaEngine = shared_engine(self.policy)
+
+    # --- reading ------------------------------------------------------------------
+
+    def queue_rows(self, since: dt.datetime | None = None) -> list[QueueRow]:
+        return services.queue_rows(self.db, since=since)
+
+    def detail(self, number: str) -> TicketDetail:
+        return services.ticket_detail(self.db, number, now=self.clock.now(), policy=self.policy)
+
+    # --- process steps ---------------------------------------------------------------
+
+    def log(self, **fields: Any) -> str:
+        """Contract step 1; returns the new ticket's number."""
+        ticket = services.log_ticket(self.db, self.clock, self.session.login, policy=self.policy, **fields)
+        return str(ticket.number)
+
+    def log_follow_up(self, closed_number: str, **fields: Any) -> str:
+        ticket = services.log_follow_up(
+            self.db, self.clock, self.session.login, closed_number, policy=self.policy, **fields
+        )
+        return str(ticket.number)
+
+    def perform(self, action: Action, number: str, values: Mapping[str, Any], version: int | None) -> None:
+        """Take one process step on a ticket; raises DeskError (ConflictError if stale)."""
+        note = str(values.get(NOTE, "") or "")
+        calls: dict[Action, Callable[[], Any]] = {
+            Action.NOTIFY: lambda: services.notify(*self._args(number), note=note, **self._kw(version)),
+            Action.ASSIGN: lambda: services.assign(
+                *self._args(number), engineer=str(values.get(ENGINEER) or ""), note=note, **self._kw(version)
+            ),
+            Action.REQUEST_INFO: lambda: services.request_info(
+                *self._args(number), note=note, **self._kw(version)
+            ),
+            Action.INFO_RECEIVED: lambda: services.info_received(
+                *self._args(number), note=note, **self._kw(version)
+            ),
+            Action.CHASER_SENT: lambda: services.chaser_sent(
+                *self._args(number), note=note, **self._kw(version)
+            ),
+            Action.AGREE_UPDATE: lambda: services.agree_update(
+                *self._args(number), agreed_update=values[AGREED_UPDATE], note=note, **self._kw(version)
+            ),
+            Action.ESCALATE: lambda: services.escalate(
+                *self._args(number),
+                note=note,
+                provider=values.get(PROVIDER) or None,
+                provider_ref=values.get(PROVIDER_REF) or None,
+                **self._kw(version),
+            ),
+            Action.THIRD_PARTY_UPDATE: lambda: services.third_party_update(
+                *self._args(number),
+                note=note,
+                provider_ref=values.get(PROVIDER_REF) or None,
+                **self._kw(version),
+            ),
+            Action.RESOLVE: lambda: services.resolve(*self._args(number), reason=note, **self._kw(version)),
+            Action.CONFIRM: lambda: services.confirm(*self._args(number), note=note, **self._kw(version)),
+            Action.REJECT: lambda: services.reject(*self._args(number), note=note, **self._kw(version)),
+            Action.REOPEN: lambda: services.reopen(*self._args(number), note=note, **self._kw(version)),
+            Action.NOTE: lambda: services.note(*self._args(number), text=note, **self._kw(version)),
+            Action.CLEAR_LEAD_FLAG: lambda: services.clear_lead_flag(
+                *self._args(number), note=note, **self._kw(version)
+            ),
+        }
+        call = calls.get(action)
+        if call is None:
+            raise services.ValidationError(f"{action.value.replace('_', ' ')} is not a step on a ticket")
+        call()
+
+    def _args(self, number: str) -> tuple[pw.Database, Clock, str, str]:
+        return self.db, self.clock, self.session.login, number
+
+    def _kw(self, version: int | None) -> dict[str, Any]:
+        return {"expected_version": version, "policy": self.policy}

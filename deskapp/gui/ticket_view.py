@@ -1,0 +1,357 @@
+"""One ticket: every field, the history timeline, the SLA panel with its explanation,
+and the actions its state and the person's role allow, each with its form.
+
+Errors from the services are shown inline, in words, and what was typed is
+kept; a ConflictError (another session changed the ticket) says who and when
+and offers to reload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeView,
+    QWidget,
+)
+
+from deskapp.domain.explain import explain, render
+from deskapp.domain.lifecycle import Action, DeskError
+from deskapp.gui.actions import (
+    AGREED_UPDATE,
+    ENGINEER,
+    NOTE,
+    PROVIDER,
+    PROVIDER_REF,
+    SPECS,
+    ActionSpec,
+    offered,
+)
+from deskapp.gui.desk import Desk
+from deskapp.gui.forms import child, load_form
+from deskapp.gui.models.countdowns import span
+from deskapp.gui.models.history_model import HistoryModel
+from deskapp.services.errors import ConflictError
+from deskapp.services.queue import TicketDetail
+
+Formatter = Callable[[TicketDetail], str]
+
+
+class TicketView(QWidget):
+    changed = Signal(str)  # a step was taken on this ticket number
+    follow_up_requested = Signal(str)  # log a follow-up incident linked to this closed ticket
+
+    def __init__(self, desk: Desk, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ticketView")
+        self.desk = desk
+        self.detail: TicketDetail | None = None
+        self._current: ActionSpec | None = None
+        tz = desk.policy.tz
+        self._tz = tz
+        form = load_form("ticket_view.ui", self)
+        self.header_label = child(form, QLabel, "headerLabel")
+        self.header_label.setProperty("role", "ticketHeader")
+        self.conflict_frame = child(form, QFrame, "conflictFrame")
+        self.conflict_label = child(form, QLabel, "conflictLabel")
+        self.reload_button = child(form, QPushButton, "reloadButton")
+        self.action_buttons_panel = child(form, QWidget, "actionButtonsPanel")
+        self.action_form_group = child(form, QGroupBox, "actionFormGroup")
+        self.engineer_combo = child(form, QComboBox, "engineerCombo")
+        self.agreed_update_edit = child(form, QDateTimeEdit, "agreedUpdateEdit")
+        self.note_edit = child(form, QPlainTextEdit, "noteEdit")
+        self.provider_edit = child(form, QLineEdit, "providerEdit")
+        self.provider_ref_edit = child(form, QLineEdit, "providerRefEdit")
+        self.action_error_label = child(form, QLabel, "actionErrorLabel")
+        self.action_error_label.setProperty("role", "error")
+        self.submit_action_button = child(form, QPushButton, "submitActionButton")
+        self.cancel_action_button = child(form, QPushButton, "cancelActionButton")
+        self.fields_layout = child(form, QFormLayout, "fieldsLayout")
+        self.countdown_label = child(form, QLabel, "countdownLabel")
+        self.countdown_label.setProperty("role", "countdown")
+        self.sla_explanation_text = child(form, QPlainTextEdit, "slaExplanationText")
+        self.detail_splitter = child(form, QSplitter, "detailSplitter")
+        self.history_view = child(form, QTreeView, "historyView")
+        self.history_model = HistoryModel(tz, self)
+        self.history_view.setModel(self.history_model)
+        self.history_view.setColumnWidth(0, 150)
+        self.history_view.setColumnWidth(1, 80)
+        self.history_view.setColumnWidth(2, 220)
+
+        self._field_labels: dict[str, QLabel] = {}
+        for key, title, _fmt in self._fields():
+            value = QLabel()
+            value.setObjectName(f"{key}Value")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            self.fields_layout.addRow(title, value)
+            self._field_labels[key] = value
+
+        # one QAction per process step: a button, a menu entry and a shortcut
+        self.actions_by_step: dict[Action, QAction] = {}
+        self.buttons_by_step: dict[Action, QPushButton] = {}
+        layout = child(form, QHBoxLayout, "actionButtonsLayout")
+        for spec in SPECS:
+            act = QAction(spec.label, self)
+            act.setObjectName(spec.object_name)
+            act.setShortcut(QKeySequence(spec.shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _checked=False, s=spec: self.open_action(s))
+            self.addAction(act)
+            self.actions_by_step[spec.action] = act
+            button = QPushButton(spec.label)
+            button.setObjectName(spec.object_name.replace("Action", "Button"))
+            button.setToolTip(f"{spec.label} ({spec.shortcut})")
+            button.clicked.connect(act.trigger)
+            layout.addWidget(button)
+            self.buttons_by_step[spec.action] = button
+        layout.addStretch(1)
+
+        self.submit_action_button.clicked.connect(self.submit_action)
+        self.cancel_action_button.clicked.connect(self.close_action)
+        self.reload_button.clicked.connect(self.reload)
+        self.conflict_frame.hide()
+        self.action_form_group.hide()
+        self._show_actions([])
+
+    # --- fields -----------------------------------------------------------------------
+
+    def _when(self, moment: dt.datetime | None) -> str:
+        if moment is None:
+            return "—"
+        return f"{moment.astimezone(self._tz):%a %d %b %Y %H:%M}"
+
+    def _fields(self) -> list[tuple[str, str, Formatter]]:
+        w = self._when
+        return [
+            ("status", "Status", lambda d: d.status.replace("_", " ")),
+            ("priority", "Priority", lambda d: f"{d.priority} (impact: {d.impact})"),
+            ("tier", "Tier", lambda d: str(d.tier)),
+            ("channel", "Channel", lambda d: d.channel),
+            ("reseller", "Reseller", lambda d: f"{d.reseller} ({d.reseller_country})"),
+            ("contact", "Contact", lambda d: d.contact),
+            ("contactPhone", "Phone", lambda d: d.contact_phone or "—"),
+            ("contactEmail", "Email", lambda d: d.contact_email or "—"),
+            ("tenant", "Tenant", lambda d: d.tenant),
+            ("endUsers", "End users", lambda d: d.end_users or "—"),
+            ("description", "Description", lambda d: d.description or "—"),
+            ("engineer", "Engineer", lambda d: d.engineer_name or d.engineer or "unassigned"),
+            ("loggedBy", "Logged by", lambda d: d.logged_by or "—"),
+            ("loggedAt", "Logged", lambda d: w(d.logged_at)),
+            ("responseDue", "Response due", lambda d: w(d.response_due)),
+            ("respondedAt", "Reseller told", lambda d: w(d.responded_at)),
+            ("breachRecordedAt", "Breach recorded", lambda d: w(d.breach_recorded_at)),
+            ("awaitingInfoSince", "Awaiting info since", lambda d: w(d.awaiting_info_since)),
+            ("nextChaserDue", "Next chaser due", lambda d: w(d.next_chaser_due)),
+            ("chaserFlaggedAt", "Chaser flagged", lambda d: w(d.chaser_flagged_at)),
+            ("agreedUpdateAt", "Update agreed for", lambda d: w(d.agreed_update_at)),
+            ("autoResolveAt", "Auto-resolves", lambda d: w(d.auto_resolve_at)),
+            ("resolvedAt", "Resolved", lambda d: w(d.resolved_at)),
+            ("resolutionReason", "Resolution", lambda d: d.resolution_reason or "—"),
+            ("closesAt", "Closes (reopen until)", lambda d: w(d.closes_at)),
+            ("closedAt", "Closed", lambda d: w(d.closed_at)),
+            ("provider", "Third party", lambda d: d.provider or "—"),
+            ("providerRef", "Provider's reference", lambda d: d.provider_ref or "—"),
+            ("leadFlaggedAt", "Flagged to team lead", lambda d: w(d.lead_flagged_at)),
+            ("linkedTo", "Follow-up of", lambda d: d.linked_to or "—"),
+            ("survey", "Survey", lambda d: _survey(d)),
+            ("policyVersion", "Policy", lambda d: d.policy_version),
+            ("version", "Version", lambda d: f"{d.version} (updated {w(d.updated_at)})"),
+        ]
+
+    # --- loading ----------------------------------------------------------------------
+
+    @property
+    def number(self) -> str | None:
+        return self.detail.number if self.detail else None
+
+    def show_ticket(self, number: str) -> None:
+        """Open a ticket (closing any half-typed action of another ticket)."""
+        if self.detail is None or self.detail.number != number:
+            self.close_action()
+            self.conflict_frame.hide()
+        try:
+            detail = self.desk.detail(number)
+        except DeskError as exc:
+            self.header_label.setText(str(exc))
+            return
+        self._render(detail)
+
+    def reload(self) -> None:
+        """Fetch the open ticket again; a half-typed action keeps its text."""
+        if self.detail is not None:
+            self.conflict_frame.hide()
+            self.show_ticket(self.detail.number)
+
+    def external_change(self) -> None:
+        """Another session changed the open ticket: show it, keep what is being typed."""
+        if self.detail is None:
+            return
+        number, version = self.detail.number, self.detail.version
+        self.show_ticket(number)
+        if self.detail is not None and self.detail.version != version and self._current is not None:
+            self.conflict_label.setText(
+                f"{number} was just changed in another session (now version {self.detail.version}); "
+                "check the history before saving"
+            )
+            self.conflict_frame.show()
+
+    def _render(self, d: TicketDetail) -> None:
+        self.detail = d
+        self.header_label.setText(f"{d.number} · {d.priority} · {d.summary}")
+        for key, _title, fmt in self._fields():
+            self._field_labels[key].setText(fmt(d))
+        self.history_model.set_entries(d.history)
+        expl = explain(self.desk.engine, d.priority, d.logged_at)
+        self.sla_explanation_text.setPlainText(render(expl, self._tz))
+        self.update_countdown(self.desk.clock.now())
+        session = self.desk.session
+        specs = offered(
+            d.status, d.tier, session.role,
+            lead_flagged=d.lead_flagged_at is not None, third_party=bool(d.provider),
+        )  # fmt: skip
+        self._show_actions(specs)
+        if self._current is not None and self._current not in specs:
+            self.close_action()
+
+    def _show_actions(self, specs: list[ActionSpec]) -> None:
+        allowed = {s.action for s in specs}
+        for action, act in self.actions_by_step.items():
+            on = action in allowed
+            act.setEnabled(on)
+            act.setVisible(on)
+            self.buttons_by_step[action].setVisible(on)
+
+    def offered_actions(self) -> list[Action]:
+        return [a for a, act in self.actions_by_step.items() if act.isEnabled()]
+
+    def update_countdown(self, now: dt.datetime) -> None:
+        d = self.detail
+        if d is None:
+            return
+        c = self.desk.engine.countdown(d.priority, d.logged_at, now, d.responded_at, due=d.response_due)
+        if not c.band.open:
+            text = f"{c.band.value}: reseller told {self._when(d.responded_at)}"
+        elif c.band.value == "breached":
+            text = f"BREACHED +{span(int(c.overdue.total_seconds() * 1e6))} (due {self._when(c.due)})"
+        else:
+            lead = "AT RISK " if c.band.value == "at risk" else ""
+            clock = "wall clock" if c.wall_clock else "business time"
+            text = f"{lead}{span(int(c.remaining.total_seconds() * 1e6))} left ({clock})"
+            if c.paused and c.resumes_at is not None:
+                text += f", paused until {c.resumes_at.astimezone(self._tz):%a %H:%M}"
+        self.countdown_label.setText(text)
+        self.countdown_label.setProperty("band", c.band.name.lower())
+        self.countdown_label.style().unpolish(self.countdown_label)
+        self.countdown_label.style().polish(self.countdown_label)
+
+    # --- actions --------------------------------------------------------------------------
+
+    def open_action(self, spec: ActionSpec) -> None:
+        if self.detail is None or not self.actions_by_step[spec.action].isEnabled():
+            return
+        if spec.action is Action.LOG_FOLLOW_UP:
+            self.follow_up_requested.emit(self.detail.number)
+            return
+        if self._current is not spec:
+            self.note_edit.clear()
+            self.provider_edit.clear()
+            self.provider_ref_edit.clear()
+            self.action_error_label.clear()
+        self._current = spec
+        self.action_form_group.setTitle(f"{spec.label.rstrip('…')} — {self.detail.number}")
+        to_top = spec.action is Action.ESCALATE and self.detail.tier + 1 == 3
+        shown = {
+            ENGINEER: ENGINEER in spec.fields,
+            AGREED_UPDATE: AGREED_UPDATE in spec.fields,
+            NOTE: NOTE in spec.fields,
+            PROVIDER: PROVIDER in spec.fields and to_top,
+            PROVIDER_REF: PROVIDER_REF in spec.fields and (to_top or spec.action is not Action.ESCALATE),
+        }
+        rows = {
+            ENGINEER: self.engineer_combo, AGREED_UPDATE: self.agreed_update_edit,
+            NOTE: self.note_edit, PROVIDER: self.provider_edit, PROVIDER_REF: self.provider_ref_edit,
+        }  # fmt: skip
+        layout = self.action_form_group.layout()
+        assert isinstance(layout, QFormLayout)
+        for key, widget in rows.items():
+            layout.setRowVisible(widget, shown[key])
+        note_label = layout.labelForField(self.note_edit)
+        if isinstance(note_label, QLabel):
+            note_label.setText(spec.note_label + (" *" if spec.note_required else ""))
+        if ENGINEER in spec.fields and not self.engineer_combo.currentText():
+            self.engineer_combo.setEditText(self.desk.session.login)
+        if AGREED_UPDATE in spec.fields:
+            start = self.desk.clock.now().astimezone(self._tz) + dt.timedelta(days=1)
+            self.agreed_update_edit.setDateTime(
+                QDateTime(start.year, start.month, start.day, start.hour, start.minute, 0)
+            )
+        self.submit_action_button.setText(spec.label.rstrip("…"))
+        self.action_form_group.show()
+        first = self.engineer_combo if ENGINEER in spec.fields else self.note_edit
+        first.setFocus()
+
+    def close_action(self) -> None:
+        self._current = None
+        self.action_form_group.hide()
+        self.action_error_label.clear()
+
+    @property
+    def current_action(self) -> ActionSpec | None:
+        return self._current
+
+    def action_values(self) -> dict[str, Any]:
+        local = self.agreed_update_edit.dateTime().toPython()
+        assert isinstance(local, dt.datetime)
+        return {
+            NOTE: self.note_edit.toPlainText().strip(),
+            ENGINEER: self.engineer_combo.currentText().strip(),
+            AGREED_UPDATE: local.replace(tzinfo=self._tz),
+            PROVIDER: self.provider_edit.text().strip(),
+            PROVIDER_REF: self.provider_ref_edit.text().strip(),
+        }
+
+    def submit_action(self) -> bool:
+        spec, d = self._current, self.detail
+        if spec is None or d is None:
+            return False
+        values = self.action_values()
+        if spec.note_required and not values[NOTE]:
+            self.action_error_label.setText(f"{spec.note_label} is needed")
+            return False
+        try:
+            self.desk.perform(spec.action, d.number, values, d.version)
+        except ConflictError as exc:
+            self.conflict_label.setText(str(exc))
+            self.conflict_frame.show()
+            self.action_error_label.setText("not saved: the ticket changed meanwhile; what you typed is kept")
+            return False
+        except DeskError as exc:
+            self.action_error_label.setText(str(exc))
+            return False
+        self.close_action()
+        self.conflict_frame.hide()
+        self.show_ticket(d.number)
+        self.changed.emit(d.number)
+        return True
+
+
+def _survey(d: TicketDetail) -> str:
+    if d.survey_score is not None:
+        return f"answered: {d.survey_score}/5 {d.survey_comment or ''}".strip()
+    return d.survey_status.replace("_", " ")
