@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import peewee as pw
@@ -23,6 +24,13 @@ from deskapp.gui.actions import AGREED_UPDATE, ENGINEER, NOTE, PROVIDER, PROVIDE
 from deskapp.gui.session import Session
 from deskapp.services.queue import QueueRow, TicketDetail
 from deskapp.sla import engine as shared_engine
+
+
+@dataclass(frozen=True)
+class Logged:
+    number: str
+    priority: str
+    response_due: dt.datetime
 
 
 class Desk:
@@ -43,16 +51,16 @@ class Desk:
 
     # --- process steps ---------------------------------------------------------------
 
-    def log(self, **fields: Any) -> str:
-        """Contract step 1; returns the new ticket's number."""
-        ticket = services.log_ticket(self.db, self.clock, self.session.login, policy=self.policy, **fields)
-        return str(ticket.number)
-
-    def log_follow_up(self, closed_number: str, **fields: Any) -> str:
-        ticket = services.log_follow_up(
-            self.db, self.clock, self.session.login, closed_number, policy=self.policy, **fields
-        )
-        return str(ticket.number)
+    def log(self, *, linked_to: str | None = None, **fields: Any) -> Logged:
+        """Contract step 1 (a follow-up of a closed ticket when `linked_to`)."""
+        login = self.session.login
+        if linked_to:
+            ticket = services.log_follow_up(
+                self.db, self.clock, login, linked_to, policy=self.policy, **fields
+            )
+        else:
+            ticket = services.log_ticket(self.db, self.clock, login, policy=self.policy, **fields)
+        return Logged(str(ticket.number), str(ticket.priority), ticket.response_due)
 
     def perform(self, action: Action, number: str, values: Mapping[str, Any], version: int | None) -> None:
         """Take one process step on a ticket; raises DeskError (ConflictError if stale)."""

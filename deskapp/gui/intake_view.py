@@ -1,0 +1,207 @@
+"""New incident: the contract's step-1 form.
+
+The impact suggests the priority; a P1 is offered only for a phone call and
+the form says why; the services refuse a reseller outside the Territory (in
+words, inline). On save the ticket number is shown large and copyable, with
+a button to record that the reseller was told it (the response).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+)
+
+from deskapp.domain.lifecycle import Action, DeskError
+from deskapp.domain.policy import CHANNELS
+from deskapp.gui.desk import Desk, Logged
+from deskapp.gui.forms import child, load_form
+
+IMPACT_WORDS = {
+    "all": "all end users on a tenant (business critical)",
+    "some": "one or more end users",
+    "howto": "a how-to or general question",
+}
+
+
+class IntakeDialog(QDialog):
+    logged = Signal(str)  # the new ticket's number
+    notified = Signal(str)
+
+    def __init__(self, desk: Desk, *, linked_to: str | None = None, resellers: list[str] | None = None,
+                 parent: Any = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("intakeDialog")
+        self.desk = desk
+        self.linked_to = linked_to
+        self.result_ticket: Logged | None = None
+        policy = desk.policy
+        self._top = next(iter(policy.priorities))
+        title = f"Follow-up of {linked_to}" if linked_to else "New incident"
+        self.setWindowTitle(f"deskapp: {title}")
+        form = load_form("intake_dialog.ui", self)
+        self.intake_stack = child(form, QStackedWidget, "intakeStack")
+        self.linked_label = child(form, QLabel, "linkedLabel")
+        self.reseller_edit = child(form, QLineEdit, "resellerEdit")
+        self.contact_edit = child(form, QLineEdit, "contactEdit")
+        self.phone_edit = child(form, QLineEdit, "phoneEdit")
+        self.email_edit = child(form, QLineEdit, "emailEdit")
+        self.tenant_edit = child(form, QLineEdit, "tenantEdit")
+        self.end_users_edit = child(form, QLineEdit, "endUsersEdit")
+        self.channel_combo = child(form, QComboBox, "channelCombo")
+        self.impact_combo = child(form, QComboBox, "impactCombo")
+        self.priority_combo = child(form, QComboBox, "priorityCombo")
+        self.priority_hint_label = child(form, QLabel, "priorityHintLabel")
+        self.tier_two_check = child(form, QCheckBox, "tierTwoCheck")
+        self.summary_edit = child(form, QLineEdit, "summaryEdit")
+        self.description_edit = child(form, QPlainTextEdit, "descriptionEdit")
+        self.error_label = child(form, QLabel, "errorLabel")
+        self.error_label.setProperty("role", "error")
+        self.save_button = child(form, QPushButton, "saveButton")
+        self.cancel_button = child(form, QPushButton, "cancelButton")
+        self.number_label = child(form, QLabel, "numberLabel")
+        self.number_label.setProperty("role", "ticketNumber")
+        self.due_label = child(form, QLabel, "dueLabel")
+        self.copy_number_button = child(form, QPushButton, "copyNumberButton")
+        self.told_reseller_button = child(form, QPushButton, "toldResellerButton")
+        self.told_label = child(form, QLabel, "toldLabel")
+        self.done_button = child(form, QPushButton, "doneButton")
+
+        if linked_to:
+            self.linked_label.setText(f"A new incident linked to the closed ticket {linked_to}.")
+        else:
+            self.linked_label.hide()
+        if resellers:
+            completer = QCompleter(sorted(set(resellers)), self)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            self.reseller_edit.setCompleter(completer)
+        for channel in CHANNELS:
+            self.channel_combo.addItem(channel.title() if channel != "helpcentre" else "Helpcentre", channel)
+        for impact in policy.impacts:
+            self.impact_combo.addItem(IMPACT_WORDS.get(impact, impact), impact)
+        for code, prio in policy.priorities.items():
+            self.priority_combo.addItem(f"{code} {prio.name}", code)
+        self.impact_combo.setCurrentIndex(self.impact_combo.findData("some"))
+
+        self.channel_combo.currentIndexChanged.connect(self._channel_changed)
+        self.impact_combo.currentIndexChanged.connect(self._suggest_priority)
+        self.priority_combo.currentIndexChanged.connect(self._priority_changed)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        self.copy_number_button.clicked.connect(self.copy_number)
+        self.told_reseller_button.clicked.connect(self.record_told)
+        self.done_button.clicked.connect(self.accept)
+        self._channel_changed()
+        self._suggest_priority()
+
+    # --- the priority rules the form shows --------------------------------------------
+
+    def _allowed(self, code: str) -> bool:
+        channel = str(self.channel_combo.currentData())
+        return channel in self.desk.policy.priority(code).channels
+
+    def _channel_changed(self) -> None:
+        model = self.priority_combo.model()
+        assert isinstance(model, QStandardItemModel)
+        for row in range(self.priority_combo.count()):
+            code = str(self.priority_combo.itemData(row))
+            item = model.item(row)
+            item.setEnabled(self._allowed(code))
+        self._suggest_priority()
+
+    def _suggest_priority(self) -> None:
+        impact = str(self.impact_combo.currentData())
+        suggested = self.desk.policy.suggested_priority(impact)
+        if not self._allowed(suggested):
+            # e.g. everyone down, but by email: the best the channel allows
+            allowed = [c for c in self.desk.policy.priorities if self._allowed(c)]
+            suggested = allowed[0] if allowed else suggested
+        self.priority_combo.setCurrentIndex(self.priority_combo.findData(suggested))
+        self._priority_changed()
+
+    def _priority_changed(self) -> None:
+        code = str(self.priority_combo.currentData())
+        top = self.desk.policy.priority(self._top)
+        channel = str(self.channel_combo.currentData())
+        hints = []
+        if channel not in top.channels:
+            hints.append(
+                f"{top.code} ({top.name}) is offered only for a phone call: the contract lets a "
+                f"business-critical outage be raised by {' or '.join(top.channels)} only. If all end "
+                "users are down, ask the reseller to phone the desk."
+            )
+        prio = self.desk.policy.priority(code)
+        clock = "24x7 wall clock" if prio.wall_clock else "business hours"
+        target = "next business day" if prio.next_business_day else f"{prio.target}"
+        hints.append(f"{prio.code}: response within {target} ({clock}).")
+        self.priority_hint_label.setText(" ".join(hints))
+        is_top = code == self._top
+        self.tier_two_check.setVisible(is_top)
+        if not is_top:
+            self.tier_two_check.setChecked(False)
+
+    # --- saving --------------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "reseller": self.reseller_edit.text().strip(),
+            "contact": self.contact_edit.text().strip(),
+            "phone": self.phone_edit.text().strip() or None,
+            "email": self.email_edit.text().strip() or None,
+            "tenant": self.tenant_edit.text().strip(),
+            "end_users": self.end_users_edit.text().strip(),
+            "channel": str(self.channel_combo.currentData()),
+            "impact": str(self.impact_combo.currentData()),
+            "priority": str(self.priority_combo.currentData()),
+            "tier": 2 if self.tier_two_check.isChecked() else 1,
+            "summary": self.summary_edit.text().strip(),
+            "description": self.description_edit.toPlainText().strip(),
+        }
+
+    def save(self) -> bool:
+        try:
+            logged = self.desk.log(linked_to=self.linked_to, **self.values())
+        except DeskError as exc:
+            self.error_label.setText(str(exc))  # what was typed stays in the form
+            return False
+        self.result_ticket = logged
+        self.number_label.setText(logged.number)
+        due = logged.response_due.astimezone(self.desk.policy.tz)
+        self.due_label.setText(f"{logged.priority}: response due {due:%a %d %b %Y %H:%M}")
+        self.intake_stack.setCurrentIndex(1)
+        self.told_reseller_button.setFocus()
+        self.logged.emit(logged.number)
+        return True
+
+    def copy_number(self) -> None:
+        if self.result_ticket is not None:
+            QGuiApplication.clipboard().setText(self.result_ticket.number)
+            self.told_label.setText(f"{self.result_ticket.number} copied to the clipboard")
+
+    def record_told(self) -> bool:
+        """Contract step 2: the reseller has the number (the response)."""
+        if self.result_ticket is None:
+            return False
+        number = self.result_ticket.number
+        try:
+            self.desk.perform(Action.NOTIFY, number, {}, None)
+        except DeskError as exc:
+            self.told_label.setText(str(exc))
+            return False
+        now = self.desk.clock.now().astimezone(self.desk.policy.tz)
+        self.told_label.setText(f"Recorded: the reseller was told {number} at {now:%H:%M}")
+        self.told_reseller_button.setEnabled(False)
+        self.notified.emit(number)
+        return True
