@@ -6,9 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from peewee import PeeweeException
+
 from deskapp import __version__
-from deskapp.cli import sla_commands
+from deskapp.cli import sla_commands, store_commands, ticket_commands
+from deskapp.domain.lifecycle import DeskError
 from deskapp.domain.policy import PolicyError
+from deskapp.store.migrations import SchemaError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,8 +22,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print versions and exit")
     parser.add_argument("--policy", metavar="FILE", help="a policy file instead of the default")
+    parser.add_argument("--db", metavar="URL", help="sqlite:////path or postgresql://... "
+                        "(default: DESKAPP_DB, else the file in the user data folder)")
+    parser.add_argument("--clock", metavar="ISO", help="act at this instant (training only)")
+    parser.add_argument("--as", dest="as_login", metavar="LOGIN", help="the acting staff member")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sla_commands.add_parsers(sub)
+    store_commands.add_parsers(sub)
+    ticket_commands.add_parsers(sub)
     return parser
 
 
@@ -36,6 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(args)
     try:
         return int(args.handler(args))
+    except DeskError as exc:
+        print(f"deskapp: {exc}", file=sys.stderr)
+        return 1
+    except (SchemaError, PeeweeException) as exc:
+        print(f"deskapp: database: {str(exc).strip()}", file=sys.stderr)
+        return 1
     except PolicyError as exc:
         print(f"deskapp: {exc}", file=sys.stderr)
         return 2

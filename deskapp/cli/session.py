@@ -1,0 +1,63 @@
+"""What every store command needs: the database, the clock, and who is acting.
+
+- `--db URL` (else DESKAPP_DB, else the SQLite file in the user data folder);
+- `--clock ISO` acts at a chosen instant, on a training database only;
+- `--as LOGIN` names the acting staff member; outside a training database
+  their password is asked for (or read from DESKAPP_PASSWORD).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+
+import peewee as pw
+
+from deskapp.cli.timestamps import parse_instant
+from deskapp.domain.clock import Clock, FixedClock, SystemClock
+from deskapp.services.directory import authenticate, is_training
+from deskapp.services.errors import AuthenticationFailed, DeskError, TrainingOnly
+from deskapp.services.operation import load_staff
+from deskapp.store.connection import open_database, use
+
+PASSWORD_ENV = "DESKAPP_PASSWORD"
+
+
+def database(args: argparse.Namespace, *, create: bool = False) -> pw.Database:
+    db = open_database(getattr(args, "db", None), create=create)
+    use(db)
+    return db
+
+
+def clock(args: argparse.Namespace, db: pw.Database) -> Clock:
+    text = getattr(args, "clock", None)
+    if not text:
+        return SystemClock()
+    if not is_training(db):
+        raise TrainingOnly(
+            "--clock works only on a training database (made with `deskapp init --training`); "
+            "this database is live, so everything happens at the real time"
+        )
+    return FixedClock(parse_instant(text))
+
+
+def ask_password(prompt: str) -> str:
+    try:
+        return getpass.getpass(prompt)
+    except (EOFError, KeyboardInterrupt):
+        raise AuthenticationFailed(f"no password given (type it, or set {PASSWORD_ENV})") from None
+
+
+def actor(args: argparse.Namespace, db: pw.Database) -> str:
+    """The acting staff member's login, signed in with a password on a live database."""
+    login = (getattr(args, "as_login", None) or "").strip().lower()
+    if not login:
+        raise DeskError("say who is acting with --as LOGIN (before the command)")
+    if is_training(db):
+        load_staff(login)  # must exist; training databases need no password
+        return login
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        password = ask_password(f"Password for {login}: ")
+    return authenticate(db, login, password).login

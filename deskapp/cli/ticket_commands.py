@@ -1,0 +1,209 @@
+"""`deskapp ticket log|<step>|show|list`: the process from a shell, JSON for machines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any
+
+import peewee as pw
+
+from deskapp import services as sv
+from deskapp.cli import session
+from deskapp.cli.timestamps import format_instant, parse_instant
+from deskapp.domain.clock import Clock
+from deskapp.domain.lifecycle import Status
+from deskapp.services.operation import engine_for
+from deskapp.services.queue import TicketDetail
+from deskapp.store.models import Ticket
+
+STEPS = (
+    "notify", "assign", "request-info", "info-received", "chaser-sent", "agree-update",
+    "escalate", "third-party-update", "resolve", "confirm", "reject", "reopen", "note",
+)  # fmt: skip
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ticket = sub.add_parser("ticket", help="log and work tickets")
+    t_sub = ticket.add_subparsers(dest="ticket_command", required=True, metavar="COMMAND")
+
+    log = t_sub.add_parser("log", help="log a ticket; prints its number")
+    log.add_argument("--reseller", required=True)
+    log.add_argument("--contact", required=True)
+    how = log.add_mutually_exclusive_group(required=True)
+    how.add_argument("--phone")
+    how.add_argument("--email")
+    log.add_argument("--tenant", required=True)
+    log.add_argument("--impact", required=True, choices=["all", "some", "howto"])
+    log.add_argument("--channel", required=True, choices=["phone", "email", "helpcentre"])
+    log.add_argument("--summary", required=True)
+    log.add_argument("--priority", choices=["P1", "P2", "P3"])
+    log.add_argument("--tier", type=int, default=1, choices=[1, 2])
+    log.add_argument("--end-users", default="", help="the end users affected")
+    log.add_argument("--description", default="")
+    log.add_argument("--follow-up-of", metavar="NUMBER", help="a closed ticket this follows")
+    log.set_defaults(handler=run_log)
+
+    for name in STEPS:
+        step = t_sub.add_parser(name, help=f"{name.replace('-', ' ')} a ticket")
+        step.add_argument("number", metavar="NUMBER")
+        step.add_argument("--engineer", metavar="LOGIN")
+        step.add_argument("--note")
+        step.add_argument("--provider")
+        step.add_argument("--provider-ref")
+        step.add_argument("--agreed-update", metavar="ISO")
+        step.add_argument("--expect-version", type=int, metavar="N",
+                          help="refuse if the ticket changed since version N")  # fmt: skip
+        step.set_defaults(handler=run_step, step=name)
+
+    show = t_sub.add_parser("show", help="one ticket and its history")
+    show.add_argument("number", metavar="NUMBER")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=run_show)
+
+    lst = t_sub.add_parser("list", help="the queue")
+    lst.add_argument("--status", choices=[s.value for s in Status])
+    lst.add_argument("--all", action="store_true", help="closed tickets too")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=run_list)
+
+
+def run_log(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    clock = session.clock(args, db)
+    ticket = sv.log_ticket(
+        db, clock, session.actor(args, db), reseller=args.reseller, contact=args.contact,
+        phone=args.phone, email=args.email, tenant=args.tenant, impact=args.impact,
+        channel=args.channel, summary=args.summary, priority=args.priority, tier=args.tier,
+        end_users=args.end_users, description=args.description, linked_to=args.follow_up_of,
+    )  # fmt: skip
+    print(ticket.number)
+    return 0
+
+
+def _step_call(
+    args: argparse.Namespace,
+) -> Callable[[pw.Database, Clock, str, str, dict[str, Any]], Ticket]:
+    note = args.note or ""
+
+    def need(value: str | None, option: str) -> str:
+        if not value:
+            raise sv.ValidationError(f"`ticket {args.step}` needs {option}")
+        return value
+
+    calls: dict[str, Callable[..., Ticket]] = {
+        "notify": lambda db, c, a, n, kw: sv.notify(db, c, a, n, note=note, **kw),
+        "assign": lambda db, c, a, n, kw: sv.assign(
+            db, c, a, n, engineer=need(args.engineer, "--engineer LOGIN"), note=note, **kw
+        ),
+        "request-info": lambda db, c, a, n, kw: sv.request_info(db, c, a, n, note=note, **kw),
+        "info-received": lambda db, c, a, n, kw: sv.info_received(db, c, a, n, note=note, **kw),
+        "chaser-sent": lambda db, c, a, n, kw: sv.chaser_sent(db, c, a, n, note=note, **kw),
+        "agree-update": lambda db, c, a, n, kw: sv.agree_update(
+            db, c, a, n, note=note, **kw,
+            agreed_update=parse_instant(need(args.agreed_update, "--agreed-update ISO")),
+        ),
+        "escalate": lambda db, c, a, n, kw: sv.escalate(
+            db, c, a, n, note=note, provider=args.provider, provider_ref=args.provider_ref, **kw
+        ),
+        "third-party-update": lambda db, c, a, n, kw: sv.third_party_update(
+            db, c, a, n, note=need(args.note, "--note TEXT"), provider_ref=args.provider_ref,
+            **kw,
+        ),
+        "resolve": lambda db, c, a, n, kw: sv.resolve(
+            db, c, a, n, reason=need(args.note, "--note (the resolution)"), **kw
+        ),
+        "confirm": lambda db, c, a, n, kw: sv.confirm(db, c, a, n, note=note, **kw),
+        "reject": lambda db, c, a, n, kw: sv.reject(db, c, a, n, note=note, **kw),
+        "reopen": lambda db, c, a, n, kw: sv.reopen(db, c, a, n, note=note, **kw),
+        "note": lambda db, c, a, n, kw: sv.note(
+            db, c, a, n, text=need(args.note, "--note TEXT"), **kw
+        ),
+    }
+    return calls[args.step]
+
+
+def run_step(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    clock = session.clock(args, db)
+    actor = session.actor(args, db)
+    call = _step_call(args)
+    ticket = call(db, clock, actor, args.number, {"expected_version": args.expect_version})
+    if args.step == "request-info" and args.agreed_update:
+        ticket = sv.agree_update(
+            db, clock, actor, ticket.number, agreed_update=parse_instant(args.agreed_update)
+        )
+    print(f"{ticket.number}: {ticket.status}, Tier {ticket.tier}, version {ticket.version}")
+    return 0
+
+
+def detail_json(d: TicketDetail) -> dict[str, Any]:
+    f = format_instant
+    return {
+        "number": d.number, "status": d.status, "tier": d.tier, "priority": d.priority,
+        "channel": d.channel, "impact": d.impact, "reseller": d.reseller,
+        "contact": d.contact, "contact_phone": d.contact_phone,
+        "contact_email": d.contact_email, "tenant": d.tenant, "end_users": d.end_users,
+        "summary": d.summary, "description": d.description, "engineer": d.engineer,
+        "logged_at": f(d.logged_at), "policy_version": d.policy_version,
+        "response_due": f(d.response_due), "responded_at": f(d.responded_at),
+        "sla_band": d.sla_band, "breach_recorded_at": f(d.breach_recorded_at),
+        "awaiting_info_since": f(d.awaiting_info_since),
+        "next_chaser_due": f(d.next_chaser_due), "auto_resolve_at": f(d.auto_resolve_at),
+        "agreed_update_at": f(d.agreed_update_at), "resolved_at": f(d.resolved_at),
+        "resolution_reason": d.resolution_reason, "closes_at": f(d.closes_at),
+        "closed_at": f(d.closed_at), "survey_sent": d.survey_sent,
+        "survey_status": d.survey_status, "provider": d.provider,
+        "provider_ref": d.provider_ref, "linked_to": d.linked_to,
+        "lead_flagged_at": f(d.lead_flagged_at), "version": d.version,
+        "history": [
+            {"at": f(h.at), "actor": h.actor, "kind": h.kind, "note": h.note,
+             "from_status": h.from_status, "to_status": h.to_status,
+             "from_tier": h.from_tier, "to_tier": h.to_tier}
+            for h in d.history
+        ],
+    }  # fmt: skip
+
+
+def run_show(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    detail = sv.ticket_detail(db, args.number, now=session.clock(args, db).now())
+    data = detail_json(detail)
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    for key, value in data.items():
+        if key != "history" and value not in (None, ""):
+            print(f"{key:>20}: {value}")
+    for h in data["history"]:
+        print(f"  {h['at']}  {h['actor']:<8} {h['kind']:<18} {h['note']}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    now = session.clock(args, db).now()
+    engine = engine_for(None)
+    include_closed = bool(args.all or args.status == "closed")
+    rows = [r for r in sv.queue_rows(db, include_closed=include_closed)
+            if not args.status or r.status == args.status]  # fmt: skip
+    out = []
+    for r in rows:
+        band = engine.countdown(r.priority, r.logged_at, now, r.responded_at, due=r.response_due)
+        out.append({
+            "number": r.number, "status": r.status, "tier": r.tier, "priority": r.priority,
+            "reseller": r.reseller, "contact": r.contact, "summary": r.summary,
+            "engineer": r.engineer, "logged_at": format_instant(r.logged_at),
+            "response_due": format_instant(r.response_due),
+            "responded_at": format_instant(r.responded_at), "sla_band": band.band.value,
+            "awaiting_info_since": format_instant(r.awaiting_info_since),
+            "next_chaser_due": format_instant(r.next_chaser_due), "version": r.version,
+        })  # fmt: skip
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    for o in out:
+        print(f"{o['number']}  {o['priority']}  T{o['tier']}  {o['status']:<13} "
+              f"{o['sla_band']:<9} {o['reseller']}: {o['summary']}")  # fmt: skip
+    return 0
