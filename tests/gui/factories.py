@@ -3,30 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
+from deskapp.services.queue import QueueRow
 from deskapp.sla import engine
-
-
-@dataclass(frozen=True)
-class Row:
-    id: int
-    number: str
-    priority: str
-    reseller: str
-    contact: str
-    summary: str
-    status: str
-    tier: int
-    engineer: str | None
-    engineer_name: str | None
-    logged_at: dt.datetime
-    response_due: dt.datetime
-    responded_at: dt.datetime | None
-    awaiting_info_since: dt.datetime | None
-    next_chaser_due: dt.datetime | None
-    version: int
-    updated_at: dt.datetime
 
 
 def row(
@@ -41,9 +20,9 @@ def row(
     tier: int = 1,
     engineer: str | None = None,
     responded_at: dt.datetime | None = None,
-) -> Row:
+) -> QueueRow:
     logged_at = logged_at.astimezone(dt.UTC)
-    return Row(
+    return QueueRow(
         id=id,
         number=f"INC-{id:06d}",
         priority=priority,

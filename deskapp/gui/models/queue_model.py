@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,43 +37,9 @@ from deskapp.gui.models.countdowns import (
     Tick,
     age_text,
 )
+from deskapp.services.queue import QueueRow
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class QueueRowLike(Protocol):
-    """The fields of `deskapp.services.queue.QueueRow` the queue shows."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def number(self) -> str: ...
-    @property
-    def priority(self) -> str: ...
-    @property
-    def reseller(self) -> str: ...
-    @property
-    def contact(self) -> str: ...
-    @property
-    def summary(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def tier(self) -> int: ...
-    @property
-    def engineer(self) -> str | None: ...
-    @property
-    def engineer_name(self) -> str | None: ...
-    @property
-    def logged_at(self) -> dt.datetime: ...
-    @property
-    def response_due(self) -> dt.datetime: ...
-    @property
-    def responded_at(self) -> dt.datetime | None: ...
-    @property
-    def awaiting_info_since(self) -> dt.datetime | None: ...
-    @property
-    def updated_at(self) -> dt.datetime: ...
 
 
 # Columns, in display order.
@@ -103,7 +69,7 @@ class QueueModel(QAbstractTableModel):
 
     def __init__(self, engine: SlaEngine, now: dt.datetime, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[QueueRowLike] = []
+        self._rows: list[QueueRow] = []
         self._index_of: dict[int, int] = {}
         self._clocks = QueueClocks(engine)
         self._tick = self._clocks.tick(now)
@@ -126,10 +92,10 @@ class QueueModel(QAbstractTableModel):
             return HEADERS[section]
         return None
 
-    def row(self, row: int) -> QueueRowLike:
+    def row(self, row: int) -> QueueRow:
         return self._rows[row]
 
-    def rows(self) -> Sequence[QueueRowLike]:
+    def rows(self) -> Sequence[QueueRow]:
         return self._rows
 
     def row_of(self, ticket_id: int) -> int | None:
@@ -178,7 +144,7 @@ class QueueModel(QAbstractTableModel):
     def _local(self, moment: dt.datetime) -> str:
         return f"{moment.astimezone(self._clocks.engine.calendar.tz):%a %d %b %H:%M}"
 
-    def _display(self, item: QueueRowLike, r: int, col: int) -> str:
+    def _display(self, item: QueueRow, r: int, col: int) -> str:
         if col == NUMBER:
             return item.number
         if col == PRIORITY:
@@ -221,7 +187,7 @@ class QueueModel(QAbstractTableModel):
 
     # --- loading ----------------------------------------------------------------
 
-    def set_rows(self, rows: Iterable[QueueRowLike], now: dt.datetime) -> None:
+    def set_rows(self, rows: Iterable[QueueRow], now: dt.datetime) -> None:
         """Replace everything (the first load): arrays computed once, here."""
         self.beginResetModel()
         self._rows = list(rows)
@@ -236,10 +202,10 @@ class QueueModel(QAbstractTableModel):
         self._remaining, self._bands = self._clocks.compute(self._tick, np.arange(len(self._rows)))
         self.endResetModel()
 
-    def upsert(self, rows: Iterable[QueueRowLike], now: dt.datetime, *, keep: Callable[[QueueRowLike], bool]
+    def upsert(self, rows: Iterable[QueueRow], now: dt.datetime, *, keep: Callable[[QueueRow], bool]
                = lambda _t: True) -> None:  # fmt: skip
         """Apply changed rows (an incremental refresh): update, add, or drop if not `keep`."""
-        fresh: list[QueueRowLike] = []
+        fresh: list[QueueRow] = []
         for item in rows:
             at = self._index_of.get(item.id)
             if at is None:

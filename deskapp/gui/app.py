@@ -1,0 +1,259 @@
+"""The one wiring point: database, services, clock, timers and windows, connected here.
+
+    app = DeskApp(db, clock, settings)
+    session = app.sign_in()                # first run: the first administrator
+    window = app.start(session)            # loads the queue, starts the timers
+
+Data flows one way: database -> services (`Desk`) -> Qt models -> views.
+All three timers read the one injected Clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import peewee as pw
+from PySide6.QtCore import QObject, QSettings, QThreadPool, Signal
+from PySide6.QtWidgets import QDialog, QWidget
+
+from deskapp.domain.clock import Clock
+from deskapp.domain.lifecycle import Status
+from deskapp.domain.policy import Policy, default_policy
+from deskapp.gui import settings as conf
+from deskapp.gui.desk import Desk
+from deskapp.gui.intake_view import IntakeDialog
+from deskapp.gui.main_window import MainWindow
+from deskapp.gui.models.queue_model import QueueModel
+from deskapp.gui.notifier import Notifier
+from deskapp.gui.queue_view import QueueView
+from deskapp.gui.session import Session
+from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
+from deskapp.gui.ticket_view import TicketView
+from deskapp.gui.timers import ChangeWatchTimer, CountdownTimer, RulesTimer
+from deskapp.gui.workers import RulesRun, RulesSignals
+from deskapp.services import directory
+from deskapp.services.queue import QueueRow
+from deskapp.store.connection import describe
+
+WATERMARK_SLACK = dt.timedelta(microseconds=1)  # re-read the last instant: ties are not missed
+
+
+def _open(row: QueueRow) -> bool:
+    return row.status != Status.CLOSED.value
+
+
+class DeskApp(QObject):
+    rules_ran = Signal(object)  # RuleSummary, after the queue was refreshed
+    queue_refreshed = Signal(list)  # ids of the changed tickets
+
+    def __init__(
+        self, db: pw.Database, clock: Clock, settings: QSettings, *,
+        policy: Policy | None = None, notifier: Notifier | None = None, parent: Any = None,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.policy = policy or default_policy()
+        self.notifier = notifier or Notifier(self)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)  # one rule pass at a time
+        self.desk: Desk | None = None
+        self.window: MainWindow | None = None
+        self.model: QueueModel | None = None
+        self.queue_view: QueueView | None = None
+        self.ticket_view: TicketView | None = None
+        self.escalations_view: Any = None
+        self._watermark: dt.datetime | None = None
+        self._rules_running = False
+        self._rules_signals = RulesSignals(self)
+        self._rules_signals.finished.connect(self._rules_finished)
+        self._rules_signals.failed.connect(self._rules_failed)
+        self.countdown_timer = CountdownTimer(clock, conf.read(settings, conf.COUNTDOWN_MS), self)
+        self.rules_timer = RulesTimer(clock, conf.read(settings, conf.RULES_MS), self)
+        self.watch_timer = ChangeWatchTimer(clock, conf.read(settings, conf.WATCH_MS), self)
+
+    # --- signing in ---------------------------------------------------------------------
+
+    def sign_in_dialog(self, parent: QWidget | None = None) -> FirstAdminDialog | SignInDialog:
+        if directory.staff_count(self.db) == 0:
+            return FirstAdminDialog(self.db, self.clock, parent)
+        return SignInDialog(self.db, parent)
+
+    def sign_in(self) -> Session | None:
+        dialog = self.sign_in_dialog()
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.session
+
+    # --- building the window ------------------------------------------------------------------
+
+    def start(self, session: Session, *, start_timers: bool = True) -> MainWindow:
+        desk = self.desk = Desk(self.db, self.clock, session, self.policy)
+        self.model = QueueModel(desk.engine, self.clock.now(), self)
+        self.queue_view = QueueView(self.model, self.settings)
+        self.queue_view.set_me(session.login if session.is_engineer else None)
+        self.ticket_view = TicketView(desk)
+        if session.is_lead:
+            from deskapp.gui.escalations_view import EscalationsView
+
+            self.escalations_view = EscalationsView(desk)
+            self.escalations_view.ticket_activated.connect(self.open_ticket)
+            self.escalations_view.changed.connect(self._ticket_changed)
+        window = self.window = MainWindow(
+            session, self.queue_view, self.ticket_view, self.settings, self.escalations_view
+        )
+        window.database_label.setText(describe(self.db))
+        self.queue_view.ticket_activated.connect(self.open_ticket)
+        self.ticket_view.changed.connect(self._ticket_changed)
+        self.ticket_view.follow_up_requested.connect(lambda number: self.open_intake(linked_to=number))
+        self.model.bands_turned.connect(self._bands_turned)
+        window.new_incident_action.triggered.connect(lambda: self.open_intake())
+        window.refresh_action.triggered.connect(self.refresh_queue)
+        window.run_rules_action.triggered.connect(lambda: self.run_rules(self.clock.now()))
+        window.settings_action.triggered.connect(self.open_settings)
+
+        self.countdown_timer.fired.connect(self._tick)
+        self.rules_timer.fired.connect(self.run_rules)
+        self.watch_timer.fired.connect(lambda _now: self.refresh_queue())
+        self.load_queue()
+        if start_timers:
+            self.start_timers()
+        return window
+
+    def start_timers(self) -> None:
+        for timer in (self.countdown_timer, self.rules_timer, self.watch_timer):
+            timer.start()
+
+    def stop(self) -> None:
+        """Stop every timer and wait for a running rule pass (tests call this after each test)."""
+        for timer in (self.countdown_timer, self.rules_timer, self.watch_timer):
+            timer.stop()
+        self.pool.waitForDone(10_000)
+        self.notifier.hide()
+
+    # --- the queue ------------------------------------------------------------------------------
+
+    def load_queue(self) -> None:
+        assert self.desk is not None and self.model is not None
+        rows = self.desk.queue_rows()
+        self.model.set_rows(rows, self.clock.now())
+        self._watermark = max((r.updated_at for r in rows), default=None)
+        if self.escalations_view is not None:
+            self.escalations_view.reload()
+
+    def refresh_queue(self) -> list[int]:
+        """Apply what changed since the last look (one indexed query; nothing if nothing changed)."""
+        assert self.desk is not None and self.model is not None
+        since = None if self._watermark is None else self._watermark - WATERMARK_SLACK
+        rows = self.desk.queue_rows(since=since) if since is not None else self.desk.queue_rows()
+        changed = []
+        for r in rows:
+            at = self.model.row_of(r.id)
+            if at is not None and self.model.row(at).version == r.version:
+                continue
+            if at is None and _open(r) and r.priority == self._top_priority() and since is not None:
+                self.notifier.notify(
+                    f"{r.priority} logged: {r.number}", f"{r.reseller}: {r.summary}", urgent=True
+                )
+            changed.append(r)
+        if rows:
+            self._watermark = max(
+                [*(r.updated_at for r in rows), *([self._watermark] if self._watermark else [])]
+            )
+        if changed:
+            self.model.upsert(changed, self.clock.now(), keep=_open)
+            assert self.queue_view is not None
+            self.queue_view.refresh_counts()
+            ids = {r.id for r in changed}
+            tv = self.ticket_view
+            if tv is not None and tv.detail is not None and tv.detail.id in ids:
+                tv.external_change()
+            if self.escalations_view is not None:
+                self.escalations_view.reload()
+        self.queue_refreshed.emit([r.id for r in changed])
+        return [r.id for r in changed]
+
+    def _top_priority(self) -> str:
+        return next(iter(self.policy.priorities))
+
+    def _tick(self, now: dt.datetime) -> None:
+        assert self.queue_view is not None and self.ticket_view is not None
+        self.queue_view.on_tick(now)
+        self.ticket_view.update_countdown(now)
+
+    def _bands_turned(self, ids: list[int]) -> None:
+        assert self.model is not None
+        for ticket_id in ids[:5]:
+            at = self.model.row_of(ticket_id)
+            if at is None:
+                continue
+            row = self.model.row(at)
+            self.notifier.notify(
+                f"{row.number} {self.model.countdown_text(at)}",
+                f"{row.priority} {row.reseller}: {row.summary}",
+            )
+        if len(ids) > 5:
+            self.notifier.notify("Response SLAs", f"{len(ids) - 5} more tickets turned at risk or breached")
+
+    # --- tickets ---------------------------------------------------------------------------------
+
+    def open_ticket(self, number: str) -> None:
+        assert self.ticket_view is not None and self.window is not None
+        self.window.work_tabs.setCurrentIndex(0)
+        self.ticket_view.show_ticket(number)
+
+    def _ticket_changed(self, number: str) -> None:
+        self.refresh_queue()
+
+    def open_intake(self, linked_to: str | None = None) -> IntakeDialog:
+        assert self.desk is not None and self.model is not None
+        resellers = [r.reseller for r in self.model.rows()]
+        dialog = IntakeDialog(self.desk, linked_to=linked_to, resellers=resellers, parent=self.window)
+        dialog.logged.connect(self._logged)
+        dialog.notified.connect(lambda _n: self.refresh_queue())
+        dialog.show()
+        return dialog
+
+    def _logged(self, number: str) -> None:
+        self.refresh_queue()
+        self.open_ticket(number)
+
+    # --- rules -------------------------------------------------------------------------------------
+
+    def run_rules(self, now: dt.datetime) -> bool:
+        """Start a rule pass off the GUI thread (skipped while one is running)."""
+        if self._rules_running:
+            return False
+        self._rules_running = True
+        self.pool.start(RulesRun(self.db, now, self.policy, self._rules_signals))
+        return True
+
+    def _rules_finished(self, summary: Any) -> None:
+        self._rules_running = False
+        if self.model is not None:
+            self.refresh_queue()
+            self.model.refresh_all_bands(summary.now)
+            if self.queue_view is not None:
+                self.queue_view.refresh_counts()
+        if self.window is not None:
+            local = summary.now.astimezone(self.policy.tz)
+            self.window.rules_label.setText(f"rules ran {local:%H:%M:%S}: {'; '.join(summary.lines())}")
+        self.rules_ran.emit(summary)
+
+    def _rules_failed(self, message: str) -> None:
+        self._rules_running = False
+        if self.window is not None:
+            self.window.rules_label.setText(message)
+
+    # --- settings ------------------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        from deskapp.gui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.countdown_timer.setInterval(conf.read(self.settings, conf.COUNTDOWN_MS))
+            self.rules_timer.setInterval(conf.read(self.settings, conf.RULES_MS))
+            self.watch_timer.setInterval(conf.read(self.settings, conf.WATCH_MS))

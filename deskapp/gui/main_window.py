@@ -1,0 +1,124 @@
+"""The main window: the queue beside the open ticket, escalations for leads, menus.
+
+It only arranges the views it is given and offers their actions in menus;
+`deskapp.gui.app` builds everything and connects it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
+
+from deskapp.gui.queue_view import QueueView
+from deskapp.gui.session import Session
+from deskapp.gui.ticket_view import TicketView
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, session: Session, queue_view: QueueView, ticket_view: TicketView,
+        settings: QSettings, escalations_view: QWidget | None = None, parent: Any = None,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"deskapp — {session.name} ({session.role.label})")
+        self._settings = settings
+        self.queue_view = queue_view
+        self.ticket_view = ticket_view
+        self.escalations_view = escalations_view
+
+        self.queue_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.queue_splitter.setObjectName("queueSplitter")
+        self.queue_splitter.addWidget(queue_view)
+        self.queue_splitter.addWidget(ticket_view)
+        self.queue_splitter.setStretchFactor(0, 3)
+        self.queue_splitter.setStretchFactor(1, 2)
+        self.work_tabs = QTabWidget()
+        self.work_tabs.setObjectName("workTabs")
+        self.work_tabs.addTab(self.queue_splitter, "&Queue")
+        if escalations_view is not None:
+            self.work_tabs.addTab(escalations_view, "&Escalations")
+        self.setCentralWidget(self.work_tabs)
+
+        self.who_label = QLabel(f"Signed in as {session.name} ({session.login}, {session.role.label})")
+        self.who_label.setObjectName("whoLabel")
+        self.rules_label = QLabel("")
+        self.rules_label.setObjectName("rulesLabel")
+        self.database_label = QLabel("")
+        self.database_label.setObjectName("databaseLabel")
+        self.statusBar().addWidget(self.who_label)
+        self.statusBar().addWidget(self.database_label)
+        self.statusBar().addPermanentWidget(self.rules_label)
+
+        desk_menu = self.menuBar().addMenu("&Desk")
+        self.new_incident_action = self._action(desk_menu, "&New incident…", "newIncidentAction",
+                                                QKeySequence.StandardKey.New)  # fmt: skip
+        self.refresh_action = self._action(
+            desk_menu, "&Refresh", "refreshAction", QKeySequence.StandardKey.Refresh
+        )
+        self.run_rules_action = self._action(desk_menu, "Run &rules now", "runRulesAction", "Ctrl+R")
+        desk_menu.addSeparator()
+        self.settings_action = self._action(
+            desk_menu, "&Settings…", "settingsAction", QKeySequence.StandardKey.Preferences
+        )
+        self.sign_out_action = self._action(desk_menu, "Sign &out", "signOutAction", None)
+        self.quit_action = self._action(desk_menu, "&Quit", "quitAction", QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+
+        ticket_menu = self.menuBar().addMenu("&Ticket")
+        for act in ticket_view.actions_by_step.values():
+            ticket_menu.addAction(act)
+
+        view_menu = self.menuBar().addMenu("&View")
+        show_queue = self._action(view_menu, "&Queue", "showQueueAction", "Ctrl+1")
+        show_queue.triggered.connect(lambda: self.work_tabs.setCurrentIndex(0))
+        focus_search = self._action(view_menu, "&Search the queue", "focusSearchAction", "Ctrl+F")
+        focus_search.triggered.connect(self._focus_search)
+        if escalations_view is not None:
+            show_esc = self._action(view_menu, "&Escalations", "showEscalationsAction", "Ctrl+2")
+            show_esc.triggered.connect(lambda: self.work_tabs.setCurrentWidget(escalations_view))
+        self.restore_layout()
+
+    def _action(self, menu: Any, text: str, name: str, shortcut: Any) -> QAction:
+        act = QAction(text, self)
+        act.setObjectName(name)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        menu.addAction(act)
+        return act
+
+    def _focus_search(self) -> None:
+        self.work_tabs.setCurrentIndex(0)
+        self.queue_view.search_edit.setFocus()
+        self.queue_view.search_edit.selectAll()
+
+    # --- remembered layout -------------------------------------------------------------
+
+    def restore_layout(self) -> None:
+        s = self._settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 900)
+        for key, splitter in self._splitters().items():
+            state = s.value(f"window/{key}")
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                splitter.restoreState(state)
+
+    def save_layout(self) -> None:
+        s = self._settings
+        s.setValue("window/geometry", self.saveGeometry())
+        for key, splitter in self._splitters().items():
+            s.setValue(f"window/{key}", splitter.saveState())
+        s.sync()
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {"queueSplitter": self.queue_splitter, "detailSplitter": self.ticket_view.detail_splitter}
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)

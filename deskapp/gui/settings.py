@@ -1,0 +1,98 @@
+"""The desktop client's settings, declared once: key, type, default, label.
+
+Values live in QSettings (an INI file under the user's config folder; tests
+point it at a temporary folder). A PostgreSQL password is never stored here:
+it goes to the OS keyring through `keyring`, keyed by the URL's user@host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from PySide6.QtCore import QSettings
+
+KEYRING_SERVICE = "deskapp"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: type
+    default: Any
+    label: str
+
+
+DATABASE_URL = Setting("database/url", str, "", "Database (empty: the local SQLite file)")
+COUNTDOWN_MS = Setting("timers/countdown_ms", int, 1000, "Countdown refresh (ms)")
+RULES_MS = Setting("timers/rules_ms", int, 30_000, "Rule pass every (ms)")
+WATCH_MS = Setting("timers/watch_ms", int, 3000, "Check for other workstations' changes every (ms)")
+ALL = (DATABASE_URL, COUNTDOWN_MS, RULES_MS, WATCH_MS)
+
+
+def read(settings: QSettings, setting: Setting) -> Any:
+    raw = settings.value(setting.key, setting.default)
+    try:
+        return setting.kind(raw)
+    except (TypeError, ValueError):
+        return setting.default
+
+
+def write(settings: QSettings, setting: Setting, value: Any) -> None:
+    settings.setValue(setting.key, setting.kind(value))
+
+
+def split_password(url: str) -> tuple[str, str | None]:
+    """The URL without its password, and the password (None if it had none)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, None
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), parts.password
+
+
+def keyring_name(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.username or ''}@{parts.hostname or ''}:{parts.port or 5432}{parts.path}"
+
+
+def with_password(url: str, password: str | None) -> str:
+    if not password:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    from urllib.parse import quote
+
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:{quote(password, safe='')}@{host}"))
+
+
+def store_database_url(settings: QSettings, url: str) -> None:
+    """Keep the URL in settings without its password; the password goes to the keyring."""
+    bare, password = split_password(url.strip())
+    if password is not None:
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, keyring_name(bare), password)
+    write(settings, DATABASE_URL, bare)
+
+
+def database_url(settings: QSettings) -> str | None:
+    """The configured database URL with its password from the keyring (None: the default file)."""
+    bare = str(read(settings, DATABASE_URL)).strip()
+    if not bare:
+        return None
+    if bare.startswith(("postgres://", "postgresql://")):
+        import keyring
+
+        try:
+            password = keyring.get_password(KEYRING_SERVICE, keyring_name(bare))
+        except keyring.errors.KeyringError:
+            password = None
+        return with_password(bare, password)
+    return bare

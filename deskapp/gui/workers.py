@@ -1,0 +1,45 @@
+"""Work off the GUI thread: a rule pass in a QThreadPool worker.
+
+The worker runs `deskapp.rules.run_rules` with the instant its timer read
+(one clock reading per pass) on the pool thread's own database connection
+(peewee keeps one connection per thread), closes that connection when done,
+and reports back through queued signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from deskapp.domain.clock import FixedClock
+from deskapp.domain.policy import Policy
+
+
+class RulesSignals(QObject):
+    finished = Signal(object)  # deskapp.rules.RuleSummary
+    failed = Signal(str)
+
+
+class RulesRun(QRunnable):
+    def __init__(self, db: pw.Database, now: dt.datetime, policy: Policy, signals: RulesSignals) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._db = db
+        self._now = now
+        self._policy = policy
+        self.signals = signals
+
+    def run(self) -> None:
+        from deskapp.rules import run_rules
+
+        try:
+            summary = run_rules(self._db, FixedClock(self._now), policy=self._policy)
+        except Exception as exc:  # reported to the window, never lost in a thread
+            self.signals.failed.emit(f"the rule pass failed: {exc}")
+        else:
+            self.signals.finished.emit(summary)
+        finally:
+            if not self._db.is_closed():
+                self._db.close()  # this thread's connection only

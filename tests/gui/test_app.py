@@ -1,0 +1,127 @@
+"""The wiring: queue loaded from the services, rules timer off the GUI thread, change watcher."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import peewee
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from deskapp import services
+from deskapp.domain.clock import FixedClock
+from deskapp.domain.lifecycle import Action
+from deskapp.gui.app import DeskApp
+from deskapp.gui.models.queue_model import STATUS
+from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
+from tests.gui.seed import STAFF, desk_for, log, seed
+from tests.london import local
+
+MON_9 = local(2026, 3, 9, 9, 0)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(MON_9)
+
+
+@pytest.fixture
+def app(qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock) -> Iterator[DeskApp]:
+    desk_app = DeskApp(desk_db, clock, QSettings())
+    yield desk_app
+    desk_app.stop()
+    if desk_app.window is not None:
+        desk_app.window.close()
+
+
+def _start(qtbot: QtBot, app: DeskApp, login: str) -> None:
+    session = desk_for(app.db, app.clock, login).session  # type: ignore[arg-type]
+    window = app.start(session, start_timers=False)
+    qtbot.addWidget(window)
+    window.show()
+
+
+def _status_of(app: DeskApp, number: str) -> str:
+    assert app.model is not None
+    for r in range(app.model.rowCount()):
+        if app.model.row(r).number == number:
+            return str(app.model.index(r, STATUS).data())
+    return "(not in the queue)"
+
+
+def test_first_run_asks_for_the_first_administrator(app: DeskApp, clock: FixedClock) -> None:
+    first = app.sign_in_dialog()
+    assert isinstance(first, FirstAdminDialog)
+    first.deleteLater()
+    seed(app.db, clock)
+    again = app.sign_in_dialog()
+    assert isinstance(again, SignInDialog)
+    again.deleteLater()
+
+
+def test_queue_loads_and_an_action_refreshes_it(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:
+    seed(app.db, clock)
+    number = log(app.db, clock)
+    _start(qtbot, app, "tess")
+    assert app.model is not None and app.model.rowCount() == 1
+    assert app.window is not None and "Tess" in app.window.windowTitle()
+    app.open_ticket(number)
+    tv = app.ticket_view
+    assert tv is not None and tv.detail is not None
+    clock.advance(dt.timedelta(minutes=1))
+    tv.actions_by_step[Action.ASSIGN].trigger()
+    tv.engineer_combo.setEditText("tess")
+    assert tv.submit_action()
+    assert _status_of(app, number) == "assigned"
+    assert app.queue_view is not None and app.queue_view.mine_check.text() == "Mine (1)"
+
+
+def test_rules_timer_auto_resolves_a_ticket(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:
+    seed(app.db, clock)
+    number = log(app.db, clock)
+    services.assign(app.db, clock, "tess", number, engineer="tess")
+    services.request_info(app.db, clock, "tess", number)
+    _start(qtbot, app, "tess")
+    assert _status_of(app, number) == "awaiting info"
+    clock.advance(dt.timedelta(days=4))  # Friday 09:00: three business days have passed
+    with qtbot.waitSignal(app.rules_ran, timeout=10_000) as blocker:
+        app.rules_timer.fire()
+    assert number in blocker.args[0].applied["auto_resolved"]
+    assert _status_of(app, number) == "resolved"
+    assert app.window is not None and "auto_resolved" in app.window.rules_label.text()
+
+
+def test_change_watcher_refreshes_queue_and_open_ticket(
+    qtbot: QtBot, app: DeskApp, clock: FixedClock
+) -> None:
+    seed(app.db, clock)
+    number = log(app.db, clock)
+    _start(qtbot, app, "tess")
+    app.open_ticket(number)
+    assert app.refresh_queue() == []  # nothing changed: nothing applied
+    clock.advance(dt.timedelta(minutes=3))
+    services.assign(app.db, clock, "lee", number, engineer="tom")  # another workstation
+    p1 = log(app.db, clock, impact="all", summary="Whole tenant down")
+    app.watch_timer.fire()
+    assert _status_of(app, number) == "assigned"
+    assert _status_of(app, p1) == "logged"
+    tv = app.ticket_view
+    assert tv is not None and tv.detail is not None and tv.detail.engineer == "tom"
+    assert any(p1 in title for title, _msg in app.notifier.sent)
+
+
+def test_countdown_timer_updates_visible_rows(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:
+    seed(app.db, clock)
+    log(app.db, clock, impact="all")
+    _start(qtbot, app, "tess")
+    assert app.model is not None
+    assert app.model.countdown_text(0) == "2h 00m left"
+    clock.advance(dt.timedelta(minutes=100))
+    app.countdown_timer.fire()
+    assert app.model.countdown_text(0) == "AT RISK 0h 20m"
+
+
+def test_staff_fixture_covers_every_role() -> None:
+    assert {role for _name, role in STAFF.values()} == {r for r in STAFF["alice"][1].__class__}
