@@ -27,10 +27,10 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deskapp.domain.clock import FixedClock  # noqa: E402
-from deskapp.rules import run_rules  # noqa: E402
-from deskapp.store.connection import database_from_url, open_database, raw_sql  # noqa: E402
-from deskapp.store.models import Contact, Reseller, Tenant, Ticket  # noqa: E402
+from deskapp.domain.clock import FixedClock
+from deskapp.rules import run_rules
+from deskapp.store.connection import database_from_url, open_database, raw_sql
+from deskapp.store.models import Contact, Reseller, Tenant, Ticket
 
 NOW = dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC)
 
