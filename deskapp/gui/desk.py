@@ -109,6 +109,14 @@ class Desk:
             raise services.ValidationError(f"{action.value.replace('_', ' ')} is not a step on a ticket")
         call()
 
+    def review_escalation(self, what: str, number: str, comment: str, version: int | None) -> None:
+        """A team lead acknowledges an escalation or returns it a tier down."""
+        from deskapp.services import escalation_review as review
+
+        step = review.acknowledge if what == "acknowledge" else review.return_escalation
+        step(self.db, self.clock, self.session.login, number, comment=comment, expected_version=version,
+             policy=self.policy)  # fmt: skip
+
     def _args(self, number: str) -> tuple[pw.Database, Clock, str, str]:
         return self.db, self.clock, self.session.login, number
 

@@ -125,3 +125,16 @@ def test_countdown_timer_updates_visible_rows(qtbot: QtBot, app: DeskApp, clock:
 
 def test_staff_fixture_covers_every_role() -> None:
     assert {role for _name, role in STAFF.values()} == {r for r in STAFF["alice"][1].__class__}
+
+
+def test_lead_gets_the_escalations_tab(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:
+    seed(app.db, clock)
+    _start(qtbot, app, "lee")
+    assert app.window is not None and app.window.work_tabs.count() == 2
+    assert app.escalations_view is not None
+
+
+def test_engineer_has_no_escalations_tab(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:
+    seed(app.db, clock)
+    _start(qtbot, app, "tom")
+    assert app.window is not None and app.window.work_tabs.count() == 1

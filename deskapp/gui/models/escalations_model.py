@@ -1,0 +1,113 @@
+"""Escalated tickets grouped by tier (a header row per tier, then its tickets)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from deskapp.gui.models.countdowns import age_text
+from deskapp.services.queue import TicketDetail
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+NUMBER, PRIORITY, RESELLER, SUMMARY, AT_TIER, NOTE, THIRD_PARTY, FLAG = range(8)
+HEADERS = ("Number", "Priority", "Reseller", "Summary", "Time at tier", "Escalation note",
+           "Third party", "Flag")  # fmt: skip
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1  # the Escalation, None on a tier header row
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What a lead reviews about one escalated ticket (Qt-free facts)."""
+
+    detail: TicketDetail
+    at_tier_since: dt.datetime
+    note: str
+    third_party: str
+    refused: bool
+
+    @classmethod
+    def of(cls, d: TicketDetail) -> Escalation:
+        since, note = d.logged_at, ""
+        for h in d.history:
+            if h.to_tier == d.tier and h.from_tier is not None and h.from_tier != h.to_tier:
+                since, note = h.at, h.note
+        third = ""
+        if d.provider:
+            third = f"{d.provider} ref {d.provider_ref or '?'}"
+            updates = [h for h in d.history if h.kind == "third_party_update"]
+            if updates:
+                third += f"; last update {updates[-1].at:%d %b %H:%M} UTC: {updates[-1].note}"
+        refused = d.lead_flagged_at is not None or any(h.kind == "rejected" for h in d.history)
+        return cls(d, since, note, third, refused)
+
+
+class EscalationsModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[int | Escalation] = []  # an int is a tier header
+        self._now = dt.datetime.now(dt.UTC)
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_escalations(self, items: Sequence[Escalation], now: dt.datetime) -> None:
+        self.beginResetModel()
+        self._now = now
+        rows: list[int | Escalation] = []
+        for tier in sorted({e.detail.tier for e in items}, reverse=True):
+            group = sorted((e for e in items if e.detail.tier == tier), key=lambda e: e.at_tier_since)
+            rows.append(tier)
+            rows.extend(group)
+        self._rows = rows
+        self.endResetModel()
+
+    def is_header(self, row: int) -> bool:
+        return isinstance(self._rows[row], int)
+
+    def escalation(self, row: int) -> Escalation | None:
+        item = self._rows[row]
+        return None if isinstance(item, int) else item
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's default)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
+            return HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        item, col = self._rows[index.row()], index.column()
+        if isinstance(item, int):
+            if role == Qt.ItemDataRole.DisplayRole and col == 0:
+                count = sum(1 for e in self._rows if isinstance(e, Escalation) and e.detail.tier == item)
+                what = "Third Party Provider engaged" if item == 3 else "escalated"
+                return f"Tier {item}: {count} {what}"
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+            return None
+        if role == ENTRY_ROLE:
+            return item
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        d = item.detail
+        values = {
+            NUMBER: d.number, PRIORITY: d.priority, RESELLER: d.reseller, SUMMARY: d.summary,
+            AT_TIER: age_text(int((self._now - item.at_tier_since).total_seconds() * 1_000_000)),
+            NOTE: item.note, THIRD_PARTY: item.third_party or "—",
+            FLAG: "REFUSED RESOLUTION" if item.refused else "",
+        }  # fmt: skip
+        return values.get(col)
