@@ -29,6 +29,8 @@ from deskapp.domain.policy import Policy
 UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 US = dt.timedelta(microseconds=1)
+_ZERO = dt.timedelta(0)
+_DATETIME, _TIMEDELTA = dt.datetime, dt.timedelta  # exact-type checks on the fast path
 US_PER_SECOND = 1_000_000
 _INITIAL_MARGIN_YEARS = 4
 # B(t) is counted from local midnight starting this year, whatever span the
@@ -93,6 +95,52 @@ class _Tables:
     safe_hi: int  # instants before this have a year of table ahead of them
 
 
+@dataclass(frozen=True)
+class _Instants:
+    """`_Tables` again, as UTC datetimes and timedeltas: the datetime API's fast path.
+
+    A UTC datetime subtracts and compares in C, and datetime and timedelta
+    arithmetic is exact to the microsecond, so a UTC datetime is answered
+    without converting it to microseconds and the answer back. The interval
+    holding an instant is found from its UTC date (`toordinal`, an index, a
+    step or two forward) rather than by bisection, whose scattered
+    comparisons cost more than the rest of the call. Same tables, same answers.
+    """
+
+    day0: int  # ordinal of the first UTC day covered
+    # Per UTC day from day0: the first interval starting at or after its
+    # midnight, and the local day holding its midnight. Only days wholly
+    # after the first opening and before the tables' safe end are covered,
+    # so an interval always starts before a covered instant and one after.
+    first_start: list[int]
+    local_day: list[int]
+    starts: list[dt.datetime]
+    cum: list[dt.timedelta]
+    cum_end: list[dt.timedelta]
+    lengths: list[dt.timedelta]
+    midnights: list[dt.datetime]
+    next_close_after: list[dt.datetime]
+
+    @classmethod
+    def of(cls, tab: _Tables) -> _Instants:
+        def spans(values: list[int]) -> list[dt.timedelta]:
+            return [dt.timedelta(microseconds=v) for v in values]
+
+        def moments(values: list[int]) -> list[dt.datetime]:
+            return [from_us(v) for v in values]
+
+        day0 = from_us(tab.starts[0]).toordinal() + 1
+        day_end = from_us(tab.safe_hi).toordinal()  # that day reaches safe_hi: not covered
+        utc_midnights = [to_us(dt.datetime.fromordinal(o).replace(tzinfo=UTC)) for o in range(day0, day_end)]
+        return cls(
+            day0,
+            [bisect_left(tab.starts, m) for m in utc_midnights],
+            [bisect_right(tab.midnights, m) - 1 for m in utc_midnights],
+            moments(tab.starts), spans(tab.cum), spans(tab.cum_end), spans(tab.lengths),
+            moments(tab.midnights), moments(tab.next_close_after),
+        )  # fmt: skip
+
+
 class BusinessCalendar:
     """Business hours of one policy. Thread-safe; tables grow when asked beyond them."""
 
@@ -107,6 +155,7 @@ class BusinessCalendar:
         first = first_year if first_year is not None else this_year - _INITIAL_MARGIN_YEARS
         last = last_year if last_year is not None else this_year + _INITIAL_MARGIN_YEARS
         self._t = self._build(min(first, ANCHOR_YEAR), max(last, ANCHOR_YEAR))
+        self._i: _Instants | None = None
 
     # --- the tables -------------------------------------------------------
 
@@ -198,6 +247,7 @@ class BusinessCalendar:
                 last += 4
             if (first, last) != (t.first_year, t.last_year):
                 self._t = t = self._build(first, last)
+                self._i = None  # the fast path's copy is rebuilt from the new tables
             return t
 
     def _tab(self, t: int) -> _Tables:
@@ -296,6 +346,18 @@ class BusinessCalendar:
         return tab.next_close_after[bisect_right(tab.midnights, t) - 1]
 
     # --- the same on datetimes (the public face) --------------------------
+    #
+    # A plain datetime in UTC (what the store and the engine hand around)
+    # takes the fast path on `_Instants`; anything else, and anything the
+    # fast path does not cover (outside the tables, before the first
+    # opening, past the tables' end), takes the microsecond path, which
+    # also refuses naive datetimes and grows the tables.
+
+    def _instants(self) -> _Instants:
+        # An out-of-date copy would still answer rightly within its span (the
+        # tables only grow, anchored at ANCHOR_YEAR), so a race here is harmless.
+        inst = self._i = _Instants.of(self._t)
+        return inst
 
     def is_business_time(self, moment: dt.datetime) -> bool:
         return self.is_open_us(to_us(moment))
@@ -304,12 +366,63 @@ class BusinessCalendar:
         return from_us(self.next_opening_us(to_us(moment)))
 
     def add_business_time(self, moment: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+        if (
+            type(moment) is _DATETIME and moment.tzinfo is UTC
+            and type(amount) is _TIMEDELTA and amount > _ZERO
+        ):  # fmt: skip
+            inst = self._i or self._instants()
+            k = moment.toordinal() - inst.day0
+            if 0 <= k < len(inst.first_start):
+                starts, cum, cum_end = inst.starts, inst.cum, inst.cum_end
+                i = inst.first_start[k]
+                while starts[i] <= moment:
+                    i += 1
+                i -= 1  # the last interval starting at or before the moment
+                into, length = moment - starts[i], inst.lengths[i]
+                target = cum[i] + (into if into < length else length) + amount
+                # The first interval ending at or after the target (the
+                # closing-time rule), as bisect_left(cum_end, target) would
+                # find it: it is never before i, and most often i or i + 1.
+                if target <= cum_end[i]:
+                    return starts[i] + (target - cum[i])
+                if target <= cum_end[i + 1]:
+                    return starts[i + 1] + (target - cum[i + 1])
+                if target < cum_end[-1]:
+                    j = bisect_left(cum_end, target, i + 2)
+                    return starts[j] + (target - cum[j])
         return from_us(self.add_us(to_us(moment), amount // US))
 
     def business_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        if (
+            type(start) is _DATETIME and start.tzinfo is UTC
+            and type(end) is _DATETIME and end.tzinfo is UTC
+        ):  # fmt: skip
+            inst = self._i or self._instants()
+            first_start, n = inst.first_start, len(inst.first_start)
+            k, m = start.toordinal() - inst.day0, end.toordinal() - inst.day0
+            if 0 <= k < n and 0 <= m < n:
+                starts, cum, lengths = inst.starts, inst.cum, inst.lengths
+                i, j = first_start[k], first_start[m]
+                while starts[i] <= start:
+                    i += 1
+                while starts[j] <= end:
+                    j += 1
+                i, j = i - 1, j - 1
+                a, a_len = start - starts[i], lengths[i]
+                b, b_len = end - starts[j], lengths[j]
+                b_start = cum[i] + (a if a < a_len else a_len)
+                return cum[j] + (b if b < b_len else b_len) - b_start
         return dt.timedelta(microseconds=self.between_us(to_us(start), to_us(end)))
 
     def next_business_day_close(self, moment: dt.datetime) -> dt.datetime:
+        if type(moment) is _DATETIME and moment.tzinfo is UTC:
+            inst = self._i or self._instants()
+            k = moment.toordinal() - inst.day0
+            if 0 <= k < len(inst.local_day):
+                midnights, day = inst.midnights, inst.local_day[k]
+                while midnights[day + 1] <= moment:
+                    day += 1
+                return inst.next_close_after[day]
         return from_us(self.next_business_day_close_us(to_us(moment)))
 
     def add_business_days(self, moment: dt.datetime, days: int) -> dt.datetime:

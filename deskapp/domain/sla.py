@@ -62,6 +62,7 @@ class SlaEngine:
             code: (p.target // US if p.target is not None else 0) for code, p in self._priorities.items()
         }
         self._due_rules = {code: self._due_rule(p) for code, p in self._priorities.items()}
+        self._due_at = {code: self._due_at_rule(p) for code, p in self._priorities.items()}
 
     def priority(self, code: str) -> Priority:
         try:
@@ -87,8 +88,22 @@ class SlaEngine:
         add = self.calendar.add_us
         return lambda logged_us: add(logged_us, target)
 
+    def _due_at_rule(self, prio: Priority) -> Callable[[dt.datetime], dt.datetime]:
+        # The datetime twin of _due_rule: the calendar's datetime methods
+        # answer UTC datetimes without the round trip through microseconds.
+        if prio.next_business_day:
+            return self.calendar.next_business_day_close
+        if prio.wall_clock:
+            rule = self._due_rules[prio.code]
+            return lambda logged_at: from_us(rule(to_us(logged_at)))
+        add, target = self.calendar.add_business_time, self._wall_target_us[prio.code] * US
+        return lambda logged_at: add(logged_at, target)
+
     def response_due(self, code: str, logged_at: dt.datetime) -> dt.datetime:
-        return from_us(self.response_due_us(code, to_us(logged_at)))
+        rule = self._due_at.get(code)
+        if rule is None:  # a code to normalise or refuse: the general path
+            return from_us(self.response_due_us(code, to_us(logged_at)))
+        return rule(logged_at)
 
     # --- the clock ----------------------------------------------------------
 
