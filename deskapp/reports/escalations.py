@@ -1,0 +1,125 @@
+"""Escalations by tier, time spent at each tier, and third-party cases still open.
+
+Time at a tier is read from the history: a ticket's tier and status are
+replayed event by event, and time counts only while the ticket is open
+(from logging to resolution, and again after a reopen or a refused
+resolution), so a resolved ticket waiting for its window to close adds
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+import peewee as pw
+
+from deskapp.domain.lifecycle import OPEN_STATUSES
+from deskapp.domain.policy import Policy
+from deskapp.reports.table import Table, hours, median
+from deskapp.store.connection import use
+from deskapp.store.fields import to_utc
+from deskapp.store.models import History, Reseller, Ticket
+
+_OPEN = {s.value for s in OPEN_STATUSES}
+
+
+def tier_times(db: pw.Database, *, now: dt.datetime) -> dict[int, list[dt.timedelta]]:
+    """For each tier, the open time each ticket that reached it spent there."""
+    use(db)
+    spent: dict[int, list[dt.timedelta]] = defaultdict(list)
+    query = (
+        History.select(History.ticket, History.at, History.to_status, History.to_tier)
+        .order_by(History.ticket, History.id)
+        .tuples()
+    )
+    current: int | None = None
+    totals: dict[int, dt.timedelta] = {}
+    tier, status, since = 1, "", now
+
+    def flush() -> None:
+        if current is not None:
+            if status in _OPEN:
+                totals[tier] = totals.get(tier, dt.timedelta(0)) + (now - since)
+            for t, span in totals.items():
+                spent[t].append(span)
+
+    for ticket_id, at_raw, to_status, to_tier in query.iterator():
+        at = to_utc(at_raw)
+        assert at is not None
+        if ticket_id != current:
+            flush()
+            current, totals, tier, status, since = ticket_id, {}, to_tier or 1, to_status or "", at
+            totals[tier] = dt.timedelta(0)
+            continue
+        if status in _OPEN:
+            totals[tier] = totals.get(tier, dt.timedelta(0)) + (at - since)
+        tier = to_tier or tier
+        totals.setdefault(tier, dt.timedelta(0))
+        status = to_status or status
+        since = at
+    flush()
+    return spent
+
+
+def escalations(db: pw.Database, *, now: dt.datetime, policy: Policy | None = None) -> Table:
+    """How many tickets were escalated into each tier, and how long tickets spent at each."""
+    use(db)
+    into: Counter[int] = Counter()
+    query = History.select(History.to_tier).where(
+        History.kind.in_(("escalated", "rejected")), History.to_tier > History.from_tier
+    )
+    for (to_tier,) in query.tuples().iterator():
+        into[int(to_tier)] += 1
+    spent = tier_times(db, now=now)
+    rows = []
+    for tier in (1, 2, 3):
+        spans = [hours(s) for s in spent.get(tier, [])]
+        rows.append((
+            f"Tier {tier}", into.get(tier, 0), len(spans),
+            round(sum(spans) / len(spans), 2) if spans else None, median(spans),
+        ))  # fmt: skip
+    return Table(
+        "Escalations by tier and time at each tier (open time, hours)",
+        ("tier", "escalated into", "tickets at tier", "mean hours", "median hours"),
+        rows,  # type: ignore[arg-type]
+    )
+
+
+def third_party_open(db: pw.Database, *, now: dt.datetime, policy: Policy | None = None) -> Table:
+    """Open Tier 3 cases: the provider, its reference, and its last update."""
+    use(db)
+    last_update = (
+        History.select(History.ticket, pw.fn.MAX(History.at).alias("last_at"))
+        .where(History.kind == "third_party_update")
+        .group_by(History.ticket)
+        .alias("last_update")
+    )
+    query = (
+        Ticket.select(
+            Ticket.number,
+            Reseller.name,
+            Ticket.provider,
+            Ticket.provider_ref,
+            Ticket.status,
+            last_update.c.last_at,
+        )
+        .join(Reseller)
+        .switch(Ticket)
+        .join(last_update, pw.JOIN.LEFT_OUTER, on=(last_update.c.ticket_id == Ticket.id))
+        .where(Ticket.tier == 3, Ticket.status.in_(sorted(_OPEN)))
+        .order_by(Ticket.number)
+    )
+    rows = []
+    for number, reseller, provider, ref, status, last_at in query.tuples().iterator():
+        last = to_utc(last_at)
+        rows.append((
+            number, reseller, provider, ref, status,
+            last.isoformat().replace("+00:00", "Z") if last else "no update yet",
+            hours(now - last) if last else None,
+        ))  # fmt: skip
+    return Table(
+        "Third-party cases open",
+        ("ticket", "reseller", "provider", "provider ref", "status", "last update", "hours since"),
+        rows,  # type: ignore[arg-type]
+    )
