@@ -10,7 +10,8 @@ History of the schema:
 - v1: resellers, contacts, tenants, staff, tickets, history, meta.
 - v2: survey answers; tickets gain `lead_flagged_at` (a rejected resolution
   at Tier 3) and `rule_pass` (which rule pass wrote the row, so a pass
-  writes its history with one statement); indexes for every rule query.
+  writes its history with one statement); indexes for every rule query;
+  the (status, updated_at) and history(ticket_id) indexes dropped.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from pathlib import Path
 import peewee as pw
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator, migrate
 
-from deskapp.store.connection import is_sqlite, write_transaction
+from deskapp.store.connection import is_sqlite, raw_sql, write_transaction
 from deskapp.store.fields import UtcDateTimeField
-from deskapp.store.models import MODELS, Meta, SurveyAnswer, Ticket
+from deskapp.store.models import MODELS, History, Meta, SurveyAnswer, Ticket
 
 SCHEMA_VERSION = 2
 
@@ -108,7 +109,11 @@ def _v2(db: pw.Database, migrator: SchemaMigrator) -> None:
         migrator.add_column("ticket", "rule_pass", pw.CharField(null=True, max_length=64)),
     )
     db.create_tables([SurveyAnswer], safe=True)
+    # v1's (status, updated_at) and history(ticket_id) indexes only slowed writes.
+    raw_sql(db, 'DROP INDEX IF EXISTS "ticket_status_updated_at"')
+    raw_sql(db, 'DROP INDEX IF EXISTS "history_ticket_id"')
     Ticket._schema.create_indexes(safe=True)  # type: ignore[attr-defined]
+    History._schema.create_indexes(safe=True)  # type: ignore[attr-defined]
 
 
 STEPS: dict[int, Callable[[pw.Database, SchemaMigrator], None]] = {2: _v2}

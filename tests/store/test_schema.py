@@ -99,6 +99,7 @@ def test_v1_sqlite_database_is_backed_up_and_upgraded(tmp_path: Path) -> None:
     for table in ("ticket", "survey_answer", "history", "staff"):
         assert _columns(db, table) == _columns(fresh, table), table
     assert _indexes(db, "ticket") == _indexes(fresh, "ticket")
+    assert _indexes(db, "history") == _indexes(fresh, "history")
     connection.use(db)
     # The backup is the untouched v1 file.
     (backup,) = backups_of(path)
