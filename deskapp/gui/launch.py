@@ -1,10 +1,50 @@
-"""Start the desktop app (the `deskapp` command with no arguments)."""
+"""Start the desktop app (the `deskapp` command with no arguments).
+
+deskapp                          sign in on the configured database
+deskapp --db URL                 another database
+deskapp --db URL --clock ISO --as LOGIN
+                                 a training database at a chosen instant (the
+                                 clock then runs on from there), signed in as LOGIN
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
+from typing import Any
+
+from deskapp.domain.clock import Clock, SystemClock
+
+
+class OffsetClock:
+    """Real time, shifted so that it read `start` when made (training databases)."""
+
+    def __init__(self, start: dt.datetime, real: Clock | None = None) -> None:
+        self._real = real or SystemClock()
+        self._offset = start - self._real.now()
+
+    def now(self) -> dt.datetime:
+        return self._real.now() + self._offset
+
+
+def application(argv: list[str] | None = None) -> Any:
+    """The QApplication, with the desk's names, icon and stylesheet."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from deskapp.resources import resource_path
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    app.setOrganizationName("deskapp")
+    app.setApplicationName("deskapp")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "deskapp.svg"))))
+    style = resource_path("styles", "deskapp.qss")
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -16,10 +56,49 @@ def run_gui(args: argparse.Namespace) -> int:
     ):
         print("deskapp: no display found; set DISPLAY, or QT_QPA_PLATFORM=offscreen", file=sys.stderr)
         return 2
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtCore import QSettings
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    label = QLabel("deskapp: the desktop client is being built")
-    label.resize(480, 120)
-    label.show()
-    return int(app.exec())
+    from deskapp.cli.timestamps import parse_instant
+    from deskapp.domain.lifecycle import DeskError, Role
+    from deskapp.gui import settings as conf
+    from deskapp.gui.app import DeskApp
+    from deskapp.gui.session import Session
+    from deskapp.services import directory
+    from deskapp.services.operation import load_staff
+    from deskapp.store.connection import DatabaseUrlError, open_database
+
+    app = application()
+    settings = QSettings()
+    url = getattr(args, "db", None) or conf.database_url(settings)
+    try:
+        db = open_database(url)
+    except DatabaseUrlError as exc:
+        print(f"deskapp: {exc}", file=sys.stderr)
+        return 1
+    training = directory.is_training(db)
+    clock: Clock = SystemClock()
+    if getattr(args, "clock", None):
+        if not training:
+            print("deskapp: --clock works only on a training database", file=sys.stderr)
+            return 2
+        clock = OffsetClock(parse_instant(args.clock))
+    desk_app = DeskApp(db, clock, settings)
+    session: Session | None
+    login = (getattr(args, "as_login", None) or "").strip().lower()
+    if login and training:
+        try:
+            staff = load_staff(login)
+        except DeskError as exc:
+            print(f"deskapp: {exc}", file=sys.stderr)
+            return 1
+        session = Session(staff.login, staff.name, Role(staff.role))
+    else:
+        session = desk_app.sign_in()
+    if session is None:
+        return 0
+    window = desk_app.start(session)
+    window.show()
+    try:
+        return int(app.exec())
+    finally:
+        desk_app.stop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from PySide6.QtCore import QSettings
 
@@ -52,7 +52,7 @@ def split_password(url: str) -> tuple[str, str | None]:
     if parts.port:
         host += f":{parts.port}"
     user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), parts.password
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), unquote(parts.password)
 
 
 def keyring_name(url: str) -> str:
@@ -67,8 +67,6 @@ def with_password(url: str, password: str | None) -> str:
     host = parts.hostname or ""
     if parts.port:
         host += f":{parts.port}"
-    from urllib.parse import quote
-
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:{quote(password, safe='')}@{host}"))
 
 

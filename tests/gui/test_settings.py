@@ -1,0 +1,79 @@
+"""Settings: the PostgreSQL password goes to the keyring, never into the settings file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from deskapp.gui import settings as conf
+from deskapp.gui.settings_dialog import POSTGRES, SettingsDialog
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.items.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    before = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(before)
+
+
+def test_postgres_password_in_keyring_not_in_file(
+    qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    settings = QSettings(str(tmp_path / "deskapp.ini"), QSettings.Format.IniFormat)
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.database_kind_combo.setCurrentIndex(dialog.database_kind_combo.findData(POSTGRES))
+    dialog.postgres_url_edit.setText("postgresql://desk@db.example:5432/deskapp")
+    dialog.postgres_password_edit.setText("s3cret!")
+    dialog.rules_spin.setValue(45)
+    dialog.accept()
+    assert dialog.result() == 1
+    text = (tmp_path / "deskapp.ini").read_text()
+    assert "s3cret" not in text
+    assert "postgresql://desk@db.example:5432/deskapp" in text
+    assert conf.database_url(settings) == "postgresql://desk:s3cret%21@db.example:5432/deskapp"
+    assert conf.read(settings, conf.RULES_MS) == 45_000
+
+
+def test_bad_postgres_url_is_refused_in_words(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "deskapp.ini"), QSettings.Format.IniFormat)
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.database_kind_combo.setCurrentIndex(1)
+    dialog.postgres_url_edit.setText("db.example")
+    dialog.accept()
+    assert "postgresql://user@host" in dialog.error_label.text()
+
+
+def test_sqlite_file_setting(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "deskapp.ini"), QSettings.Format.IniFormat)
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.sqlite_path_edit.setText(str(tmp_path / "desk.sqlite3"))
+    dialog.accept()
+    assert conf.database_url(settings) == f"sqlite:///{tmp_path / 'desk.sqlite3'}"
