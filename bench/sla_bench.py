@@ -504,16 +504,19 @@ def print_targets(rows: list[Row], peers: Sequence[str]) -> None:
             factor = theirs / mine
             verdict = "MET" if factor >= SCALAR_TARGET else "NOT MET"
             print(f"target scalar >= {SCALAR_TARGET:.0f}x {peer}, {OP_TITLES[op]}: {verdict} ({factor:.1f}x)")
-    for impl in (BATCH, BATCH_IN):
-        for op in OPS:
-            mine, batch = by[(op, OURS)], by[(op, impl)]
-            assert mine is not None and batch is not None
-            factor = mine / batch
-            verdict = "MET" if factor >= BATCH_TARGET else "NOT MET"
-            print(
-                f"target {impl} >= {BATCH_TARGET:.0f}x scalar per ticket, {OP_TITLES[op]}: "
-                f"{verdict} ({factor:.1f}x)"
-            )
+    for op in OPS:
+        mine, batch = by[(op, OURS)], by[(op, BATCH)]
+        assert mine is not None and batch is not None
+        factor = mine / batch
+        verdict = "MET" if factor >= BATCH_TARGET else "NOT MET"
+        title = f"target {BATCH} >= {BATCH_TARGET:.0f}x scalar per ticket, {OP_TITLES[op]}"
+        print(f"{title}: {verdict} ({factor:.1f}x)")
+    # The queue converts each ticket's instants once, on load; this line shows
+    # what a caller pays when it converts on every call instead.
+    for op in OPS:
+        mine, converted = by[(op, OURS)], by[(op, BATCH_IN)]
+        assert mine is not None and converted is not None
+        print(f"for information, {BATCH_IN} vs scalar, {OP_TITLES[op]}: {mine / converted:.1f}x")
 
 
 def print_disagreements(title: str, found: dict[str, dict[str, Disagreements]]) -> None:

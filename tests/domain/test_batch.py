@@ -86,3 +86,26 @@ def _dt(us: np.int64) -> dt.datetime:
     from deskapp.domain.business_calendar import from_us
 
     return from_us(int(us))
+
+
+def test_boundary_instants_match_the_scalar_path() -> None:
+    # Openings, closings and midnights (UTC and local), one microsecond either side,
+    # every day for two years spanning DST changes and the Christmas holidays.
+    batch = BatchSla(ENGINE)
+    tz = ENGINE.calendar.tz
+    edges = []
+    day = dt.date(2025, 12, 1)
+    while day < dt.date(2027, 12, 1):
+        for clock_time in (dt.time(0), dt.time(8), dt.time(18), dt.time(1, 30)):
+            local_edge = to_us(dt.datetime.combine(day, clock_time, tzinfo=tz))
+            utc_edge = to_us(dt.datetime.combine(day, clock_time, tzinfo=dt.UTC))
+            edges += [local_edge - 1, local_edge, local_edge + 1, utc_edge - 1, utc_edge]
+        day += dt.timedelta(days=1)
+    t = np.array(edges, dtype=np.int64)
+    for priority in ("P2", "P3"):
+        assert batch.response_due_us(priority, t).tolist() == [
+            ENGINE.response_due_us(priority, int(x)) for x in edges
+        ]
+    assert batch.elapsed_us(t).tolist() == [ENGINE.calendar.elapsed_us(int(x)) for x in edges]
+    long_amount = 123 * 3_600_000_000  # beyond the few-steps path: the search fallback
+    assert batch.add_us(t, long_amount).tolist() == [ENGINE.calendar.add_us(int(x), long_amount) for x in edges]
