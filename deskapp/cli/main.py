@@ -12,6 +12,7 @@ from deskapp import __version__
 from deskapp.cli import report_commands, sla_commands, store_commands, ticket_commands
 from deskapp.domain.lifecycle import DeskError
 from deskapp.domain.policy import PolicyError
+from deskapp.gui import screenshots
 from deskapp.store.migrations import SchemaError
 
 
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     store_commands.add_parsers(sub)
     ticket_commands.add_parsers(sub)
     report_commands.add_parsers(sub)
+    screenshots.add_parsers(sub)
     return parser
 
 

@@ -8,6 +8,7 @@ a button to record that the reseller was told it (the response).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -144,7 +145,7 @@ class IntakeDialog(QDialog):
             )
         prio = self.desk.policy.priority(code)
         clock = "24x7 wall clock" if prio.wall_clock else "business hours"
-        target = "next business day" if prio.next_business_day else f"{prio.target}"
+        target = "the next business day" if prio.next_business_day else _hours(prio.target)
         hints.append(f"{prio.code}: response within {target} ({clock}).")
         self.priority_hint_label.setText(" ".join(hints))
         is_top = code == self._top
@@ -205,3 +206,11 @@ class IntakeDialog(QDialog):
         self.told_reseller_button.setEnabled(False)
         self.notified.emit(number)
         return True
+
+
+def _hours(span: dt.timedelta | None) -> str:
+    if span is None:
+        return "the target"
+    minutes = int(span.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} hour{'s' if hours != 1 else ''}" + (f" {rest} min" if rest else "")

@@ -39,8 +39,8 @@ from deskapp.gui.models.queue_model import (
 from deskapp.gui.models.queue_proxy import QueueProxy
 
 SETTINGS_GROUP = "queue/filter"
-COLUMN_WIDTHS = {NUMBER: 110, PRIORITY: 64, RESELLER: 170, SUMMARY: 300, STATUS: 110, TIER: 44,
-                 ENGINEER: 130, COUNTDOWN: 240, AGE: 70}  # fmt: skip
+COLUMN_WIDTHS = {NUMBER: 96, PRIORITY: 56, RESELLER: 150, SUMMARY: 200, STATUS: 96, TIER: 36,
+                 ENGINEER: 100, COUNTDOWN: 190, AGE: 64}  # fmt: skip
 
 
 class QueueView(QWidget):
@@ -106,7 +106,7 @@ class QueueView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in COLUMN_WIDTHS.items():
             table.setColumnWidth(column, width)
-        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         table.sortByColumn(COUNTDOWN, Qt.SortOrder.AscendingOrder)
 
     # --- filters --------------------------------------------------------------------

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -50,6 +50,7 @@ from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
 
 Formatter = Callable[[TicketDetail], str]
+BUTTONS_PER_ROW = 5
 
 
 class TicketView(QWidget):
@@ -105,7 +106,7 @@ class TicketView(QWidget):
         # one QAction per process step: a button, a menu entry and a shortcut
         self.actions_by_step: dict[Action, QAction] = {}
         self.buttons_by_step: dict[Action, QPushButton] = {}
-        layout = child(form, QHBoxLayout, "actionButtonsLayout")
+        self._buttons_layout = child(form, QGridLayout, "actionButtonsLayout")
         for spec in SPECS:
             act = QAction(spec.label, self)
             act.setObjectName(spec.object_name)
@@ -114,13 +115,11 @@ class TicketView(QWidget):
             act.triggered.connect(lambda _checked=False, s=spec: self.open_action(s))
             self.addAction(act)
             self.actions_by_step[spec.action] = act
-            button = QPushButton(spec.label)
+            button = QPushButton(spec.label, self.action_buttons_panel)
             button.setObjectName(spec.object_name.replace("Action", "Button"))
             button.setToolTip(f"{spec.label} ({spec.shortcut})")
             button.clicked.connect(act.trigger)
-            layout.addWidget(button)
             self.buttons_by_step[spec.action] = button
-        layout.addStretch(1)
 
         self.submit_action_button.clicked.connect(self.submit_action)
         self.cancel_action_button.clicked.connect(self.close_action)
@@ -230,12 +229,21 @@ class TicketView(QWidget):
             self.close_action()
 
     def _show_actions(self, specs: list[ActionSpec]) -> None:
+        """Offer exactly these actions: buttons laid out BUTTONS_PER_ROW to a row."""
         allowed = {s.action for s in specs}
+        grid = self._buttons_layout
+        for button in self.buttons_by_step.values():
+            grid.removeWidget(button)
+        shown = 0
         for action, act in self.actions_by_step.items():
             on = action in allowed
             act.setEnabled(on)
             act.setVisible(on)
-            self.buttons_by_step[action].setVisible(on)
+            button = self.buttons_by_step[action]
+            if on:
+                grid.addWidget(button, shown // BUTTONS_PER_ROW, shown % BUTTONS_PER_ROW)
+                shown += 1
+            button.setVisible(on)
 
     def offered_actions(self) -> list[Action]:
         return [a for a, act in self.actions_by_step.items() if act.isEnabled()]

@@ -34,7 +34,17 @@ I64 = npt.NDArray[np.int64]
 HOUR_US = 3_600_000_000
 MINUTE_US = 60_000_000
 
-__all__ = ["AT_RISK", "BAND_NAMES", "BREACHED", "MET", "MISSED", "ON_TRACK", "QueueClocks", "Tick"]
+__all__ = [
+    "AT_RISK",
+    "BAND_NAMES",
+    "BREACHED",
+    "MET",
+    "MISSED",
+    "NOT_RESPONDED",
+    "ON_TRACK",
+    "QueueClocks",
+    "Tick",
+]
 
 
 @dataclass(frozen=True)
@@ -167,9 +177,12 @@ class QueueClocks:
 
 
 def span(micros: int) -> str:
-    """A duration as hours and minutes ("2h 05m"); days shown as hours."""
+    """A duration as hours and minutes ("2h 05m"), or days and hours past a day ("3d 04h")."""
     minutes = max(0, micros) // MINUTE_US
-    return f"{minutes // 60}h {minutes % 60:02d}m"
+    hours = minutes // 60
+    if hours >= 24:
+        return f"{hours // 24}d {hours % 24:02d}h"
+    return f"{hours}h {minutes % 60:02d}m"
 
 
 def age_text(micros: int) -> str:

@@ -32,6 +32,7 @@ from deskapp.gui.models.countdowns import (
     BREACHED,
     MET,
     MISSED,
+    NOT_RESPONDED,
     ON_TRACK,
     QueueClocks,
     Tick,
@@ -75,6 +76,7 @@ class QueueModel(QAbstractTableModel):
         self._tick = self._clocks.tick(now)
         self._remaining = np.empty(0, dtype=np.int64)
         self._bands = np.empty(0, dtype=np.int8)
+        self._sorted: tuple[int, Qt.SortOrder] | None = None
 
     # --- reading ----------------------------------------------------------------
 
@@ -168,8 +170,8 @@ class QueueModel(QAbstractTableModel):
     def _sort_key(self, col: int) -> Callable[[int], Any]:
         rows = self._rows
         if col == COUNTDOWN:
-            due = self._clocks.due
-            return lambda r: int(due[r])
+            due, answered = self._clocks.due, self._clocks.responded != NOT_RESPONDED
+            return lambda r: (bool(answered[r]), int(due[r]))
         if col == AGE:
             logged = self._clocks.logged
             return lambda r: -int(logged[r])
@@ -201,6 +203,8 @@ class QueueModel(QAbstractTableModel):
         self._tick = self._clocks.tick(now)
         self._remaining, self._bands = self._clocks.compute(self._tick, np.arange(len(self._rows)))
         self.endResetModel()
+        if self._sorted is not None:
+            self.sort(*self._sorted)
 
     def upsert(self, rows: Iterable[QueueRow], now: dt.datetime, *, keep: Callable[[QueueRow], bool]
                = lambda _t: True) -> None:  # fmt: skip
@@ -239,6 +243,8 @@ class QueueModel(QAbstractTableModel):
             self._remaining = np.concatenate([self._remaining, rem])
             self._bands = np.concatenate([self._bands, band])
             self.endInsertRows()
+            if self._sorted is not None:
+                self.sort(*self._sorted)  # new rows take their place in the order shown
 
     def _reindex(self) -> None:
         self._index_of = {t.id: i for i, t in enumerate(self._rows)}
@@ -288,11 +294,15 @@ class QueueModel(QAbstractTableModel):
     # --- sorting (on Python values) ----------------------------------------------
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not (0 <= column < len(HEADERS)) or len(self._rows) < 2:
+        if not (0 <= column < len(HEADERS)):
+            return
+        self._sorted = (column, order)
+        if len(self._rows) < 2:
             return
         n = len(self._rows)
-        if column == COUNTDOWN:
-            perm = np.argsort(self._clocks.due, kind="stable")
+        if column == COUNTDOWN:  # still counting first, by due; then the answered, by due
+            answered = self._clocks.responded != NOT_RESPONDED
+            perm = np.lexsort((self._clocks.due, answered))
         elif column == AGE:
             perm = np.argsort(-self._clocks.logged, kind="stable")
         else:
