@@ -32,6 +32,7 @@ from deskapp.services.errors import (
     ValidationError,
 )
 from deskapp.services.operation import engine_for, load_staff, load_ticket
+from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.models import TERRITORY, Contact, History, Reseller, Tenant, Ticket
 
@@ -113,6 +114,7 @@ def log_ticket(
             ticket=ticket, at=now, actor=staff.login, kind="logged", to_status="logged",
             to_tier=start_tier, note=note,
         )  # fmt: skip
+        announce(db, [ticket.number, *([earlier.number] if earlier is not None else [])])
     return Ticket.get_by_id(ticket.id)
 
 

@@ -9,7 +9,8 @@ checks the actor's role, refuses a stale `expected_version` with a
 `ConflictError` naming who changed the ticket and when (from its history),
 and works out the status the state machine allows. `op.write` updates the
 ticket only if its version is still the one read (so two desks cannot both
-win), bumps `version` and `updated_at`, and appends the history event. Any
+win), bumps `version` and `updated_at`, appends the history event, and
+announces the change to other workstations (`deskapp.store.change_feed`). Any
 exception rolls the whole transaction back: nothing is ever half-saved.
 """
 
@@ -28,6 +29,7 @@ from deskapp.domain.lifecycle import Action, Role, Status, check_role, next_stat
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
 from deskapp.services.errors import ConflictError, NotFound, ValidationError
+from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.models import History, Staff, Ticket
 
@@ -119,6 +121,7 @@ class Operation:
             from_status=t.status, to_status=new_status.value,
             from_tier=t.tier, to_tier=new_tier, note=note,
         )  # fmt: skip
+        announce(Ticket._meta.database, [str(t.number)])  # delivered on commit
         self.written = True
 
 

@@ -7,6 +7,8 @@
 ordered by id. `since` returns only tickets changed after that instant, for
 an incremental refresh; tickets that closed after `since` are included then
 (status "closed") even without `include_closed`, so a view can drop them.
+`numbers` returns just those tickets, closed or not (the change feed names
+them: `deskapp.store.change_feed`).
 `ticket_detail` is three queries: the ticket with its joins, its history,
 its survey answer. With `now`, the detail carries the response SLA band.
 """
@@ -14,7 +16,7 @@ its survey answer. With `now`, the detail carries the response SLA band.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -118,9 +120,10 @@ def _utc(value: object) -> dt.datetime:
 
 
 def queue_rows(
-    db: pw.Database, *, include_closed: bool = False, since: dt.datetime | None = None
-) -> list[QueueRow]:
-    """The queue, one query, no N+1 (see the module docstring for `since`)."""
+    db: pw.Database, *, include_closed: bool = False, since: dt.datetime | None = None,
+    numbers: Collection[str] | None = None,
+) -> list[QueueRow]:  # fmt: skip
+    """The queue, one query, no N+1 (see the module docstring for `since` and `numbers`)."""
     use(db)
     engineer = Staff.alias()
     query = (
@@ -138,7 +141,9 @@ def queue_rows(
         .join(engineer, pw.JOIN.LEFT_OUTER, on=(Ticket.engineer == engineer.id))
         .order_by(Ticket.id)
     )
-    if since is not None:
+    if numbers is not None:
+        query = query.where(Ticket.number.in_(list(numbers)))
+    elif since is not None:
         query = query.where(Ticket.updated_at > since)
     elif not include_closed:
         query = query.where(Ticket.status != Status.CLOSED.value)
