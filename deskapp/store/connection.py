@@ -28,6 +28,9 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 15_000,  # ms: wait for another workstation's write, never fail at once
     "foreign_keys": 1,
     "synchronous": "normal",
+    # 64 MiB of page cache (SQLite's default is 2 MiB): a desk's database of
+    # 100k tickets is ~50 MB, and a rule pass over it re-reads far fewer pages.
+    "cache_size": -65536,
 }
 
 

@@ -117,7 +117,8 @@ class Ticket(BaseModel):
     # bookkeeping
     version = pw.IntegerField(default=1)
     updated_at = UtcDateTimeField()
-    rule_pass = pw.CharField(null=True, max_length=64)  # schema v2: the rule pass that last wrote it
+    # schema v2; no longer written: a rule pass learns its rows from UPDATE ... RETURNING.
+    rule_pass = pw.CharField(null=True, max_length=64)
 
 
 class History(BaseModel):
@@ -166,7 +167,6 @@ def add_indexes() -> None:
     T.add_index(T.status, T.auto_resolve_at)
     T.add_index(T.status, T.next_chaser_due)
     T.add_index(T.status, T.closes_at)
-    T.add_index(T.rule_pass)
 
 
 add_indexes()
