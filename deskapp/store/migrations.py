@@ -12,6 +12,9 @@ History of the schema:
   at Tier 3) and `rule_pass` (which rule pass wrote the row, so a pass
   writes its history with one statement); indexes for every rule query;
   the (status, updated_at) and history(ticket_id) indexes dropped.
+  (`rule_pass` is no longer written: a pass reads its rows from UPDATE ... RETURNING.)
+- v3: the outbox of messages to resellers, and survey invitations with their
+  unique references.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
 from deskapp.store.connection import is_sqlite, raw_sql, write_transaction
 from deskapp.store.fields import UtcDateTimeField
-from deskapp.store.models import MODELS, History, Meta, SurveyAnswer, Ticket
+from deskapp.store.models import MODELS, History, Meta, Outbox, SurveyAnswer, SurveyInvitation, Ticket
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class SchemaError(RuntimeError):
@@ -116,7 +119,11 @@ def _v2(db: pw.Database, migrator: SchemaMigrator) -> None:
     History._schema.create_indexes(safe=True)  # type: ignore[attr-defined]
 
 
-STEPS: dict[int, Callable[[pw.Database, SchemaMigrator], None]] = {2: _v2}
+def _v3(db: pw.Database, migrator: SchemaMigrator) -> None:
+    db.create_tables([SurveyInvitation, Outbox], safe=True)
+
+
+STEPS: dict[int, Callable[[pw.Database, SchemaMigrator], None]] = {2: _v2, 3: _v3}
 
 
 def backups_of(path: str | Path) -> list[Path]:

@@ -152,8 +152,45 @@ class SurveyAnswer(BaseModel):
     comment = pw.TextField(default="")
 
 
+class SurveyInvitation(BaseModel):
+    """The satisfaction survey a closure sends (schema v3): its unique reference."""
+
+    id = pw.AutoField()
+    ticket = pw.ForeignKeyField(Ticket, unique=True, on_delete="RESTRICT")
+    ref = pw.CharField(unique=True, max_length=32)  # quoted by the reseller in the answer
+    created_at = UtcDateTimeField()
+
+
+class Outbox(BaseModel):
+    """A message to a reseller, written in the same transaction as its step (schema v3).
+
+    A sender claims a row by a conditional UPDATE (pending -> sending), so each
+    message goes once however many workstations send; a claim left by a
+    workstation that died expires at `claimed_until`."""
+
+    id = pw.AutoField()
+    ticket = pw.ForeignKeyField(Ticket, null=True, on_delete="RESTRICT", backref="messages")
+    kind = pw.CharField(max_length=32)  # deskapp.mail.templates.KINDS
+    recipient = pw.CharField(max_length=254)
+    subject = pw.CharField(max_length=500)
+    body = pw.TextField()
+    message_id = pw.CharField(unique=True, max_length=200)
+    created_at = UtcDateTimeField()
+    status = pw.CharField(max_length=16, default="pending")  # pending|sending|sent|failed
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = UtcDateTimeField()
+    claimed_by = pw.CharField(null=True, max_length=100)
+    claimed_until = UtcDateTimeField(null=True)
+    sent_at = UtcDateTimeField(null=True)
+    last_error = pw.TextField(null=True)
+
+    class Meta:
+        indexes = ((("status", "next_attempt_at"), False),)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
-    Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer,
+    Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer, SurveyInvitation,
+    Outbox,
 )  # fmt: skip
 
 
