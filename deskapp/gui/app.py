@@ -31,7 +31,7 @@ from deskapp.gui.session import Session
 from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
 from deskapp.gui.ticket_view import TicketView
 from deskapp.gui.timers import ChangeWatchTimer, CountdownTimer, RulesTimer
-from deskapp.gui.workers import RulesRun, RulesSignals
+from deskapp.gui.workers import LoadSignals, QueueLoad, RulesRun, RulesSignals
 from deskapp.services import directory
 from deskapp.services.queue import QueueRow
 from deskapp.store.connection import describe
@@ -46,6 +46,7 @@ def _open(row: QueueRow) -> bool:
 class DeskApp(QObject):
     rules_ran = Signal(object)  # RuleSummary, after the queue was refreshed
     queue_refreshed = Signal(list)  # ids of the changed tickets
+    queue_loaded = Signal(int)  # rows, after an asynchronous first load
 
     def __init__(
         self, db: pw.Database, clock: Clock, settings: QSettings, *,
@@ -67,6 +68,9 @@ class DeskApp(QObject):
         self.escalations_view: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
+        self._timers_wanted = False
+        self._loading = False
+        self._load_signals = LoadSignals(self)
         self._rules_signals = RulesSignals(self)
         self._rules_signals.finished.connect(self._rules_finished)
         self._rules_signals.failed.connect(self._rules_failed)
@@ -89,7 +93,9 @@ class DeskApp(QObject):
 
     # --- building the window ------------------------------------------------------------------
 
-    def start(self, session: Session, *, start_timers: bool = True) -> MainWindow:
+    def start(self, session: Session, *, start_timers: bool = True, load_async: bool = False) -> MainWindow:
+        """Build and connect everything; `load_async` reads the queue off the GUI thread
+        (the window shows at once and fills when the rows arrive)."""
         desk = self.desk = Desk(self.db, self.clock, session, self.policy)
         self.model = QueueModel(desk.engine, self.clock.now(), self)
         self.queue_view = QueueView(self.model, self.settings)
@@ -105,6 +111,7 @@ class DeskApp(QObject):
             session, self.queue_view, self.ticket_view, self.settings, self.escalations_view
         )
         window.database_label.setText(describe(self.db))
+        window.work_tabs.currentChanged.connect(lambda _i: self._reload_escalations())
         self.queue_view.ticket_activated.connect(self.open_ticket)
         self.ticket_view.changed.connect(self._ticket_changed)
         self.ticket_view.follow_up_requested.connect(lambda number: self.open_intake(linked_to=number))
@@ -117,10 +124,26 @@ class DeskApp(QObject):
         self.countdown_timer.fired.connect(self._tick)
         self.rules_timer.fired.connect(self.run_rules)
         self.watch_timer.fired.connect(lambda _now: self.refresh_queue())
-        self.load_queue()
-        if start_timers:
-            self.start_timers()
+        if load_async:
+            self.queue_view.shown_label.setText("Loading the queue…")
+            self._load_signals.loaded.connect(self._queue_loaded)
+            self._load_signals.failed.connect(self.queue_view.shown_label.setText)
+            desk_ref = desk
+            self.pool.start(QueueLoad(self.db, lambda: desk_ref.queue_rows(), self._load_signals))
+            self._timers_wanted = start_timers
+            self._loading = True
+        else:
+            self.load_queue()
+            if start_timers:
+                self.start_timers()
         return window
+
+    def _queue_loaded(self, rows: list[QueueRow]) -> None:
+        self._loading = False
+        self._apply_loaded(rows)
+        if self._timers_wanted:
+            self.start_timers()
+        self.queue_loaded.emit(len(rows))
 
     def start_timers(self) -> None:
         for timer in (self.countdown_timer, self.rules_timer, self.watch_timer):
@@ -136,16 +159,20 @@ class DeskApp(QObject):
     # --- the queue ------------------------------------------------------------------------------
 
     def load_queue(self) -> None:
-        assert self.desk is not None and self.model is not None
-        rows = self.desk.queue_rows()
+        assert self.desk is not None
+        self._apply_loaded(self.desk.queue_rows())
+
+    def _apply_loaded(self, rows: list[QueueRow]) -> None:
+        assert self.model is not None
         self.model.set_rows(rows, self.clock.now())
         self._watermark = max((r.updated_at for r in rows), default=None)
-        if self.escalations_view is not None:
-            self.escalations_view.reload()
+        self._reload_escalations()
 
     def refresh_queue(self) -> list[int]:
         """Apply what changed since the last look (one indexed query; nothing if nothing changed)."""
         assert self.desk is not None and self.model is not None
+        if self._loading:
+            return []  # the first load is still on its way
         since = None if self._watermark is None else self._watermark - WATERMARK_SLACK
         rows = self.desk.queue_rows(since=since) if since is not None else self.desk.queue_rows()
         changed = []
@@ -170,10 +197,18 @@ class DeskApp(QObject):
             tv = self.ticket_view
             if tv is not None and tv.detail is not None and tv.detail.id in ids:
                 tv.external_change()
-            if self.escalations_view is not None:
-                self.escalations_view.reload()
+            self._reload_escalations()
         self.queue_refreshed.emit([r.id for r in changed])
         return [r.id for r in changed]
+
+    def _reload_escalations(self) -> None:
+        """Only while the lead is looking at them (two queries each time)."""
+        view: Any = self.escalations_view
+        if view is None or self.window is None:
+            return
+        shown: Any = self.window.work_tabs.currentWidget()
+        if shown is view:
+            view.reload()
 
     def _top_priority(self) -> str:
         return next(iter(self.policy.priorities))

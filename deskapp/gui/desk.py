@@ -22,6 +22,7 @@ from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
 from deskapp.gui.actions import AGREED_UPDATE, ENGINEER, NOTE, PROVIDER, PROVIDER_REF
 from deskapp.gui.session import Session
+from deskapp.services.escalation_review import EscalationRow
 from deskapp.services.queue import QueueRow, TicketDetail
 from deskapp.sla import engine as shared_engine
 
@@ -45,6 +46,11 @@ class Desk:
 
     def queue_rows(self, since: dt.datetime | None = None) -> list[QueueRow]:
         return services.queue_rows(self.db, since=since)
+
+    def escalations(self) -> list[EscalationRow]:
+        from deskapp.services.escalation_review import escalations
+
+        return escalations(self.db)
 
     def detail(self, number: str) -> TicketDetail:
         return services.ticket_detail(self.db, number, now=self.clock.now(), policy=self.policy)

@@ -67,10 +67,9 @@ class EscalationsView(QWidget):
 
     def reload(self) -> None:
         """Escalated open tickets from the services (tier 2 and 3)."""
-        rows = [r for r in self.desk.queue_rows() if r.tier >= 2 and r.status != "closed"]
-        items = [Escalation.of(self.desk.detail(r.number)) for r in rows]
+        items = [Escalation(row) for row in self.desk.escalations()]
         self.model.set_escalations(items, self.desk.clock.now())
-        refused = sum(1 for e in items if e.refused)
+        refused = sum(1 for e in items if e.row.refused)
         self.summary_label.setText(f"{len(items)} escalated tickets; {refused} with a refused resolution")
 
     def _spans(self) -> None:
@@ -82,7 +81,7 @@ class EscalationsView(QWidget):
     def select_number(self, number: str) -> bool:
         for row in range(self.model.rowCount()):
             e = self.model.escalation(row)
-            if e is not None and e.detail.number == number:
+            if e is not None and e.row.number == number:
                 self.table.selectRow(row)
                 return True
         return False
@@ -94,7 +93,7 @@ class EscalationsView(QWidget):
     def _activated(self, index: QModelIndex) -> None:
         e = self.model.escalation(index.row())
         if e is not None:
-            self.ticket_activated.emit(e.detail.number)
+            self.ticket_activated.emit(e.row.number)
 
     def acknowledge(self) -> bool:
         return self._review("acknowledge")
@@ -108,13 +107,13 @@ class EscalationsView(QWidget):
             self.error_label.setText("select an escalated ticket first")
             return False
         try:
-            self.desk.review_escalation(what, e.detail.number, self.comment_edit.text(), e.detail.version)
+            self.desk.review_escalation(what, e.row.number, self.comment_edit.text(), e.row.version)
         except DeskError as exc:
             self.error_label.setText(str(exc))
             return False
         self.error_label.clear()
         self.comment_edit.clear()
-        number = e.detail.number
+        number = e.row.number
         self.reload()
         self.changed.emit(number)
         return True

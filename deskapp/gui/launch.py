@@ -96,7 +96,7 @@ def run_gui(args: argparse.Namespace) -> int:
         session = desk_app.sign_in()
     if session is None:
         return 0
-    window = desk_app.start(session)
+    window = desk_app.start(session, load_async=True)
     window.show()
     try:
         return int(app.exec())

@@ -9,12 +9,41 @@ and reports back through queued signals.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import peewee as pw
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from deskapp.domain.clock import FixedClock
 from deskapp.domain.policy import Policy
+
+
+class LoadSignals(QObject):
+    loaded = Signal(list)  # list[QueueRow]
+    failed = Signal(str)
+
+
+class QueueLoad(QRunnable):
+    """Read the whole queue off the GUI thread (the window stays responsive meanwhile)."""
+
+    def __init__(self, db: pw.Database, read: Callable[[], list[Any]], signals: LoadSignals) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._db = db
+        self._read = read
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            rows = self._read()
+        except Exception as exc:  # shown in the window
+            self.signals.failed.emit(f"the queue could not be read: {exc}")
+        else:
+            self.signals.loaded.emit(rows)
+        finally:
+            if not self._db.is_closed():
+                self._db.close()  # this thread's connection only
 
 
 class RulesSignals(QObject):

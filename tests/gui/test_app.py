@@ -138,3 +138,15 @@ def test_engineer_has_no_escalations_tab(qtbot: QtBot, app: DeskApp, clock: Fixe
     seed(app.db, clock)
     _start(qtbot, app, "tom")
     assert app.window is not None and app.window.work_tabs.count() == 1
+
+
+def test_queue_loads_off_the_gui_thread(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:
+    seed(app.db, clock)
+    number = log(app.db, clock)
+    session = desk_for(app.db, clock, "tess").session
+    with qtbot.waitSignal(app.queue_loaded, timeout=10_000) as blocker:
+        window = app.start(session, start_timers=False, load_async=True)
+        qtbot.addWidget(window)
+        assert app.refresh_queue() == []  # nothing is read twice while the first load runs
+    assert blocker.args == [1]
+    assert _status_of(app, number) == "logged"

@@ -35,3 +35,18 @@ def test_acknowledge_and_return(desk_db: peewee.Database) -> None:
     assert (t.tier, t.status) == (1, "in_progress")
     kinds = [h.kind for h in services.ticket_detail(desk_db, number).history]
     assert kinds[-2:] == ["escalation_acknowledged", "escalation_returned"]
+
+
+def test_escalations_read_side_flags_refusals(desk_db: peewee.Database) -> None:
+    from deskapp.services.escalation_review import escalations
+
+    clock = FixedClock(NOW)
+    seed(desk_db, clock)
+    a = log(desk_db, clock)
+    services.assign(desk_db, clock, "tom", a, engineer="tom")
+    services.resolve(desk_db, clock, "tom", a, reason="done")
+    services.reject(desk_db, clock, "lee", a, note="not fixed")
+    log(desk_db, clock)  # a Tier 1 ticket: not listed
+    (row,) = escalations(desk_db)
+    assert (row.number, row.tier, row.refused) == (a, 2, True)
+    assert row.escalation_note == "not fixed; escalated to Tier 2"

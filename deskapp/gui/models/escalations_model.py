@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from deskapp.gui.models.countdowns import age_text
-from deskapp.services.queue import TicketDetail
+from deskapp.services.escalation_review import EscalationRow
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -21,30 +20,18 @@ HEADERS = ("Number", "Priority", "Reseller", "Summary", "Time at tier", "Escalat
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1  # the Escalation, None on a tier header row
 
 
-@dataclass(frozen=True)
 class Escalation:
-    """What a lead reviews about one escalated ticket (Qt-free facts)."""
+    """How a lead's table shows one EscalationRow."""
 
-    detail: TicketDetail
-    at_tier_since: dt.datetime
-    note: str
-    third_party: str
-    refused: bool
-
-    @classmethod
-    def of(cls, d: TicketDetail) -> Escalation:
-        since, note = d.logged_at, ""
-        for h in d.history:
-            if h.to_tier == d.tier and h.from_tier is not None and h.from_tier != h.to_tier:
-                since, note = h.at, h.note
+    def __init__(self, row: EscalationRow) -> None:
+        self.row = row
         third = ""
-        if d.provider:
-            third = f"{d.provider} ref {d.provider_ref or '?'}"
-            updates = [h for h in d.history if h.kind == "third_party_update"]
-            if updates:
-                third += f"; last update {updates[-1].at:%d %b %H:%M} UTC: {updates[-1].note}"
-        refused = d.lead_flagged_at is not None or any(h.kind == "rejected" for h in d.history)
-        return cls(d, since, note, third, refused)
+        if row.provider:
+            third = f"{row.provider} ref {row.provider_ref or '?'}"
+            if row.last_provider_update is not None:
+                at, note = row.last_provider_update
+                third += f"; last update {at:%d %b %H:%M} UTC: {note}"
+        self.third_party = third
 
 
 class EscalationsModel(QAbstractTableModel):
@@ -59,8 +46,8 @@ class EscalationsModel(QAbstractTableModel):
         self.beginResetModel()
         self._now = now
         rows: list[int | Escalation] = []
-        for tier in sorted({e.detail.tier for e in items}, reverse=True):
-            group = sorted((e for e in items if e.detail.tier == tier), key=lambda e: e.at_tier_since)
+        for tier in sorted({e.row.tier for e in items}, reverse=True):
+            group = sorted((e for e in items if e.row.tier == tier), key=lambda e: e.row.at_tier_since)
             rows.append(tier)
             rows.extend(group)
         self._rows = rows
@@ -93,7 +80,7 @@ class EscalationsModel(QAbstractTableModel):
         item, col = self._rows[index.row()], index.column()
         if isinstance(item, int):
             if role == Qt.ItemDataRole.DisplayRole and col == 0:
-                count = sum(1 for e in self._rows if isinstance(e, Escalation) and e.detail.tier == item)
+                count = sum(1 for e in self._rows if isinstance(e, Escalation) and e.row.tier == item)
                 what = "Third Party Provider engaged" if item == 3 else "escalated"
                 return f"Tier {item}: {count} {what}"
             if role == Qt.ItemDataRole.FontRole:
@@ -103,11 +90,11 @@ class EscalationsModel(QAbstractTableModel):
             return item
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        d = item.detail
+        d = item.row
         values = {
             NUMBER: d.number, PRIORITY: d.priority, RESELLER: d.reseller, SUMMARY: d.summary,
-            AT_TIER: age_text(int((self._now - item.at_tier_since).total_seconds() * 1_000_000)),
-            NOTE: item.note, THIRD_PARTY: item.third_party or "—",
-            FLAG: "REFUSED RESOLUTION" if item.refused else "",
+            AT_TIER: age_text(int((self._now - d.at_tier_since).total_seconds() * 1_000_000)),
+            NOTE: d.escalation_note, THIRD_PARTY: item.third_party or "—",
+            FLAG: "REFUSED RESOLUTION" if d.refused else "",
         }  # fmt: skip
         return values.get(col)
