@@ -1,7 +1,9 @@
 """What every store command needs: the database, the clock, and who is acting.
 
 - `--db URL` (else DESKAPP_DB, else the SQLite file in the user data folder);
-- `--clock ISO` acts at a chosen instant, on a training database only;
+- the clock: the desk's (`deskapp.store.db_clock.desk_clock`: the server's on
+  PostgreSQL, so a workstation whose clock is off stamps and runs rules at the
+  right time); `--clock ISO` acts at a chosen instant, on a training database only;
 - `--as LOGIN` names the acting staff member; outside a training database
   their password is asked for (or read from DESKAPP_PASSWORD).
 """
@@ -15,11 +17,12 @@ import os
 import peewee as pw
 
 from deskapp.cli.timestamps import parse_instant
-from deskapp.domain.clock import Clock, FixedClock, SystemClock
+from deskapp.domain.clock import Clock, FixedClock
 from deskapp.services.directory import authenticate, is_training
 from deskapp.services.errors import AuthenticationFailed, DeskError, TrainingOnly
 from deskapp.services.operation import load_staff
 from deskapp.store.connection import open_database, use
+from deskapp.store.db_clock import desk_clock
 
 PASSWORD_ENV = "DESKAPP_PASSWORD"
 
@@ -33,7 +36,7 @@ def database(args: argparse.Namespace, *, create: bool = False) -> pw.Database:
 def clock(args: argparse.Namespace, db: pw.Database) -> Clock:
     text = getattr(args, "clock", None)
     if not text:
-        return SystemClock()
+        return desk_clock(db)
     if not is_training(db):
         raise TrainingOnly(
             "--clock works only on a training database (made with `deskapp init --training`); "

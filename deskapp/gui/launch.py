@@ -66,6 +66,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from deskapp.services import directory
     from deskapp.services.operation import load_staff
     from deskapp.store.connection import DatabaseUrlError, open_database
+    from deskapp.store.db_clock import desk_clock
 
     app = application()
     settings = QSettings()
@@ -76,7 +77,7 @@ def run_gui(args: argparse.Namespace) -> int:
         print(f"deskapp: {exc}", file=sys.stderr)
         return 1
     training = directory.is_training(db)
-    clock: Clock = SystemClock()
+    clock: Clock = desk_clock(db)  # the server's clock on PostgreSQL
     if getattr(args, "clock", None):
         if not training:
             print("deskapp: --clock works only on a training database", file=sys.stderr)
