@@ -37,6 +37,7 @@ from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
 from deskapp.domain.time_rules import RuleKind
 from deskapp.services.operation import RULES_ACTOR, engine_for
+from deskapp.store.change_feed import announce
 from deskapp.store.connection import is_sqlite, raw_sql, use, write_transaction
 from deskapp.store.fields import to_utc
 from deskapp.store.models import History, Ticket
@@ -86,6 +87,7 @@ def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) ->
             changed, note, moves = steps[kind](now, engine, policy)
             if changed:
                 _history(db, changed, now, kind, note, moves)
+                announce(db, [row[1] for row in changed])  # other workstations, on commit
         summary.applied[kind.value] = sorted(row[1] for row in changed)
     return summary
 

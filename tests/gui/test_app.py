@@ -150,3 +150,29 @@ def test_queue_loads_off_the_gui_thread(qtbot: QtBot, app: DeskApp, clock: Fixed
         assert app.refresh_queue() == []  # nothing is read twice while the first load runs
     assert blocker.args == [1]
     assert _status_of(app, number) == "logged"
+
+
+def test_turning_at_risk_notifies_and_layout_is_remembered(
+    qtbot: QtBot, app: DeskApp, clock: FixedClock
+) -> None:
+    seed(app.db, clock)
+    number = log(app.db, clock, impact="all")  # P1: due in 2 h of wall time
+    _start(qtbot, app, "tess")
+    clock.advance(dt.timedelta(minutes=95))
+    with qtbot.waitSignal(app.rules_ran, timeout=10_000):
+        app.rules_timer.fire()
+    assert any(number in title and "AT RISK" in title for title, _m in app.notifier.sent)
+    assert app.window is not None
+    app.window.resize(760, 560)
+    app.window.queue_splitter.setSizes([420, 300])
+    app.window.save_layout()
+    sizes = app.window.queue_splitter.sizes()
+    again = DeskApp(app.db, clock, app.settings)
+    try:
+        other = again.start(desk_for(app.db, clock, "tess").session, start_timers=False)
+        qtbot.addWidget(other)
+        assert other.size().height() == 560
+        other.show()
+        assert other.queue_splitter.sizes() == sizes
+    finally:
+        again.stop()
