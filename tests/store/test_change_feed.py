@@ -14,6 +14,7 @@ import pytest
 
 from deskapp import services as sv
 from deskapp.domain.clock import FixedClock
+from deskapp.rules import run_rules
 from deskapp.store.change_feed import (
     MAX_PAYLOAD_BYTES,
     ChangeListener,
@@ -67,6 +68,18 @@ def test_nothing_is_announced_for_a_rolled_back_change(desk: Desk, db: peewee.Da
         with pytest.raises(sv.ConflictError):
             sv.assign(db, desk.clock, "tess", ticket.number, engineer="tess", expected_version=99)
         assert not listener.next(0.3).numbers
+    finally:
+        listener.close()
+
+
+def test_a_rule_pass_announces_every_ticket_it_changed(desk: Desk, db: peewee.Database) -> None:
+    tickets = [desk.log(summary=f"case {i}").number for i in range(3)]
+    listener = ChangeListener(db)
+    try:
+        summary = run_rules(db, FixedClock(desk.clock.now() + dt.timedelta(days=7)))
+        assert sorted(summary.applied["sla_breached"]) == sorted(tickets)
+        seen, _ = _collect(listener, set(tickets))
+        assert seen == set(tickets)
     finally:
         listener.close()
 
