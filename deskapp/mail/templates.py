@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
@@ -45,9 +46,15 @@ def template_path(kind: str) -> Path:
     return edited if edited.is_file() else resource_path("templates", f"{kind}.txt")
 
 
+@lru_cache(maxsize=32)
+def _read(path: Path, mtime_ns: int) -> str:
+    # Keyed by modification time, so an administrator's edit is seen at once.
+    return path.read_text(encoding="utf-8")
+
+
 def render(kind: str, values: dict[str, object]) -> RenderedMessage:
     path = template_path(kind)
-    text = path.read_text(encoding="utf-8")
+    text = _read(path, path.stat().st_mtime_ns)
     head, sep, body = text.partition("\n\n")
     if not sep or not head.startswith("Subject:"):
         raise TemplateError(f"{path}: a template starts with a 'Subject:' line and a blank line")

@@ -36,6 +36,7 @@ from deskapp.domain.lifecycle import Status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
 from deskapp.domain.time_rules import RuleKind
+from deskapp.rules.survey_step import invite_closed
 from deskapp.services.operation import RULES_ACTOR, engine_for
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import is_sqlite, raw_sql, use, write_transaction
@@ -88,6 +89,8 @@ def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) ->
             if changed:
                 _history(db, changed, now, kind, note, moves)
                 announce(db, [row[1] for row in changed])  # other workstations, on commit
+                if kind is RuleKind.CLOSED:
+                    invite_closed(db, [row[0] for row in changed], now, policy)
         summary.applied[kind.value] = sorted(row[1] for row in changed)
     return summary
 

@@ -32,6 +32,7 @@ from deskapp.domain.lifecycle import (
     next_tier,
 )
 from deskapp.domain.policy import Policy
+from deskapp.services import outbox
 from deskapp.services.errors import (
     MissingField,
     ReopenAfterClosure,
@@ -90,8 +91,14 @@ def resolve(
         why = require_text(reason, "the resolution")
         check_works_tier(op.role, op.ticket.tier, Action.RESOLVE)
         closes = time_rules.closes_at(op.engine, op.now)
+        message = outbox.queue(
+            op.ticket, "resolution", op.now, op.policy, note=why,
+            closes_at=local_text(closes, op.policy),
+        )  # fmt: skip
         op.write(
-            "resolved", f"{why} (reopenable until {local_text(closes, op.policy)})",
+            "resolved",
+            f"{why} (reopenable until {local_text(closes, op.policy)}); "
+            f"{outbox.queued_note(message, 'the resolution')}",
             resolved_at=op.now, resolution_reason=why, closes_at=closes, **WAIT_CLEARED,
         )  # fmt: skip
     return reload(op.ticket)

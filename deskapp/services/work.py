@@ -35,6 +35,7 @@ from deskapp.domain.lifecycle import (
     check_works_tier,
 )
 from deskapp.domain.policy import Policy
+from deskapp.services import outbox
 from deskapp.services.errors import TransitionNotAllowed, ValidationError
 from deskapp.services.operation import (
     load_staff,
@@ -98,10 +99,12 @@ def request_info(
         _engineer_check(op.role, op.ticket.tier, Action.REQUEST_INFO)
         deadlines = time_rules.after_request(op.engine, op.now)
         text = note or "information requested from the reseller"
+        message = outbox.queue(op.ticket, "info_request", op.now, op.policy, note=text)
         op.write(
             "info_requested",
             f"{text} (chaser due {local_text(deadlines.next_chaser_due, op.policy)}; "
-            f"auto-resolves {local_text(deadlines.auto_resolve_at, op.policy)})",
+            f"auto-resolves {local_text(deadlines.auto_resolve_at, op.policy)}); "
+            f"{outbox.queued_note(message, 'the request')}",
             awaiting_info_since=op.now, next_chaser_due=deadlines.next_chaser_due,
             auto_resolve_at=deadlines.auto_resolve_at, chaser_flagged_at=None,
             agreed_update_at=None,
@@ -130,9 +133,15 @@ def chaser_sent(
         db, clock, actor, number, Action.CHASER_SENT, expected_version, policy
     ) as op:
         due = time_rules.after_chaser(op.engine, op.now)
+        limit = op.ticket.auto_resolve_at
+        message = outbox.queue(
+            op.ticket, "chaser", op.now, op.policy,
+            auto_resolve_at=local_text(limit, op.policy) if limit else "",
+        )  # fmt: skip
         op.write(
             "chaser_sent",
-            f"{note or 'chaser sent'} (next due {local_text(due, op.policy)})",
+            f"{note or 'chaser sent'} (next due {local_text(due, op.policy)}); "
+            f"{outbox.queued_note(message, 'the chaser')}",
             next_chaser_due=due, chaser_flagged_at=None,
         )  # fmt: skip
     return reload(op.ticket)

@@ -1,0 +1,174 @@
+"""Drain the outbox over SMTP: each message exactly once, retried with backoff.
+
+    drain(db, clock, settings, password, *, worker, limit=50) -> DrainReport
+
+Several workstations may drain at once. A message is claimed by one
+conditional UPDATE (pending and due -> sending, stamped with the worker and a
+claim expiry); only the worker whose UPDATE changed the row sends it. A
+message whose sender died mid-claim becomes claimable again when the claim
+expires, so nothing is lost; in that one case (sent, then the worker died
+before saying so) the reseller may get it twice, with the same Message-ID.
+
+A failure the server may get over (down, busy, timed out) goes back to
+pending with a growing delay; a refusal that retrying cannot fix, or the
+last attempt, marks it failed, shown in the outbox with a retry button.
+Delivered ticket-number messages record the response; delivered surveys
+mark the survey sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any, cast
+
+import peewee as pw
+
+from deskapp.domain.clock import Clock
+from deskapp.mail.smtp_transport import SendError, SmtpSettings, build_message, send
+from deskapp.store.connection import use, write_transaction
+from deskapp.store.models import History, Meta, Outbox, Ticket
+
+MAILER_ACTOR = "mailer"
+CLAIM = dt.timedelta(minutes=5)
+BACKOFF = (
+    dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=15),
+    dt.timedelta(hours=1), dt.timedelta(hours=4),
+)  # fmt: skip
+MAX_ATTEMPTS = len(BACKOFF) + 1
+SMTP_KEY = "smtp"
+
+Transport = Callable[[SmtpSettings, EmailMessage, "str | None"], None]
+
+
+@dataclass
+class DrainReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [f"sent {len(self.sent)}, to retry {len(self.retrying)}, failed {len(self.failed)}"]
+
+
+def default_worker() -> str:
+    return socket.gethostname()
+
+
+def _claimable(now: dt.datetime) -> Any:
+    return ((Outbox.status == "pending") & (Outbox.next_attempt_at <= now)) | (
+        (Outbox.status == "sending") & (Outbox.claimed_until < now)
+    )
+
+
+def drain(
+    db: pw.Database, clock: Clock, settings: SmtpSettings, password: str | None, *,
+    worker: str | None = None, limit: int = 50, transport: Transport = send,
+) -> DrainReport:  # fmt: skip
+    use(db)
+    worker = worker or default_worker()
+    report = DrainReport()
+    now = clock.now()
+    due = Outbox.select(Outbox.id).where(_claimable(now)).order_by(Outbox.id).limit(limit)
+    for message_id in [int(row[0]) for row in cast(Iterable[tuple[Any, ...]], due.tuples())]:
+        now = clock.now()
+        with write_transaction(db):
+            claimed = (
+                Outbox.update(
+                    status="sending", claimed_by=worker, claimed_until=now + CLAIM,
+                    attempts=Outbox.attempts + 1,
+                )
+                .where(Outbox.id == message_id, _claimable(now))
+                .execute()
+            )  # fmt: skip
+        if claimed != 1:
+            continue  # another workstation has it
+        message = Outbox.get_by_id(message_id)
+        email = build_message(settings, message.recipient, message.subject, message.body, message.message_id)
+        try:
+            transport(settings, email, password)
+        except SendError as exc:
+            _failed(message, worker, clock.now(), exc, report)
+        else:
+            _delivered(message, worker, clock.now(), report)
+    return report
+
+
+def _failed(message: Outbox, worker: str, now: dt.datetime, exc: SendError, report: DrainReport) -> None:
+    final = exc.permanent or message.attempts >= MAX_ATTEMPTS
+    changes: dict[Any, Any] = {Outbox.last_error: str(exc), Outbox.claimed_until: None}
+    if final:
+        changes[Outbox.status] = "failed"
+        report.failed.append(message.id)
+    else:
+        changes[Outbox.status] = "pending"
+        changes[Outbox.next_attempt_at] = now + BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
+        report.retrying.append(message.id)
+    Outbox.update(changes).where(
+        Outbox.id == message.id, Outbox.claimed_by == worker, Outbox.status == "sending"
+    ).execute()
+
+
+def _delivered(message: Outbox, worker: str, now: dt.datetime, report: DrainReport) -> None:
+    db = Outbox._meta.database
+    with write_transaction(db):
+        done = (
+            Outbox.update(status="sent", sent_at=now, claimed_until=None, last_error=None)
+            .where(Outbox.id == message.id, Outbox.claimed_by == worker, Outbox.status == "sending")
+            .execute()
+        )
+        if done != 1 or message.ticket_id is None:  # type: ignore[attr-defined]
+            report.sent.append(message.id)
+            return
+        ticket_id = message.ticket_id  # type: ignore[attr-defined]
+        note = f"{message.kind.replace('_', ' ')} emailed to {message.recipient}"
+        kind = "message_sent"
+        bump = {Ticket.version: Ticket.version + 1, Ticket.updated_at: now}
+        if message.kind == "ticket_number":
+            # The reseller now knows the number: that is the response (contract step 2).
+            first = (
+                Ticket.update({Ticket.responded_at: now, **bump})
+                .where(Ticket.id == ticket_id, Ticket.responded_at.is_null())
+                .execute()
+            )
+            if first:
+                kind, note = "notified", f"reseller told the ticket number by email ({message.recipient})"
+        elif message.kind == "survey":
+            Ticket.update({Ticket.survey_status: "sent", Ticket.survey_sent_at: now, **bump}).where(
+                Ticket.id == ticket_id, Ticket.survey_status == "to_send"
+            ).execute()
+            kind = "survey_sent"
+        ticket = Ticket.get_by_id(ticket_id)
+        History.create(
+            ticket=ticket_id, at=now, actor=MAILER_ACTOR, kind=kind, from_status=ticket.status,
+            to_status=ticket.status, from_tier=ticket.tier, to_tier=ticket.tier, note=note,
+        )  # fmt: skip
+    report.sent.append(message.id)
+
+
+# --- the desk's SMTP settings (shared by every workstation; the password is in the keyring) ---
+
+
+def load_settings(db: pw.Database) -> SmtpSettings | None:
+    use(db)
+    row = Meta.get_or_none(Meta.key == SMTP_KEY)
+    if row is None:
+        return None
+    data = json.loads(str(row.value))
+    return SmtpSettings(**data)
+
+
+def save_settings(db: pw.Database, settings: SmtpSettings) -> None:
+    use(db)
+    value = json.dumps({
+        "host": settings.host, "port": settings.port, "security": settings.security,
+        "login": settings.login, "sender": settings.sender, "timeout": settings.timeout,
+    })  # fmt: skip
+    with write_transaction(db):
+        Meta.insert(key=SMTP_KEY, value=value).on_conflict(
+            conflict_target=[Meta.key], update={Meta.value: value}
+        ).execute()

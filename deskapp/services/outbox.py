@@ -1,0 +1,155 @@
+"""Messages to resellers: queued in the same transaction as the step that says them.
+
+    queue(ticket, kind, now, policy, **values) -> Outbox | None    inside a step's transaction
+    queue_ticket_number(db, clock, actor, number, ...) -> Ticket   email the number (the response)
+    outbox_rows(db, *, status=None, limit=500) -> list[OutboxRow]  for the outbox view and CLI
+    retry(db, clock, actor, message_id) -> None                    a failed message back in the queue
+
+Sending (claiming, SMTP, retries) is `deskapp.mail.sender`; this module only
+writes and reads rows. A ticket whose contact, and whose reseller, has no
+email address gets no message; the step's history says so instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import peewee as pw
+
+from deskapp.domain.clock import Clock
+from deskapp.domain.lifecycle import Action
+from deskapp.domain.policy import Policy
+from deskapp.mail.templates import render
+from deskapp.services.errors import NotFound, ValidationError
+from deskapp.services.operation import load_staff, reload, ticket_operation
+from deskapp.store.connection import use, write_transaction
+from deskapp.store.fields import to_utc
+from deskapp.store.models import Meta, Outbox, Ticket
+
+DESK_NAME_KEY = "desk_name"
+DEFAULT_DESK_NAME = "Cloud Services"
+
+
+def recipient_of(ticket: Ticket) -> str | None:
+    """Where a ticket's messages go: the contact's address on the ticket, the
+    contact's own, else the reseller's (the reseller is the single point of contact)."""
+    if ticket.contact_email:
+        return str(ticket.contact_email)
+    contact = ticket.contact
+    if contact.email:
+        return str(contact.email)
+    reseller = ticket.reseller
+    return str(reseller.email) if reseller.email else None
+
+
+def desk_name() -> str:
+    row = Meta.get_or_none(Meta.key == DESK_NAME_KEY)
+    return str(row.value) if row else DEFAULT_DESK_NAME
+
+
+def queue(ticket: Ticket, kind: str, now: dt.datetime, policy: Policy, **values: Any) -> Outbox | None:
+    """Write one message for `ticket` to the outbox (call inside the step's transaction)."""
+    to = recipient_of(ticket)
+    if to is None:
+        return None
+    contact = ticket.contact
+    fill: dict[str, object] = {
+        "number": ticket.number, "contact": contact.name, "summary": ticket.summary,
+        "priority": ticket.priority, "priority_name": policy.priority(str(ticket.priority)).name,
+        "desk": desk_name(), "awaiting_limit": policy.awaiting_info_limit_days, **values,
+    }  # fmt: skip
+    message = render(kind, fill)
+    return Outbox.create(
+        ticket=ticket.id, kind=kind, recipient=to, subject=message.subject, body=message.body,
+        message_id=f"<{ticket.number}.{kind}.{uuid.uuid4().hex[:12]}@deskapp>",
+        created_at=now, status="pending", attempts=0, next_attempt_at=now,
+    )  # fmt: skip
+
+
+def queued_note(message: Outbox | None, what: str) -> str:
+    if message is None:
+        return f"no email address for the contact or the reseller: {what} by phone"
+    return f"{what} queued to {message.recipient}"
+
+
+def queue_ticket_number(
+    db: pw.Database, clock: Clock, actor: str, number: str, *,
+    expected_version: int | None = None, policy: Policy | None = None,
+) -> Ticket:  # fmt: skip
+    """Email the ticket number: the response is recorded when the message is sent."""
+    with ticket_operation(db, clock, actor, number, Action.NOTIFY, expected_version, policy) as op:
+        message = queue(op.ticket, "ticket_number", op.now, op.policy)
+        if message is None:
+            raise ValidationError(
+                f"{number} has no email address for the contact or the reseller: "
+                "tell them the number by phone and record it"
+            )
+        op.write("ticket_number_queued", queued_note(message, "the ticket number"))
+    return reload(op.ticket)
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    number: str | None
+    kind: str
+    recipient: str
+    subject: str
+    status: str
+    attempts: int
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime
+    sent_at: dt.datetime | None
+    last_error: str | None
+
+
+def outbox_rows(db: pw.Database, *, status: str | None = None, limit: int = 500) -> list[OutboxRow]:
+    """The newest messages first (one query), optionally of one status."""
+    use(db)
+    query = (
+        Outbox.select(
+            Outbox.id, Ticket.number, Outbox.kind, Outbox.recipient, Outbox.subject,
+            Outbox.status, Outbox.attempts, Outbox.created_at, Outbox.next_attempt_at,
+            Outbox.sent_at, Outbox.last_error,
+        )
+        .join(Ticket, pw.JOIN.LEFT_OUTER)
+        .order_by(Outbox.id.desc())
+        .limit(limit)
+    )  # fmt: skip
+    if status:
+        query = query.where(Outbox.status == status)
+    rows: list[OutboxRow] = []
+    for values in cast(Iterable[tuple[Any, ...]], query.tuples()):
+        ident, number, kind, to, subject, state, attempts, created, next_at, sent, error = values
+        rows.append(OutboxRow(
+            ident, number, kind, to, subject, state, attempts, _utc(created), _utc(next_at),
+            to_utc(sent), error,
+        ))  # fmt: skip
+    return rows
+
+
+def _utc(value: object) -> dt.datetime:
+    moment = to_utc(value)
+    assert moment is not None
+    return moment
+
+
+def retry(db: pw.Database, clock: Clock, actor: str, message_id: int) -> None:
+    """Put a failed message back in the queue, to go at the next send."""
+    use(db)
+    now = clock.now()
+    with write_transaction(db):
+        load_staff(actor)
+        changed = (
+            Outbox.update(status="pending", next_attempt_at=now, last_error=None, attempts=0)
+            .where(Outbox.id == message_id, Outbox.status == "failed")
+            .execute()
+        )
+        if changed != 1:
+            if Outbox.get_or_none(Outbox.id == message_id) is None:
+                raise NotFound(f"no message {message_id} in the outbox")
+            raise ValidationError(f"message {message_id} has not failed: nothing to retry")
