@@ -30,6 +30,7 @@ import peewee as pw
 
 from deskapp.domain.clock import Clock
 from deskapp.mail.smtp_transport import SendError, SmtpSettings, build_message, send
+from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.models import History, Meta, Outbox, Ticket
 
@@ -143,6 +144,7 @@ def _delivered(message: Outbox, worker: str, now: dt.datetime, report: DrainRepo
             ).execute()
             kind = "survey_sent"
         ticket = Ticket.get_by_id(ticket_id)
+        announce(db, [str(ticket.number)])
         History.create(
             ticket=ticket_id, at=now, actor=MAILER_ACTOR, kind=kind, from_status=ticket.status,
             to_status=ticket.status, from_tier=ticket.tier, to_tier=ticket.tier, note=note,
