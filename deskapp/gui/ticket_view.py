@@ -126,6 +126,7 @@ class TicketView(QWidget):
         self.reload_button.clicked.connect(self.reload)
         self.conflict_frame.hide()
         self.action_form_group.hide()
+        self.detail_splitter.hide()  # nothing to show until a ticket is opened
         self._show_actions([])
 
     # --- fields -----------------------------------------------------------------------
@@ -212,6 +213,7 @@ class TicketView(QWidget):
 
     def _render(self, d: TicketDetail) -> None:
         self.detail = d
+        self.detail_splitter.show()
         self.header_label.setText(f"{d.number} · {d.priority} · {d.summary}")
         for key, _title, fmt in self._fields():
             self._field_labels[key].setText(fmt(d))
