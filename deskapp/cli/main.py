@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from peewee import PeeweeException
 
 from deskapp import __version__
-from deskapp.cli import report_commands, sla_commands, store_commands, ticket_commands
+from deskapp.cli import mail_commands, report_commands, sla_commands, store_commands, ticket_commands
 from deskapp.domain.lifecycle import DeskError
 from deskapp.domain.policy import PolicyError
 from deskapp.gui import screenshots
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     store_commands.add_parsers(sub)
     ticket_commands.add_parsers(sub)
     report_commands.add_parsers(sub)
+    mail_commands.add_parsers(sub)
     screenshots.add_parsers(sub)
     return parser
 
