@@ -21,6 +21,7 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.gui import settings as conf
+from deskapp.gui.change_listener import ChangeListenerThread
 from deskapp.gui.desk import Desk
 from deskapp.gui.intake_view import IntakeDialog
 from deskapp.gui.main_window import MainWindow
@@ -68,6 +69,7 @@ class DeskApp(QObject):
         self.escalations_view: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
+        self.change_listener: ChangeListenerThread | None = None
         self._timers_wanted = False
         self._loading = False
         self._load_signals = LoadSignals(self)
@@ -148,11 +150,33 @@ class DeskApp(QObject):
     def start_timers(self) -> None:
         for timer in (self.countdown_timer, self.rules_timer, self.watch_timer):
             timer.start()
+        self.start_change_listener()
+
+    def start_change_listener(self) -> None:
+        """Live updates: tickets changed anywhere are refreshed by number within a second
+        (`deskapp.store.change_feed`); the watch timer stays as a slow safety net."""
+        if self.change_listener is not None:
+            return
+        listener = self.change_listener = ChangeListenerThread(self.db, self)
+        listener.changed.connect(lambda numbers: self.refresh_queue(numbers))
+        listener.resync.connect(lambda: self.refresh_queue())
+        listener.online_changed.connect(self._online_changed)
+        listener.start()
+
+    def _online_changed(self, online: bool) -> None:
+        if self.window is not None:
+            self.window.database_label.setText(
+                describe(self.db) if online else
+                f"OFFLINE: {describe(self.db)} is unreachable; reconnecting (what you type is kept)"
+            )  # fmt: skip
 
     def stop(self) -> None:
         """Stop every timer and wait for a running rule pass (tests call this after each test)."""
         for timer in (self.countdown_timer, self.rules_timer, self.watch_timer):
             timer.stop()
+        if self.change_listener is not None:
+            self.change_listener.stop()
+            self.change_listener = None
         self.pool.waitForDone(10_000)
         self.notifier.hide()
 
@@ -168,13 +192,17 @@ class DeskApp(QObject):
         self._watermark = max((r.updated_at for r in rows), default=None)
         self._reload_escalations()
 
-    def refresh_queue(self) -> list[int]:
-        """Apply what changed since the last look (one indexed query; nothing if nothing changed)."""
+    def refresh_queue(self, numbers: list[str] | None = None) -> list[int]:
+        """Apply what changed since the last look (one indexed query; nothing if nothing changed);
+        with `numbers` (from the change feed), just those tickets."""
         assert self.desk is not None and self.model is not None
         if self._loading:
             return []  # the first load is still on its way
         since = None if self._watermark is None else self._watermark - WATERMARK_SLACK
-        rows = self.desk.queue_rows(since=since) if since is not None else self.desk.queue_rows()
+        if numbers is not None:
+            rows = self.desk.queue_rows(numbers=numbers)
+        else:
+            rows = self.desk.queue_rows(since=since) if since is not None else self.desk.queue_rows()
         changed = []
         for r in rows:
             at = self.model.row_of(r.id)

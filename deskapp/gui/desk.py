@@ -44,8 +44,10 @@ class Desk:
 
     # --- reading ------------------------------------------------------------------
 
-    def queue_rows(self, since: dt.datetime | None = None) -> list[QueueRow]:
-        return services.queue_rows(self.db, since=since)
+    def queue_rows(
+        self, since: dt.datetime | None = None, numbers: list[str] | None = None
+    ) -> list[QueueRow]:
+        return services.queue_rows(self.db, since=since, numbers=numbers)
 
     def escalations(self) -> list[EscalationRow]:
         from deskapp.services.escalation_review import escalations

@@ -1,0 +1,87 @@
+"""Live updates in the window: a change at another workstation shows within a second,
+by ticket number (no reload of the queue), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import peewee
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from deskapp import services
+from deskapp.domain.clock import FixedClock
+from deskapp.gui.app import DeskApp
+from deskapp.gui.models.queue_model import STATUS
+from tests.gui.seed import desk_for, log, seed
+from tests.london import local
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(local(2026, 3, 9, 9, 0))
+
+
+@pytest.fixture
+def live_app(qtbot: QtBot, db: peewee.Database, clock: FixedClock) -> Iterator[DeskApp]:
+    desk_app = DeskApp(db, clock, QSettings())
+    yield desk_app
+    desk_app.stop()
+    if desk_app.window is not None:
+        desk_app.window.close()
+
+
+def _status_of(app: DeskApp, number: str) -> str | None:
+    assert app.model is not None
+    for r in range(app.model.rowCount()):
+        if app.model.row(r).number == number:
+            return str(app.model.index(r, STATUS).data())
+    return None
+
+
+def test_another_workstations_change_arrives_within_a_second(
+    qtbot: QtBot, live_app: DeskApp, clock: FixedClock
+) -> None:
+    app = live_app
+    seed(app.db, clock)
+    number = log(app.db, clock)
+    other = log(app.db, clock, summary="Calendar sharing broken")
+    window = app.start(desk_for(app.db, clock, "tess").session, start_timers=False)
+    qtbot.addWidget(window)
+    app.open_ticket(number)
+    assert app.desk is not None
+    reads: list[dict[str, Any]] = []
+    real = app.desk.queue_rows
+
+    def counting(**kwargs: Any) -> Any:
+        reads.append(kwargs)
+        return real(**kwargs)
+
+    app.desk.queue_rows = counting  # type: ignore[method-assign,assignment]
+    app.start_change_listener()
+    assert app.change_listener is not None
+    assert app.change_listener.listening.wait(5)
+    clock.advance(dt.timedelta(minutes=3))
+    services.assign(app.db, clock, "lee", number, engineer="tom")  # another workstation
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: _status_of(app, number) == "assigned", timeout=1000)
+    assert time.monotonic() - started < 1.0
+    tv = app.ticket_view
+    assert tv is not None and tv.detail is not None and tv.detail.engineer == "tom"
+    assert reads == [{"numbers": [number]}]  # that ticket only: no reload of the queue
+    assert _status_of(app, other) == "logged"
+
+
+def test_offline_and_back_are_shown(qtbot: QtBot, live_app: DeskApp, clock: FixedClock) -> None:
+    app = live_app
+    seed(app.db, clock)
+    window = app.start(desk_for(app.db, clock, "tess").session, start_timers=False)
+    qtbot.addWidget(window)
+    app._online_changed(False)
+    assert window.database_label.text().startswith("OFFLINE")
+    app._online_changed(True)
+    assert not window.database_label.text().startswith("OFFLINE")
