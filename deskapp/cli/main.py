@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Service-desk client. With no command, starts the desktop app.",
     )
     parser.add_argument("--version", action="store_true", help="print versions and exit")
+    parser.add_argument("--self-test", action="store_true", help="check this build headless and exit")
     parser.add_argument("--policy", metavar="FILE", help="a policy file instead of the default")
     parser.add_argument("--db", metavar="URL", help="sqlite:////path or postgresql://... "
                         "(default: DESKAPP_DB, else the file in the user data folder)")
@@ -37,13 +38,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def configured_database_url() -> str | None:
+    """The database the desktop app's settings name, if any."""
+    try:
+        from PySide6.QtCore import QSettings
+
+        from deskapp.gui import settings as conf
+    except ImportError:
+        return None
+    return conf.database_url(QSettings("deskapp", "deskapp"))
+
+
+def print_versions(args: argparse.Namespace) -> int:
+    """deskapp's version, Qt's, and the database it would open (password hidden)."""
+    from deskapp.store.connection import default_database_url, redact
+
+    try:
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        qt = f"Qt {qVersion()} (PySide6 {pyside_version})"
+    except ImportError as exc:  # a broken install should still say what it is
+        qt = f"Qt not available ({exc})"
+    print(f"deskapp {__version__}")
+    print(qt)
+    print(f"database {redact(args.db or configured_database_url() or default_database_url())}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.version:
-        print(f"deskapp {__version__}")
-        return 0
+        return print_versions(args)
+    if args.self_test:
+        from deskapp.selftest import run_self_test
+
+        return run_self_test()
     if args.command is None:
         from deskapp.gui.launch import run_gui
 

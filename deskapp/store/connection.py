@@ -76,11 +76,11 @@ def database_from_url(url: str) -> pw.Database:
             params["port"] = parts.port
         name = unquote(parts.path.lstrip("/"))
         if not name:
-            raise DatabaseUrlError(f"{_redact(text)}: no database name after the host")
+            raise DatabaseUrlError(f"{redact(text)}: no database name after the host")
         pg: pw.Database = Psycopg3Database(name, **params)
         return pg
     raise DatabaseUrlError(
-        f"{_redact(text)}: unknown database kind {scheme!r} (use sqlite:/// or postgresql://)"
+        f"{redact(text)}: unknown database kind {scheme!r} (use sqlite:/// or postgresql://)"
     )
 
 
@@ -91,7 +91,8 @@ def _sqlite(path: str) -> pw.SqliteDatabase:
     return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
+    """The URL with its password replaced by ***, for messages and `--version`."""
     parts = urlsplit(url)
     if parts.password:
         return url.replace(f":{parts.password}@", ":***@")
