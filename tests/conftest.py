@@ -26,6 +26,8 @@ def _isolated_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("DESKAPP_LOG_DIR", str(home / "logs"))
     for name in ("DESKAPP_DB", "DESKAPP_PASSWORD", "DESKAPP_NEW_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
 

@@ -13,6 +13,7 @@ from deskapp.cli import mail_commands, report_commands, sla_commands, store_comm
 from deskapp.domain.lifecycle import DeskError
 from deskapp.domain.policy import PolicyError
 from deskapp.gui import screenshots
+from deskapp.logs import setup_logging
 from deskapp.store.migrations import SchemaError
 
 
@@ -70,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(args_list)
+    setup_logging()
     if args.version:
         return print_versions(args)
     if args.self_test:

@@ -60,6 +60,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from deskapp.cli.timestamps import parse_instant
     from deskapp.domain.lifecycle import DeskError, Role
+    from deskapp.gui import crash
     from deskapp.gui import settings as conf
     from deskapp.gui.app import DeskApp
     from deskapp.gui.session import Session
@@ -69,6 +70,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from deskapp.store.db_clock import desk_clock
 
     app = application()
+    crash.install()
     settings = QSettings()
     url = getattr(args, "db", None) or conf.database_url(settings)
     try:
