@@ -2,8 +2,9 @@
 
 Writing side: every transaction that changes tickets calls `announce(db, numbers)`.
 On PostgreSQL that is `pg_notify('deskapp_changes', 'INC-000001,INC-000002')`
-inside the transaction, so the notification is delivered when (and only if)
-the change commits; a payload stays under PostgreSQL's 8000-byte limit by
+inside the transaction (the channel is `deskapp_changes_<schema>` when the
+tables are not in `public`), so the notification is delivered when (and only
+if) the change commits; a payload stays under PostgreSQL's 8000-byte limit by
 splitting long lists. On SQLite it does nothing: readers poll instead.
 
 Reading side (no Qt, no peewee models): `ChangeListener(db).next(timeout)`
@@ -36,6 +37,12 @@ import peewee as pw
 from deskapp.store.connection import is_sqlite, raw_sql
 
 CHANNEL = "deskapp_changes"
+# A desk whose tables are not in `public` (a test schema, two desks on one server)
+# gets a channel of its own, so it never hears another schema's ticket numbers.
+_CHANNEL_SQL = (
+    f"CASE WHEN current_schema() = 'public' THEN '{CHANNEL}' "
+    f"ELSE left('{CHANNEL}_' || current_schema(), 63) END"
+)
 MAX_PAYLOAD_BYTES = 7900  # PostgreSQL refuses 8000 bytes and more
 SQLITE_POLL_SECONDS = 0.1
 BACKOFF_SECONDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
@@ -63,7 +70,7 @@ def announce(db: pw.Database, numbers: Iterable[str]) -> None:
     if is_sqlite(db):
         return
     for payload in payloads(numbers):
-        raw_sql(db, "SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+        raw_sql(db, f"SELECT pg_notify({_CHANNEL_SQL}, %s)", (payload,))
 
 
 @dataclass(frozen=True)
@@ -91,11 +98,14 @@ class PostgresFeed:
 
     def __init__(self, connect_kwargs: dict[str, Any]) -> None:
         import psycopg
+        import psycopg.sql
 
         self._psycopg = psycopg
         try:
             self._conn = psycopg.connect(autocommit=True, **connect_kwargs)
-            self._conn.execute(f"LISTEN {CHANNEL}")
+            row = self._conn.execute(f"SELECT {_CHANNEL_SQL}").fetchone()
+            self.channel = str(row[0]) if row else CHANNEL
+            self._conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(self.channel)))
         except psycopg.Error as exc:
             raise FeedLost(str(exc)) from exc
 
@@ -103,9 +113,9 @@ class PostgresFeed:
         numbers: list[str] = []
         try:
             for note in self._conn.notifies(timeout=timeout, stop_after=1):
-                numbers += _split(note.channel, note.payload)
+                numbers += _split(self.channel, note.channel, note.payload)
             for note in self._conn.notifies(timeout=0):  # drain what else arrived
-                numbers += _split(note.channel, note.payload)
+                numbers += _split(self.channel, note.channel, note.payload)
         except self._psycopg.Error as exc:
             raise FeedLost(str(exc)) from exc
         return list(dict.fromkeys(numbers))
@@ -114,8 +124,8 @@ class PostgresFeed:
         self._conn.close()
 
 
-def _split(channel: str, payload: str) -> list[str]:
-    if channel != CHANNEL:
+def _split(listening: str, channel: str, payload: str) -> list[str]:
+    if channel != listening:
         return []
     return [n for n in payload.split(",") if n]
 
