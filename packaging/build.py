@@ -55,7 +55,8 @@ def write_version_file() -> Path:
 
 
 def folder_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    # Links (PySide6's lib*.so -> lib*.so.6) would be counted twice.
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
 def main() -> int:

@@ -28,3 +28,11 @@ EXCLUDED_MODULES = (
     "PySide6.QtWebEngineWidgets", "PySide6.QtWebSockets", "PySide6.QtWebView", "PySide6.QtXml",
     "tkinter", "matplotlib", "pandas", "businesstimedelta", "IPython", "pytest", "hypothesis",
 )  # fmt: skip
+
+# Qt libraries and plugins the hooks collect that deskapp never loads: the
+# virtual keyboard (which drags in QML and Qt Quick) and the PDF image reader.
+# Matched against each bundled file's path.
+EXCLUDED_BINARIES = (
+    "libqtvirtualkeyboardplugin", "qtvirtualkeyboardplugin.dll", "Qt6VirtualKeyboard",
+    "Qt6Quick", "Qt6Qml", "imageformats/libqpdf", "imageformats/qpdf", "Qt6Pdf",
+)  # fmt: skip
