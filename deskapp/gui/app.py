@@ -27,6 +27,7 @@ from deskapp.gui.intake_view import IntakeDialog
 from deskapp.gui.main_window import MainWindow
 from deskapp.gui.models.queue_model import QueueModel
 from deskapp.gui.notifier import Notifier
+from deskapp.gui.qt_compat import emit
 from deskapp.gui.queue_view import QueueView
 from deskapp.gui.session import Session
 from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
@@ -145,7 +146,7 @@ class DeskApp(QObject):
         self._apply_loaded(rows)
         if self._timers_wanted:
             self.start_timers()
-        self.queue_loaded.emit(len(rows))
+        emit(self.queue_loaded, len(rows))
 
     def start_timers(self) -> None:
         for timer in (self.countdown_timer, self.rules_timer, self.watch_timer):
@@ -226,7 +227,7 @@ class DeskApp(QObject):
             if tv is not None and tv.detail is not None and tv.detail.id in ids:
                 tv.external_change()
             self._reload_escalations()
-        self.queue_refreshed.emit([r.id for r in changed])
+        emit(self.queue_refreshed, [r.id for r in changed])
         return [r.id for r in changed]
 
     def _reload_escalations(self) -> None:
@@ -303,7 +304,7 @@ class DeskApp(QObject):
         if self.window is not None:
             local = summary.now.astimezone(self.policy.tz)
             self.window.rules_label.setText(f"rules ran {local:%H:%M:%S}: {'; '.join(summary.lines())}")
-        self.rules_ran.emit(summary)
+        emit(self.rules_ran, summary)
 
     def _rules_failed(self, message: str) -> None:
         self._rules_running = False

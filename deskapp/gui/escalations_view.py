@@ -32,6 +32,7 @@ from deskapp.gui.models.escalations_model import (
     Escalation,
     EscalationsModel,
 )
+from deskapp.gui.qt_compat import emit
 
 WIDTHS = {NUMBER: 110, PRIORITY: 60, RESELLER: 160, SUMMARY: 240, AT_TIER: 90, NOTE: 260, THIRD_PARTY: 260,
           FLAG: 160}  # fmt: skip
@@ -93,7 +94,7 @@ class EscalationsView(QWidget):
     def _activated(self, index: QModelIndex) -> None:
         e = self.model.escalation(index.row())
         if e is not None:
-            self.ticket_activated.emit(e.row.number)
+            emit(self.ticket_activated, e.row.number)
 
     def acknowledge(self) -> bool:
         return self._review("acknowledge")
@@ -115,5 +116,5 @@ class EscalationsView(QWidget):
         self.comment_edit.clear()
         number = e.row.number
         self.reload()
-        self.changed.emit(number)
+        emit(self.changed, number)
         return True

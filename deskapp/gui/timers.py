@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QTimer, Signal
 
 from deskapp.domain.clock import Clock
+from deskapp.gui.qt_compat import emit
 
 
 class ClockTimer(QTimer):
@@ -26,7 +27,7 @@ class ClockTimer(QTimer):
 
     def fire(self) -> dt.datetime:
         now = self._clock.now()
-        self.fired.emit(now)
+        emit(self.fired, now)
         return now
 
 

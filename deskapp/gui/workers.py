@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 
 from deskapp.domain.clock import FixedClock
 from deskapp.domain.policy import Policy
+from deskapp.gui.qt_compat import emit
 
 
 class LoadSignals(QObject):
@@ -38,9 +39,9 @@ class QueueLoad(QRunnable):
         try:
             rows = self._read()
         except Exception as exc:  # shown in the window
-            self.signals.failed.emit(f"the queue could not be read: {exc}")
+            emit(self.signals.failed, f"the queue could not be read: {exc}")
         else:
-            self.signals.loaded.emit(rows)
+            emit(self.signals.loaded, rows)
         finally:
             if not self._db.is_closed():
                 self._db.close()  # this thread's connection only
@@ -66,9 +67,9 @@ class RulesRun(QRunnable):
         try:
             summary = run_rules(self._db, FixedClock(self._now), policy=self._policy)
         except Exception as exc:  # reported to the window, never lost in a thread
-            self.signals.failed.emit(f"the rule pass failed: {exc}")
+            emit(self.signals.failed, f"the rule pass failed: {exc}")
         else:
-            self.signals.finished.emit(summary)
+            emit(self.signals.finished, summary)
         finally:
             if not self._db.is_closed():
                 self._db.close()  # this thread's connection only

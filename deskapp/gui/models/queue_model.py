@@ -38,6 +38,7 @@ from deskapp.gui.models.countdowns import (
     Tick,
     age_text,
 )
+from deskapp.gui.qt_compat import emit
 from deskapp.services.queue import QueueRow
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -229,7 +230,7 @@ class QueueModel(QAbstractTableModel):
             self._clocks.replace(at, item.priority, item.logged_at, item.response_due, item.responded_at)
             rem, band = self._clocks.compute(self._tick, np.array([at]))
             self._remaining[at], self._bands[at] = rem[0], band[0]
-            self.dataChanged.emit(self.index(at, 0), self.index(at, len(HEADERS) - 1))
+            emit(self.dataChanged, self.index(at, 0), self.index(at, len(HEADERS) - 1))
         if fresh:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
@@ -264,7 +265,7 @@ class QueueModel(QAbstractTableModel):
         breaks = np.flatnonzero(np.diff(rows_arr) != 1) + 1
         for run in np.split(rows_arr, breaks):
             first, last = int(run[0]), int(run[-1])
-            self.dataChanged.emit(self.index(first, COUNTDOWN), self.index(last, COUNTDOWN))
+            emit(self.dataChanged, self.index(first, COUNTDOWN), self.index(last, COUNTDOWN))
 
     def refresh_all_bands(self, now: dt.datetime) -> list[int]:
         """Every row's band at `now` (rule-pass cadence, for filters and notifications).
@@ -280,9 +281,9 @@ class QueueModel(QAbstractTableModel):
             | ((self._bands == BREACHED) & (before != BREACHED))
         )
         turned = [self._rows[int(i)].id for i in worse]
-        self.dataChanged.emit(self.index(0, COUNTDOWN), self.index(len(self._rows) - 1, AGE))
+        emit(self.dataChanged, self.index(0, COUNTDOWN), self.index(len(self._rows) - 1, AGE))
         if turned:
-            self.bands_turned.emit(turned)
+            emit(self.bands_turned, turned)
         return turned
 
     def now_us(self) -> int:
@@ -309,7 +310,7 @@ class QueueModel(QAbstractTableModel):
             perm = np.asarray(sorted(range(n), key=self._sort_key(column)), dtype=np.intp)
         if order == Qt.SortOrder.DescendingOrder:
             perm = perm[::-1]
-        self.layoutAboutToBeChanged.emit()
+        emit(self.layoutAboutToBeChanged)
         old_persistent = self.persistentIndexList()
         new_row_of_old = np.empty(n, dtype=np.intp)
         new_row_of_old[perm] = np.arange(n)
@@ -323,4 +324,4 @@ class QueueModel(QAbstractTableModel):
             old_persistent,
             [self.index(int(new_row_of_old[i.row()]), i.column()) for i in old_persistent],
         )
-        self.layoutChanged.emit()
+        emit(self.layoutChanged)
