@@ -11,6 +11,7 @@ All three timers read the one injected Clock.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import peewee as pw
@@ -18,7 +19,7 @@ from PySide6.QtCore import QObject, QSettings, QThreadPool, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
 from deskapp.domain.clock import Clock
-from deskapp.domain.lifecycle import Status
+from deskapp.domain.lifecycle import DeskError, Status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.gui import settings as conf
 from deskapp.gui.change_listener import ChangeListenerThread
@@ -34,7 +35,7 @@ from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
 from deskapp.gui.ticket_view import TicketView
 from deskapp.gui.timers import ChangeWatchTimer, CountdownTimer, RulesTimer
 from deskapp.gui.workers import LoadSignals, QueueLoad, RulesRun, RulesSignals
-from deskapp.services import directory
+from deskapp.services import directory, presence
 from deskapp.services.queue import QueueRow
 from deskapp.store.connection import describe
 
@@ -71,6 +72,8 @@ class DeskApp(QObject):
         self._watermark: dt.datetime | None = None
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
+        self.workstation = presence.this_workstation()
+        self._presence: tuple[str, float] | None = None  # (ticket open here, last heartbeat)
         self._timers_wanted = False
         self._loading = False
         self._load_signals = LoadSignals(self)
@@ -127,6 +130,7 @@ class DeskApp(QObject):
         self.countdown_timer.fired.connect(self._tick)
         self.rules_timer.fired.connect(self.run_rules)
         self.watch_timer.fired.connect(lambda _now: self.refresh_queue())
+        self.watch_timer.fired.connect(lambda _now: self._presence_heartbeat())
         if load_async:
             self.queue_view.shown_label.setText("Loading the queue…")
             self._load_signals.loaded.connect(self._queue_loaded)
@@ -178,6 +182,7 @@ class DeskApp(QObject):
         if self.change_listener is not None:
             self.change_listener.stop()
             self.change_listener = None
+        self._mark_open(None)
         self.pool.waitForDone(10_000)
         self.notifier.hide()
 
@@ -267,6 +272,35 @@ class DeskApp(QObject):
         assert self.ticket_view is not None and self.window is not None
         self.window.work_tabs.setCurrentIndex(0)
         self.ticket_view.show_ticket(number)
+        self._mark_open(number)
+
+    def _mark_open(self, number: str | None) -> None:
+        """Presence: say this person has `number` open here (None: nothing), and show who
+        else has it open (`deskapp.services.presence`). Advice only: never in the way."""
+        if self.desk is None:
+            return
+        login = self.desk.session.login
+        previous, self._presence = self._presence, None
+        try:
+            if previous is not None and previous[0] != number:
+                presence.close_ticket(self.db, login, previous[0], self.workstation)
+            if number is None:
+                return
+            others = presence.open_ticket(self.db, self.clock, login, number, self.workstation)
+        except (pw.PeeweeException, DeskError):
+            return
+        self._presence = (number, time.monotonic())
+        tv = self.ticket_view
+        if others and tv is not None and tv.number == number:
+            who = "; ".join(e.describe(self.policy) for e in others)
+            tv.conflict_label.setText(f"Also open: {who}. Saves may collide; reload before saving.")
+            tv.conflict_frame.show()
+
+    def _presence_heartbeat(self) -> None:
+        if self._presence is not None:
+            number, last = self._presence
+            if time.monotonic() - last >= presence.HEARTBEAT.total_seconds():
+                self._mark_open(number)
 
     def _ticket_changed(self, number: str) -> None:
         self.refresh_queue()

@@ -57,12 +57,14 @@ def run_gui(args: argparse.Namespace) -> int:
         print("deskapp: no display found; set DISPLAY, or QT_QPA_PLATFORM=offscreen", file=sys.stderr)
         return 2
     from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QDialog
 
     from deskapp.cli.timestamps import parse_instant
     from deskapp.domain.lifecycle import DeskError, Role
     from deskapp.gui import crash
     from deskapp.gui import settings as conf
     from deskapp.gui.app import DeskApp
+    from deskapp.gui.first_run import FirstRunDialog, needs_first_run
     from deskapp.gui.session import Session
     from deskapp.services import directory
     from deskapp.services.operation import load_staff
@@ -72,12 +74,19 @@ def run_gui(args: argparse.Namespace) -> int:
     app = application()
     crash.install()
     settings = QSettings()
+    first_run = None
+    if needs_first_run(settings, getattr(args, "db", None)):
+        first_run = FirstRunDialog(settings)
+        if first_run.exec() != QDialog.DialogCode.Accepted:
+            return 0
     url = getattr(args, "db", None) or conf.database_url(settings)
     try:
         db = open_database(url)
     except DatabaseUrlError as exc:
         print(f"deskapp: {exc}", file=sys.stderr)
         return 1
+    if first_run is not None and first_run.training and not directory.is_training(db):
+        directory.mark_training(db)
     training = directory.is_training(db)
     clock: Clock = desk_clock(db)  # the server's clock on PostgreSQL
     if getattr(args, "clock", None):

@@ -1,0 +1,135 @@
+"""First run: where the tickets live (local file, the desk's PostgreSQL, or training).
+
+Shown when nothing names a database yet (no --db, no DESKAPP_DB, no saved
+setting, no local file). A server is tested before it is saved, and its
+password goes to the OS keyring, never to the settings file. The first
+administrator is asked for next, by the sign-in step, on an empty database.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import quote
+
+import peewee as pw
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+)
+
+from deskapp.gui import settings as conf
+from deskapp.gui.forms import child, load_form
+from deskapp.store.connection import ENV_DB, DatabaseUrlError, database_from_url, default_sqlite_path
+from deskapp.store.migrations import SchemaError, schema_version
+from deskapp.store.models import Meta
+
+
+def needs_first_run(settings: QSettings, db_option: str | None) -> bool:
+    if db_option or os.environ.get(ENV_DB) or str(conf.read(settings, conf.DATABASE_URL)).strip():
+        return False
+    return not default_sqlite_path().exists()
+
+
+def test_connection(url: str) -> str:
+    """A sentence saying whether the server answered and what it holds; raises on failure."""
+    db = database_from_url(url)
+    try:
+        db.connect()
+        # Read the meta table through a throw-away binding, then give the models back.
+        with db.bind_ctx([Meta]):
+            version = schema_version(db)
+    except (pw.OperationalError, pw.InterfaceError) as exc:
+        raise DatabaseUrlError(f"cannot connect: {str(exc).strip() or type(exc).__name__}") from None
+    except SchemaError as exc:
+        raise DatabaseUrlError(str(exc)) from None
+    finally:
+        db.close()
+    if version is None:
+        return "Connected. The database is empty: deskapp will create its tables (an owner role is needed)."
+    return f"Connected. The database holds the desk's tickets (schema v{version})."
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, settings: QSettings, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("deskapp: first run")
+        self._settings = settings
+        self.url: str | None = None
+        self.training = False
+        form = load_form("first_run_dialog.ui", self)
+        self.local_radio = child(form, QRadioButton, "localRadio")
+        self.server_radio = child(form, QRadioButton, "serverRadio")
+        self.training_radio = child(form, QRadioButton, "trainingRadio")
+        self.server_group = child(form, QGroupBox, "serverGroup")
+        self.host_edit = child(form, QLineEdit, "hostEdit")
+        self.port_spin = child(form, QSpinBox, "portSpin")
+        self.database_edit = child(form, QLineEdit, "databaseEdit")
+        self.user_edit = child(form, QLineEdit, "userEdit")
+        self.password_edit = child(form, QLineEdit, "passwordEdit")
+        self.test_button = child(form, QPushButton, "testButton")
+        self.test_result_label = child(form, QLabel, "testResultLabel")
+        self.error_label = child(form, QLabel, "errorLabel")
+        self.error_label.setProperty("role", "error")
+        buttons = child(form, QDialogButtonBox, "buttonBox")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.test_button.clicked.connect(self.run_test)
+        for radio in (self.local_radio, self.server_radio, self.training_radio):
+            radio.toggled.connect(self._choice_changed)
+        self._choice_changed()
+
+    def _choice_changed(self) -> None:
+        self.server_group.setEnabled(self.server_radio.isChecked())
+        self.error_label.clear()
+
+    def server_url(self) -> str:
+        user = quote(self.user_edit.text().strip(), safe="")
+        password = self.password_edit.text()
+        auth = f"{user}:{quote(password, safe='')}" if password else user
+        host = self.host_edit.text().strip()
+        name = quote(self.database_edit.text().strip(), safe="")
+        return f"postgresql://{auth}@{host}:{self.port_spin.value()}/{name}"
+
+    def run_test(self) -> bool:
+        fields = (
+            ("the host", self.host_edit), ("the database", self.database_edit), ("the user", self.user_edit)
+        )
+        missing = [label for label, edit in fields if not edit.text().strip()]
+        if missing:
+            self.test_result_label.setText("Fill in " + ", ".join(missing) + ".")
+            return False
+        try:
+            self.test_result_label.setText(test_connection(self.server_url()))
+        except DatabaseUrlError as exc:
+            self.test_result_label.setText(f"Not connected: {exc}")
+            return False
+        return True
+
+    def accept(self) -> None:
+        if self.server_radio.isChecked():
+            if not self.run_test():
+                self.error_label.setText("The server must answer before it is saved; check the fields above.")
+                return
+            url = self.server_url()
+            try:
+                conf.store_database_url(self._settings, url)  # the password goes to the keyring
+            except Exception as exc:  # keyring backends raise their own error types
+                self.error_label.setText(f"The password could not be kept in the system keyring: {exc}")
+                return
+        elif self.training_radio.isChecked():
+            url = f"sqlite:///{default_sqlite_path().with_name('training.sqlite3')}"
+            self.training = True
+            conf.write(self._settings, conf.DATABASE_URL, url)
+        else:
+            url = f"sqlite:///{default_sqlite_path()}"
+            conf.write(self._settings, conf.DATABASE_URL, url)
+        self.url = url
+        super().accept()
