@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from deskapp.gui import settings as conf
@@ -82,13 +82,14 @@ def test_the_desk_server_is_tested_then_saved_without_its_password(
     dialog.database_edit.setText(parts.path.lstrip("/"))
     dialog.user_edit.setText(parts.username or "")
     dialog.password_edit.setText(parts.password or "")
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    dialog.test_button.click()
     assert dialog.test_result_label.text().startswith("Connected.")
     dialog.accept()
     saved = str(conf.read(settings, conf.DATABASE_URL))
     assert saved.startswith("postgresql://") and f":{parts.password}@" not in saved
     assert list(keyring_store.values()) == [parts.password]
-    assert f":{parts.password}@" in str(conf.database_url(settings)), "the password comes back from the keyring"
+    # The password comes back from the keyring.
+    assert f":{parts.password}@" in str(conf.database_url(settings))
 
 
 def test_connection_errors_are_sentences(tmp_path: Path) -> None:
