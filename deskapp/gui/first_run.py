@@ -61,6 +61,7 @@ class FirstRunDialog(QDialog):
     def __init__(self, settings: QSettings, parent: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("deskapp: first run")
+        self.setMinimumWidth(580)  # the test result reads on one or two lines
         self._settings = settings
         self.url: str | None = None
         self.training = False
