@@ -28,7 +28,7 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action, Role, Status, check_role, next_status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
-from deskapp.services.errors import ConflictError, NotFound, ValidationError
+from deskapp.services.errors import Change, ConflictError, NotFound, ValidationError
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.models import History, Staff, Ticket
@@ -68,13 +68,27 @@ def staff_role(staff: Staff) -> Role:
 
 
 def conflict(ticket_id: int, number: str, expected: int, policy: Policy | None) -> ConflictError:
+    """Who changed the ticket last, and every step since version `expected` (each
+    version is one history event: the ticket is logged at version 1 with one)."""
     current = Ticket.get_by_id(ticket_id)
-    last = (
-        History.select().where(History.ticket == ticket_id).order_by(History.id.desc()).first()
+    since = list(
+        History.select().where(History.ticket == ticket_id).order_by(History.id).offset(expected)
     )
+    last = since[-1] if since else (
+        History.select().where(History.ticket == ticket_id).order_by(History.id.desc()).first()
+    )  # fmt: skip
     who = last.actor if last else "someone"
     when = last.at if last else None
-    return ConflictError(number, who, when, expected, current.version, local_text(when, policy))
+    changes = tuple(
+        Change(
+            h.at, h.actor, h.kind, h.from_status, h.to_status, h.from_tier, h.to_tier, h.note,
+            local_text(h.at, policy),
+        )
+        for h in since
+    )
+    return ConflictError(
+        number, who, when, expected, current.version, local_text(when, policy), changes
+    )
 
 
 def require_text(value: str | None, what: str) -> str:

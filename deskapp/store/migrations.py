@@ -15,6 +15,8 @@ History of the schema:
   (`rule_pass` is no longer written: a pass reads its rows from UPDATE ... RETURNING.)
 - v3: the outbox of messages to resellers, and survey invitations with their
   unique references.
+- v4: `editing`, who has a ticket open at which workstation (presence rows
+  with a heartbeat).
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ from pathlib import Path
 import peewee as pw
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator, migrate
 
+from deskapp.store import models as m
 from deskapp.store.connection import is_sqlite, raw_sql, write_transaction
 from deskapp.store.fields import UtcDateTimeField
-from deskapp.store.models import MODELS, History, Meta, Outbox, SurveyAnswer, SurveyInvitation, Ticket
+from deskapp.store.models import MODELS, History, Meta, SurveyAnswer, Ticket
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class SchemaError(RuntimeError):
@@ -120,10 +123,14 @@ def _v2(db: pw.Database, migrator: SchemaMigrator) -> None:
 
 
 def _v3(db: pw.Database, migrator: SchemaMigrator) -> None:
-    db.create_tables([SurveyInvitation, Outbox], safe=True)
+    db.create_tables([m.SurveyInvitation, m.Outbox], safe=True)
 
 
-STEPS: dict[int, Callable[[pw.Database, SchemaMigrator], None]] = {2: _v2, 3: _v3}
+def _v4(db: pw.Database, migrator: SchemaMigrator) -> None:
+    db.create_tables([m.Editing], safe=True)
+
+
+STEPS: dict[int, Callable[[pw.Database, SchemaMigrator], None]] = {2: _v2, 3: _v3, 4: _v4}
 
 
 def backups_of(path: str | Path) -> list[Path]:

@@ -188,9 +188,25 @@ class Outbox(BaseModel):
         indexes = ((("status", "next_attempt_at"), False),)
 
 
+class Editing(BaseModel):
+    """Who has a ticket open at which workstation (schema v4): a presence row kept
+    fresh by a heartbeat and ignored once stale (see `deskapp.services.presence`)."""
+
+    id = pw.AutoField()
+    ticket = pw.ForeignKeyField(Ticket, on_delete="CASCADE", index=False)
+    login = pw.CharField(max_length=64)
+    workstation = pw.CharField(max_length=128)
+    since = UtcDateTimeField()
+    heartbeat_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "editing"
+        indexes = ((("ticket", "login", "workstation"), True),)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer, SurveyInvitation,
-    Outbox,
+    Outbox, Editing,
 )  # fmt: skip
 
 

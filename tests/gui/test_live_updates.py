@@ -85,3 +85,23 @@ def test_offline_and_back_are_shown(qtbot: QtBot, live_app: DeskApp, clock: Fixe
     assert window.database_label.text().startswith("OFFLINE")
     app._online_changed(True)
     assert not window.database_label.text().startswith("OFFLINE")
+
+
+def test_opening_a_ticket_someone_else_has_open_says_who(
+    qtbot: QtBot, live_app: DeskApp, clock: FixedClock
+) -> None:
+    from deskapp.services import presence
+
+    app = live_app
+    seed(app.db, clock)
+    number = log(app.db, clock)
+    presence.open_ticket(app.db, clock, "tom", number, "WS-2")  # another workstation
+    window = app.start(desk_for(app.db, clock, "tess").session, start_timers=False)
+    qtbot.addWidget(window)
+    app.open_ticket(number)
+    tv = app.ticket_view
+    assert tv is not None and not tv.conflict_frame.isHidden()
+    assert "Tom Tier-One (tom) at WS-2" in tv.conflict_label.text()
+    assert [e.login for e in presence.editors(app.db, clock, number, exclude=("tom", "WS-2"))] == ["tess"]
+    app.stop()  # closing the app says so
+    assert [e.login for e in presence.editors(app.db, clock, number)] == ["tom"]
