@@ -203,9 +203,9 @@ class QueueModel(QAbstractTableModel):
         )
         self._tick = self._clocks.tick(now)
         self._remaining, self._bands = self._clocks.compute(self._tick, np.arange(len(self._rows)))
+        if self._sorted is not None and len(self._rows) > 1:
+            self._reorder(self._permutation(*self._sorted))  # inside the reset: one re-filter, not two
         self.endResetModel()
-        if self._sorted is not None:
-            self.sort(*self._sorted)
 
     def upsert(self, rows: Iterable[QueueRow], now: dt.datetime, *, keep: Callable[[QueueRow], bool]
                = lambda _t: True) -> None:  # fmt: skip
@@ -301,27 +301,33 @@ class QueueModel(QAbstractTableModel):
         if len(self._rows) < 2:
             return
         n = len(self._rows)
-        if column == COUNTDOWN:  # still counting first, by due; then the answered, by due
-            answered = self._clocks.responded != NOT_RESPONDED
-            perm = np.lexsort((self._clocks.due, answered))
-        elif column == AGE:
-            perm = np.argsort(-self._clocks.logged, kind="stable")
-        else:
-            perm = np.asarray(sorted(range(n), key=self._sort_key(column)), dtype=np.intp)
-        if order == Qt.SortOrder.DescendingOrder:
-            perm = perm[::-1]
+        perm = self._permutation(column, order)
         emit(self.layoutAboutToBeChanged)
         old_persistent = self.persistentIndexList()
         new_row_of_old = np.empty(n, dtype=np.intp)
         new_row_of_old[perm] = np.arange(n)
+        self._reorder(perm)
+        self.changePersistentIndexList(
+            old_persistent,
+            [self.index(int(new_row_of_old[i.row()]), i.column()) for i in old_persistent],
+        )
+        emit(self.layoutChanged)
+
+    def _permutation(self, column: int, order: Qt.SortOrder) -> npt.NDArray[np.intp]:
+        if column == COUNTDOWN:  # still counting first, by due; then the answered, by due
+            answered = self._clocks.responded != NOT_RESPONDED
+            perm: npt.NDArray[np.intp] = np.lexsort((self._clocks.due, answered))
+        elif column == AGE:
+            perm = np.argsort(-self._clocks.logged, kind="stable")
+        else:
+            key = self._sort_key(column)
+            perm = np.asarray(sorted(range(len(self._rows)), key=key), dtype=np.intp)
+        return perm[::-1] if order == Qt.SortOrder.DescendingOrder else perm
+
+    def _reorder(self, perm: npt.NDArray[np.intp]) -> None:
         self._rows = [self._rows[int(i)] for i in perm]
         for name in QueueClocks.names():
             setattr(self._clocks, name, getattr(self._clocks, name)[perm])
         self._remaining = self._remaining[perm]
         self._bands = self._bands[perm]
         self._reindex()
-        self.changePersistentIndexList(
-            old_persistent,
-            [self.index(int(new_row_of_old[i.row()]), i.column()) for i in old_persistent],
-        )
-        emit(self.layoutChanged)
