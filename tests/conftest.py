@@ -62,6 +62,7 @@ def pg_schema_url() -> Iterator[str]:
     try:
         yield _with_schema(base, schema)
     finally:
+        raw_sql(admin, "SELECT 1")  # a read reconnects if a test restarted the server
         raw_sql(admin, f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
 

@@ -73,6 +73,7 @@ class DeskApp(QObject):
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
         self.workstation = presence.this_workstation()
+        self._offline = False
         self._presence: tuple[str, float] | None = None  # (ticket open here, last heartbeat)
         self._timers_wanted = False
         self._loading = False
@@ -169,6 +170,7 @@ class DeskApp(QObject):
         listener.start()
 
     def _online_changed(self, online: bool) -> None:
+        self._offline = not online
         if self.window is not None:
             self.window.database_label.setText(
                 describe(self.db) if online else
@@ -205,10 +207,16 @@ class DeskApp(QObject):
         if self._loading:
             return []  # the first load is still on its way
         since = None if self._watermark is None else self._watermark - WATERMARK_SLACK
-        if numbers is not None:
-            rows = self.desk.queue_rows(numbers=numbers)
-        else:
-            rows = self.desk.queue_rows(since=since) if since is not None else self.desk.queue_rows()
+        try:
+            if numbers is not None:
+                rows = self.desk.queue_rows(numbers=numbers)
+            else:
+                rows = self.desk.queue_rows(since=since) if since is not None else self.desk.queue_rows()
+        except DeskError:  # DatabaseUnavailable: shown; the listener reconnects and resyncs
+            self._online_changed(False)
+            return []
+        if self._offline:
+            self._online_changed(True)
         changed = []
         for r in rows:
             at = self.model.row_of(r.id)

@@ -63,7 +63,7 @@ def database_from_url(url: str) -> pw.Database:
         path = path[1:] if path.startswith("/") else path
         return _sqlite(path or ":memory:")
     if scheme in ("postgres", "postgresql", "psycopg3"):
-        from playhouse.postgres_ext import Psycopg3Database
+        from deskapp.store.reconnect import ReconnectingPostgres
 
         params: dict[str, object] = dict(parse_qsl(parts.query))
         if parts.username:
@@ -77,7 +77,7 @@ def database_from_url(url: str) -> pw.Database:
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise DatabaseUrlError(f"{redact(text)}: no database name after the host")
-        pg: pw.Database = Psycopg3Database(name, **params)
+        pg: pw.Database = ReconnectingPostgres(name, **params)  # carries on after a restart
         return pg
     raise DatabaseUrlError(
         f"{redact(text)}: unknown database kind {scheme!r} (use sqlite:/// or postgresql://)"
@@ -142,10 +142,24 @@ def open_database(url: str | None = None, *, create: bool = True) -> pw.Database
 @contextlib.contextmanager
 def write_transaction(db: pw.Database) -> Iterator[None]:
     """One atomic write. On SQLite it takes the write lock at BEGIN (IMMEDIATE),
-    so two workstations never both read-then-write the same row."""
+    so two workstations never both read-then-write the same row.
+
+    If the connection to PostgreSQL is lost, it raises `DatabaseUnavailable`,
+    saying whether the commit may have happened (`deskapp.store.reconnect`);
+    the next operation reconnects."""
     if is_sqlite(db):
         with db.atomic("IMMEDIATE"):
             yield
-    else:
+        return
+    from deskapp.store.reconnect import DatabaseUnavailable, connection_lost, drop_connection
+
+    body_done = False
+    try:
         with db.atomic():
             yield
+            body_done = True  # what fails from here on is the COMMIT
+    except (pw.OperationalError, pw.InterfaceError) as exc:
+        if isinstance(exc, DatabaseUnavailable) or not connection_lost(db):
+            raise
+        drop_connection(db)
+        raise DatabaseUnavailable(describe(db), exc, maybe_saved=body_done) from exc

@@ -105,3 +105,26 @@ def test_opening_a_ticket_someone_else_has_open_says_who(
     assert [e.login for e in presence.editors(app.db, clock, number, exclude=("tom", "WS-2"))] == ["tess"]
     app.stop()  # closing the app says so
     assert [e.login for e in presence.editors(app.db, clock, number)] == ["tom"]
+
+
+def test_a_refresh_while_offline_shows_offline_and_recovers(
+    qtbot: QtBot, live_app: DeskApp, clock: FixedClock
+) -> None:
+    from deskapp.store.reconnect import DatabaseUnavailable
+
+    app = live_app
+    seed(app.db, clock)
+    window = app.start(desk_for(app.db, clock, "tess").session, start_timers=False)
+    qtbot.addWidget(window)
+    assert app.desk is not None
+    real = app.desk.queue_rows
+
+    def down(**_kwargs: Any) -> Any:
+        raise DatabaseUnavailable("PostgreSQL test/desk", "connection refused", maybe_saved=False)
+
+    app.desk.queue_rows = down  # type: ignore[method-assign,assignment]
+    assert app.refresh_queue() == []  # the watch timer's call: no exception escapes
+    assert window.database_label.text().startswith("OFFLINE")
+    app.desk.queue_rows = real  # type: ignore[method-assign]
+    app.refresh_queue()
+    assert not window.database_label.text().startswith("OFFLINE")
