@@ -47,6 +47,7 @@ from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.countdowns import span
 from deskapp.gui.models.history_model import HistoryModel
 from deskapp.gui.qt_compat import emit
+from deskapp.gui.survey_panel import SurveyPanel
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
 
@@ -103,6 +104,10 @@ class TicketView(QWidget):
             value.setWordWrap(True)
             self.fields_layout.addRow(title, value)
             self._field_labels[key] = value
+        self.survey_panel = SurveyPanel(desk, self)
+        self.fields_layout.addRow(self.survey_panel)
+        self.survey_panel.answered.connect(self.show_ticket)  # then tell the window, signal to signal
+        self.survey_panel.answered.connect(self.changed)
 
         # one QAction per process step: a button, a menu entry and a shortcut
         self.actions_by_step: dict[Action, QAction] = {}
@@ -219,6 +224,7 @@ class TicketView(QWidget):
         for key, _title, fmt in self._fields():
             self._field_labels[key].setText(fmt(d))
         self.history_model.set_entries(d.history)
+        self.survey_panel.show_ticket(d.number, d.status, d.version)
         expl = explain(self.desk.engine, d.priority, d.logged_at)
         self.sla_explanation_text.setPlainText(render(expl, self._tz))
         self.update_countdown(self.desk.clock.now())
