@@ -1,0 +1,58 @@
+"""Sending mail off the GUI thread: one drain of the outbox in a QThreadPool worker
+(like the rule pass in `deskapp.gui.workers`).
+
+The SMTP settings are read from the database and the password from the OS keyring
+on the pool thread (either may block), on that thread's own database connection,
+which is closed when done; the result comes back through queued signals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee as pw
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from deskapp.domain.clock import Clock
+from deskapp.gui.qt_compat import emit
+
+NO_SERVER = "no mail server is set: an administrator sets it under Mail server…"
+
+
+class SendSignals(QObject):
+    finished = Signal(object)  # deskapp.mail.sender.DrainReport
+    failed = Signal(str)
+
+
+class MailSend(QRunnable):
+    def __init__(self, db: pw.Database, clock: Clock, signals: SendSignals, transport: Any = None) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._db = db
+        self._clock = clock
+        self._transport = transport  # tests hand in a fake; None: SMTP
+        self.signals = signals
+
+    def run(self) -> None:
+        from deskapp.mail.sender import drain, load_settings
+        from deskapp.mail.smtp_transport import password_from_keyring
+
+        try:
+            settings = load_settings(self._db)
+            if settings is None:
+                emit(self.signals.failed, NO_SERVER)
+                return
+            try:
+                password = password_from_keyring(settings)
+            except Exception as exc:  # keyring backends raise their own types
+                emit(self.signals.failed, f"the mail password could not be read from the keyring: {exc}")
+                return
+            extra = {} if self._transport is None else {"transport": self._transport}
+            report = drain(self._db, self._clock, settings, password, **extra)
+        except Exception as exc:  # reported to the view, never lost in a thread
+            emit(self.signals.failed, f"sending failed: {exc}")
+        else:
+            emit(self.signals.finished, report)
+        finally:
+            if not self._db.is_closed():
+                self._db.close()  # this thread's connection only
