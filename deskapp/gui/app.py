@@ -69,6 +69,8 @@ class DeskApp(QObject):
         self.queue_view: QueueView | None = None
         self.ticket_view: TicketView | None = None
         self.escalations_view: Any = None
+        self.outbox_view: Any = None
+        self.reports_view: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
@@ -127,6 +129,7 @@ class DeskApp(QObject):
         window.refresh_action.triggered.connect(self.refresh_queue)
         window.run_rules_action.triggered.connect(lambda: self.run_rules(self.clock.now()))
         window.settings_action.triggered.connect(self.open_settings)
+        self._add_mail_and_reports(desk, window)
 
         self.countdown_timer.fired.connect(self._tick)
         self.rules_timer.fired.connect(self.run_rules)
@@ -145,6 +148,23 @@ class DeskApp(QObject):
             if start_timers:
                 self.start_timers()
         return window
+
+    def _add_mail_and_reports(self, desk: Desk, window: MainWindow) -> None:
+        """The outbox for everyone (reloaded when shown); reports for leads and administrators."""
+        from deskapp.gui.outbox_view import OutboxView
+
+        outbox = self.outbox_view = OutboxView(desk)
+        outbox.tickets_changed.connect(lambda: self.refresh_queue())
+        outbox.ticket_activated.connect(self.open_ticket)
+        window.add_page(outbox, "&Outbox", "showOutboxAction", "Ctrl+3")
+        window.work_tabs.currentChanged.connect(
+            lambda _i: outbox.reload() if window.work_tabs.currentWidget() is outbox else None
+        )
+        if desk.session.is_lead:
+            from deskapp.gui.reports_view import ReportsView
+
+            self.reports_view = ReportsView(desk)
+            window.add_page(self.reports_view, "Re&ports", "showReportsAction", "Ctrl+4")
 
     def _queue_loaded(self, rows: list[QueueRow]) -> None:
         self._loading = False
@@ -186,6 +206,8 @@ class DeskApp(QObject):
             self.change_listener = None
         self._mark_open(None)
         self.pool.waitForDone(10_000)
+        if self.outbox_view is not None:
+            self.outbox_view.stop()  # a send in progress
         self.notifier.hide()
 
     # --- the queue ------------------------------------------------------------------------------

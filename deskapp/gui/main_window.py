@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         for act in ticket_view.actions_by_step.values():
             ticket_menu.addAction(act)
 
-        view_menu = self.menuBar().addMenu("&View")
+        view_menu = self.view_menu = self.menuBar().addMenu("&View")
         show_queue = self._action(view_menu, "&Queue", "showQueueAction", "Ctrl+1")
         show_queue.triggered.connect(lambda: self.work_tabs.setCurrentIndex(0))
         focus_search = self._action(view_menu, "&Search the queue", "focusSearchAction", "Ctrl+F")
@@ -89,6 +89,13 @@ class MainWindow(QMainWindow):
             act.setShortcut(QKeySequence(shortcut))
         menu.addAction(act)
         return act
+
+    def add_page(self, page: QWidget, title: str, name: str, shortcut: str) -> QAction:
+        """Another tab beside the queue, with its entry in the View menu."""
+        self.work_tabs.addTab(page, title)
+        show = self._action(self.view_menu, title, name, shortcut)
+        show.triggered.connect(lambda: self.work_tabs.setCurrentWidget(page))
+        return show
 
     def _focus_search(self) -> None:
         self.work_tabs.setCurrentIndex(0)

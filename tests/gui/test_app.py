@@ -130,14 +130,16 @@ def test_staff_fixture_covers_every_role() -> None:
 def test_lead_gets_the_escalations_tab(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:
     seed(app.db, clock)
     _start(qtbot, app, "lee")
-    assert app.window is not None and app.window.work_tabs.count() == 2
+    assert app.window is not None and app.window.work_tabs.count() == 4  # + outbox, reports
     assert app.escalations_view is not None
+    assert app.window.work_tabs.indexOf(app.escalations_view) == 1
 
 
 def test_engineer_has_no_escalations_tab(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:
     seed(app.db, clock)
     _start(qtbot, app, "tom")
-    assert app.window is not None and app.window.work_tabs.count() == 1
+    assert app.window is not None and app.window.work_tabs.count() == 2  # the queue and the outbox
+    assert app.escalations_view is None
 
 
 def test_queue_loads_off_the_gui_thread(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:

@@ -1,0 +1,288 @@
+"""Reports for team leads and administrators: pick a report and a period, read the table,
+see the chart (QtCharts), export to CSV or to PDF (Qt's PDF writer).
+
+The numbers come from `deskapp.reports` (read-only); what a chart shows is worked
+out Qt-free by `deskapp.reports.charts`; this view only draws and writes files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QDate, QMarginsF, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from deskapp.gui.desk import Desk
+from deskapp.gui.forms import child, load_form
+from deskapp.gui.models.report_model import ReportModel, ReportProxy, cell_text
+from deskapp.gui.qt_compat import emit
+from deskapp.reports.catalogue import PERIOD_REPORTS, REPORTS, run_report
+from deskapp.reports.charts import STACKED, Chart, chart_for
+from deskapp.reports.table import Table
+
+COLOURS = {"met": "#2e7d32", "missed": "#c62828"}
+DEFAULT_MONTHS = 6
+CHART_IMAGE = QUrl("deskapp-chart://chart.png")
+
+
+class ReportsView(QWidget):
+    report_shown = Signal(str)  # the report's name, after its table and chart are drawn
+
+    def __init__(self, desk: Desk, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reportsView")
+        self.desk = desk
+        self.table: Table | None = None
+        self.chart_spec: Chart | None = None
+        self.model = ReportModel(self)
+        self.proxy = ReportProxy(self)
+        self.proxy.setSourceModel(self.model)
+        form = load_form("reports_view.ui", self)
+        self.report_combo = child(form, QComboBox, "reportCombo")
+        self.since_edit = child(form, QDateEdit, "sinceEdit")
+        self.until_edit = child(form, QDateEdit, "untilEdit")
+        self.run_button = child(form, QPushButton, "runReportButton")
+        self.export_csv_button = child(form, QPushButton, "exportCsvButton")
+        self.export_pdf_button = child(form, QPushButton, "exportPdfButton")
+        self.title_label = child(form, QLabel, "reportTitleLabel")
+        self.title_label.setProperty("role", "ticketHeader")
+        self.table_view = child(form, QTableView, "reportTable")
+        self.splitter = child(form, QSplitter, "reportSplitter")
+        self.note_label = child(form, QLabel, "reportNoteLabel")
+        self.error_label = child(form, QLabel, "reportErrorLabel")
+        self.error_label.setProperty("role", "error")
+        chart_panel = child(form, QWidget, "chartPanel")
+        self.chart = QChart()
+        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setObjectName("reportChartView")
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumSize(420, 300)
+        layout = chart_panel.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.addWidget(self.chart_view)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.table_view.setModel(self.proxy)
+        self.table_view.verticalHeader().setVisible(False)
+        self.table_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for name, (title, _fn) in REPORTS.items():
+            self.report_combo.addItem(title, name)
+        today = desk.clock.now().astimezone(desk.policy.tz).date()
+        first = today.year * 12 + today.month - 1 - (DEFAULT_MONTHS - 1)  # this month and 5 before
+        self.since_edit.setDate(QDate(first // 12, first % 12 + 1, 1))
+        self.until_edit.setDate(QDate(today.year, today.month, today.day))
+        self.report_combo.currentIndexChanged.connect(self._report_changed)
+        self.run_button.clicked.connect(lambda: self.run())
+        self.export_csv_button.clicked.connect(lambda: self.export_csv())
+        self.export_pdf_button.clicked.connect(lambda: self.export_pdf())
+        self._report_changed()
+
+    # --- choosing -----------------------------------------------------------------------
+
+    @property
+    def report_name(self) -> str:
+        return str(self.report_combo.currentData())
+
+    def select_report(self, name: str) -> None:
+        self.report_combo.setCurrentIndex(self.report_combo.findData(name))
+
+    def _report_changed(self) -> None:
+        periodic = self.report_name in PERIOD_REPORTS
+        for w in (self.since_edit, self.until_edit):
+            w.setEnabled(periodic)
+        self._set_exports(False)
+
+    def _set_exports(self, on: bool) -> None:
+        self.export_csv_button.setEnabled(on)
+        self.export_pdf_button.setEnabled(on)
+
+    def period(self) -> tuple[dt.datetime, dt.datetime]:
+        """From the first day's local midnight to the midnight after the last day."""
+        tz = self.desk.policy.tz
+        first, last = self.since_edit.date().toPython(), self.until_edit.date().toPython()
+        assert isinstance(first, dt.date) and isinstance(last, dt.date)
+        since = dt.datetime.combine(first, dt.time(), tz)
+        until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
+        return since.astimezone(dt.UTC), until.astimezone(dt.UTC)
+
+    # --- running ------------------------------------------------------------------------
+
+    def run(self, name: str | None = None) -> Table | None:
+        if name is not None:
+            self.select_report(name)
+        name = self.report_name
+        since, until = self.period()
+        if since >= until:
+            self.error_label.setText("the period ends before it starts: pick a later 'to' date")
+            return None
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            table = run_report(name, self.desk.db, now=self.desk.clock.now(), policy=self.desk.policy,
+                               since=since, until=until)  # fmt: skip
+        except Exception as exc:  # a database that went away, said in words
+            self.error_label.setText(f"the report could not be read: {exc}")
+            return None
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.error_label.clear()
+        self.table = table
+        self.model.set_table(table)
+        self.proxy.sort(-1)
+        self.table_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        period = ""
+        if name in PERIOD_REPORTS:
+            last = until - dt.timedelta(days=1)
+            tz = self.desk.policy.tz
+            period = f" — logged {since.astimezone(tz):%d %b %Y} to {last.astimezone(tz):%d %b %Y}"
+        self.title_label.setText(f"{table.title}{period}")
+        rows = len(table.rows)
+        self.note_label.setText(table.note if rows else "Nothing to report for this period.")
+        self._draw_chart(chart_for(name, table))
+        self._set_exports(True)
+        emit(self.report_shown, name)
+        return table
+
+    def _draw_chart(self, spec: Chart | None) -> None:
+        self.chart_spec = spec
+        chart = self.chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        self.chart_view.setVisible(spec is not None and bool(spec.categories))
+        if spec is None or not spec.categories:
+            return
+        chart.setTitle(spec.title)
+        series = QStackedBarSeries() if spec.kind == STACKED else QBarSeries()
+        top = 0.0
+        for label, values in spec.series:
+            bar_set = QBarSet(label)
+            bar_set.append(list(values))
+            if label in COLOURS:
+                bar_set.setColor(QColor(COLOURS[label]))
+            series.append(bar_set)
+        if spec.kind == STACKED:
+            top = max((sum(v[i] for _, v in spec.series) for i in range(len(spec.categories))), default=0)
+        else:
+            top = max((max(v, default=0) for _, v in spec.series), default=0)
+        chart.addSeries(series)
+        x = QBarCategoryAxis()
+        x.append(list(spec.categories))
+        y = QValueAxis()
+        y.setRange(0, max(1.0, top * 1.1))
+        y.setTitleText(spec.axis_title)
+        y.setLabelFormat("%d" if spec.axis_title != "hours" else "%.1f")
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x)
+        series.attachAxis(y)
+        chart.legend().setVisible(len(spec.series) > 1)
+
+    def chart_values(self) -> dict[str, list[float]]:
+        """What the drawn chart holds: each bar set's values by its label."""
+        out: dict[str, list[float]] = {}
+        for series in self.chart.series():
+            assert isinstance(series, QBarSeries | QStackedBarSeries)
+            for bar_set in series.barSets():
+                out[bar_set.label()] = [bar_set.at(i) for i in range(bar_set.count())]
+        return out
+
+    # --- exporting ----------------------------------------------------------------------
+
+    def _save_path(self, what: str, suffix: str, path: str | None) -> Path | None:
+        if self.table is None:
+            self.error_label.setText("run a report first")
+            return None
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, f"Export the report as {what}", f"{self.report_name}.{suffix}",
+                f"{what} files (*.{suffix})",
+            )  # fmt: skip
+            if not path:
+                return None
+        return Path(path)
+
+    def export_csv(self, path: str | None = None) -> Path | None:
+        target = self._save_path("CSV", "csv", path)
+        if target is None or self.table is None:
+            return None
+        try:
+            target.write_text(self.table.to_csv(), encoding="utf-8")
+        except OSError as exc:
+            self.error_label.setText(f"cannot write {target}: {exc.strerror or exc}")
+            return None
+        self.error_label.clear()
+        self.note_label.setText(f"saved {target}")
+        return target
+
+    def export_pdf(self, path: str | None = None) -> Path | None:
+        """The title, the period, the table and the chart, on A4 landscape pages."""
+        target = self._save_path("PDF", "pdf", path)
+        if target is None or self.table is None:
+            return None
+        writer = QPdfWriter(str(target))
+        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        writer.setPageOrientation(QPageLayout.Orientation.Landscape)
+        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
+        writer.setTitle(self.table.title)
+        writer.setCreator("deskapp")
+        doc = QTextDocument()
+        has_chart = self.chart_spec is not None and bool(self.chart_spec.categories)
+        if has_chart:
+            doc.addResource(QTextDocument.ResourceType.ImageResource, CHART_IMAGE, self.chart_image())
+        doc.setHtml(self.report_html(with_chart=has_chart))
+        doc.print_(writer)
+        if not target.exists() or target.stat().st_size == 0:
+            self.error_label.setText(f"cannot write {target}")
+            return None
+        self.error_label.clear()
+        self.note_label.setText(f"saved {target}")
+        return target
+
+    def chart_image(self) -> Any:
+        view = self.chart_view
+        if view.width() < 400 or view.height() < 250:
+            view.resize(800, 420)
+        return view.grab().toImage()
+
+    def report_html(self, *, with_chart: bool) -> str:
+        assert self.table is not None
+        t, e = self.table, html.escape
+        head = "".join(f"<th align='left'>{e(c)}</th>" for c in t.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{e(cell_text(v))}</td>" for v in row) + "</tr>" for row in t.rows
+        )
+        made = self.desk.clock.now().astimezone(self.desk.policy.tz)
+        chart = f"<p><img src='{CHART_IMAGE.toString()}' width='640'></p>" if with_chart else ""
+        note = f"<p><i>{e(t.note)}</i></p>" if t.note else ""
+        return (
+            f"<h2>{e(self.title_label.text())}</h2>"
+            f"<p>Made by deskapp on {made:%a %d %b %Y %H:%M} for {e(self.desk.session.name)}</p>"
+            f"<table border='1' cellspacing='0' cellpadding='3'><tr>{head}</tr>{body}</table>"
+            f"{note}{chart}"
+        )

@@ -1,0 +1,89 @@
+"""The reports view on the hand-worked desk of tests/reports: table, chart values, CSV, PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import peewee
+import pytest
+from pytestqt.qtbot import QtBot
+
+from deskapp.domain.lifecycle import Role
+from deskapp.gui.desk import Desk as GuiDesk
+from deskapp.gui.reports_view import ReportsView
+from deskapp.gui.session import Session
+from deskapp.reports.charts import chart_for
+from deskapp.reports.table import Table
+from tests.desk_setup import make_desk
+from tests.gui.conftest import check_model
+from tests.reports.test_reports import build
+
+
+@pytest.fixture
+def view(qtbot: QtBot, desk_db: peewee.Database) -> ReportsView:
+    desk = make_desk(desk_db)
+    build(desk)  # leaves the clock at Wed 11 Mar 2026 10:00
+    reports = ReportsView(GuiDesk(desk_db, desk.clock, Session("lee", "Lee Lead", Role.LEAD)))
+    qtbot.addWidget(reports)
+    reports.resize(1400, 700)
+    reports.show()
+    return reports
+
+
+def _cells(view: ReportsView) -> dict[tuple[str, str], tuple[str, str, str]]:
+    p = view.proxy
+    out = {}
+    for r in range(p.rowCount()):
+        month, prio, met, missed, _decided, met_pct = (p.index(r, c).data() for c in range(6))
+        out[(month, prio)] = (met, missed, met_pct)
+    return out
+
+
+def test_compliance_table_and_stacked_chart(qtbot: QtBot, qtmodeltester: object, view: ReportsView) -> None:
+    with qtbot.waitSignal(view.report_shown):
+        table = view.run("compliance")
+    assert table is not None
+    check_model(qtmodeltester, view.model)  # type: ignore[arg-type]
+    cells = _cells(view)
+    assert cells[("2026-03", "P1")] == ("1", "0", "100.0")
+    assert cells[("2026-03", "P2")] == ("1", "1", "50.0")
+    assert cells[("2026-03", "P3")] == ("0", "1", "0.0")
+    assert view.chart_values() == {"met": [2.0], "missed": [2.0]}
+    assert view.chart_view.isVisible()
+    assert "01 Oct 2025 to 11 Mar 2026" in view.title_label.text()
+
+
+def test_response_times_and_breaches(view: ReportsView) -> None:
+    view.run("response-times")
+    values = view.chart_values()
+    assert set(values) == {"P1", "P2"}
+    assert sum(values["P2"]) == 2.0 and values["P1"][0] == 1.0  # < 15 min
+    view.run("breaches")
+    assert view.proxy.rowCount() == 2
+    assert not view.chart_view.isVisible()  # a list: no chart
+    assert not view.since_edit.isEnabled() or view.report_name == "breaches"
+
+
+def test_csv_and_pdf_exports(view: ReportsView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert view.export_csv(str(tmp_path / "x.csv")) is None  # nothing run yet
+    assert view.error_label.text() == "run a report first"
+    view.run("compliance")
+    monkeypatch.setattr(
+        "deskapp.gui.reports_view.QFileDialog.getSaveFileName", lambda *a, **k: (str(tmp_path / "c.csv"), "")
+    )
+    saved = view.export_csv()
+    assert saved == tmp_path / "c.csv"
+    assert saved.read_text().splitlines()[0] == "month,priority,met,missed,decided,met %,missed %"
+    pdf = view.export_pdf(str(tmp_path / "c.pdf"))
+    assert pdf is not None
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 2000
+
+
+def test_survey_chart_is_the_spread_of_all_answers() -> None:
+    table = Table("s", ("month", "sent", "answered", "mean score", "1", "2", "3", "4", "5"), [
+        ("2026-03", 2, 1, 4.0, 0, 0, 0, 1, 0), ("all", 2, 2, 3.0, 0, 1, 0, 1, 0)])  # fmt: skip
+    chart = chart_for("surveys", table)
+    assert chart is not None and chart.categories == ("1", "2", "3", "4", "5")
+    assert chart.series == (("answers", (0.0, 1.0, 0.0, 1.0, 0.0)),)
+    assert chart_for("breaches", table) is None
