@@ -20,6 +20,8 @@ NEW_PASSWORD_ENV = "DESKAPP_NEW_PASSWORD"
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init = sub.add_parser("init", help="create (or upgrade) the database")
     init.add_argument("--training", action="store_true", help="a training database (--clock)")
+    init.add_argument("--app-role", metavar="ROLE", help="PostgreSQL: grant ROLE the app's rights "
+                      "(rows only, history append-only, no schema changes); run as the owner role")
     init.set_defaults(handler=run_init)
 
     demo = sub.add_parser("demo", help="fill a training database with a realistic desk")
@@ -62,6 +64,15 @@ def run_init(args: argparse.Namespace) -> int:
         directory.mark_training(db)
     kind = "training" if directory.is_training(db) else "live"
     print(f"{describe(db)}: schema v{SCHEMA_VERSION}, {kind}")
+    if getattr(args, "app_role", None):
+        from deskapp.store.privileges import PrivilegeError, grant_app_role
+
+        try:
+            schema = grant_app_role(db, args.app_role)
+        except PrivilegeError as exc:
+            raise ValidationError(str(exc)) from None
+        print(f"app role {args.app_role}: reads and writes rows in schema {schema}, appends to "
+              "history (no update or delete), changes no schema")
     return 0
 
 
