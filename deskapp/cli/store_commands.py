@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
+import time
+from typing import Any
+
+import peewee as pw
 
 from deskapp.cli import session
 from deskapp.cli.timestamps import format_instant
+from deskapp.domain.clock import Clock
 from deskapp.services import directory
 from deskapp.services.errors import PermissionDenied, ValidationError
 from deskapp.store.connection import describe
@@ -50,6 +56,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="COMMAND")
     run = rules_sub.add_parser("run", help="apply every due time-based step once; say what")
     run.add_argument("--json", action="store_true")
+    run.add_argument("--watch", action="store_true",
+                     help="keep running a pass every --interval seconds until Ctrl-C (a headless "
+                     "rules runner; workstations run the rules anyway)")
+    run.add_argument("--interval", type=float, default=30.0, metavar="SECONDS",
+                     help="seconds between passes with --watch (default 30)")
     run.set_defaults(handler=run_rules)
 
 
@@ -133,10 +144,45 @@ def run_rules(args: argparse.Namespace) -> int:
     from deskapp.rules import run_rules as run_pass
 
     db = session.database(args)
-    summary = run_pass(db, session.clock(args, db))
-    if args.json:
-        print(json.dumps({"now": format_instant(summary.now), "applied": summary.applied}))
-    else:
-        for line in summary.lines():
-            print(line)
+    clock = session.clock(args, db)
+    if getattr(args, "watch", False):
+        return _watch_rules(args, db, clock)
+    _print_pass(args, run_pass(db, clock), stamp=False)
     return 0
+
+
+def _print_pass(args: argparse.Namespace, summary: Any, *, stamp: bool) -> None:
+    if args.json:
+        print(json.dumps({"now": format_instant(summary.now), "applied": summary.applied}), flush=True)
+        return
+    prefix = f"{format_instant(summary.now)} " if stamp else ""
+    for line in summary.lines():
+        print(f"{prefix}{line}", flush=True)
+
+
+def _watch_rules(args: argparse.Namespace, db: pw.Database, clock: Clock) -> int:
+    """A pass every --interval seconds until Ctrl-C; an unreachable database is reported
+    and retried with backoff (the passes are exactly-once whoever else runs them)."""
+    from deskapp.rules import run_rules as run_pass
+
+    interval = args.interval
+    if interval <= 0:
+        raise ValidationError("--interval must be more than 0 seconds")
+    failures = 0
+    try:
+        while True:
+            try:
+                summary = run_pass(db, clock)
+            except pw.PeeweeException as exc:  # DatabaseUnavailable included
+                failures += 1
+                pause = min(interval, 0.5 * 2**failures)
+                print(f"deskapp: rules: database unreachable ({str(exc).strip()}); "
+                      f"trying again in {pause:g} s", file=sys.stderr, flush=True)
+                time.sleep(pause)
+                continue
+            failures = 0
+            _print_pass(args, summary, stamp=True)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        print("rules: stopped", file=sys.stderr, flush=True)
+        return 0
