@@ -76,9 +76,7 @@ class ReportsView(QWidget):
         self.error_label = child(form, QLabel, "reportErrorLabel")
         self.error_label.setProperty("role", "error")
         chart_panel = child(form, QWidget, "chartPanel")
-        self.chart = QChart()
-        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart = self._new_chart()
         self.chart_view = QChartView(self.chart)
         self.chart_view.setObjectName("reportChartView")
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -168,12 +166,17 @@ class ReportsView(QWidget):
         emit(self.report_shown, name)
         return table
 
+    @staticmethod
+    def _new_chart() -> QChart:
+        chart = QChart()
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        return chart
+
     def _draw_chart(self, spec: Chart | None) -> None:
         self.chart_spec = spec
-        chart = self.chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
+        chart = self.chart = self._new_chart()  # a fresh chart: no axes left from the last report
+        self.chart_view.setChart(chart)
         self.chart_view.setVisible(spec is not None and bool(spec.categories))
         if spec is None or not spec.categories:
             return
@@ -192,7 +195,7 @@ class ReportsView(QWidget):
             top = max((max(v, default=0) for _, v in spec.series), default=0)
         chart.addSeries(series)
         x = QBarCategoryAxis()
-        x.append(list(spec.categories))
+        x.append([_axis_label(c) for c in spec.categories])
         y = QValueAxis()
         y.setRange(0, max(1.0, top * 1.1))
         y.setTitleText(spec.axis_title)
@@ -286,3 +289,8 @@ class ReportsView(QWidget):
             f"<table border='1' cellspacing='0' cellpadding='3'><tr>{head}</tr>{body}</table>"
             f"{note}{chart}"
         )
+
+
+def _axis_label(text: str) -> str:
+    """Axis labels are drawn as rich text when they look like it: "< 15 min" would vanish."""
+    return f"<span>{html.escape(text)}</span>" if "<" in text or "&" in text else text

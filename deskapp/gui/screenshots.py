@@ -128,6 +128,7 @@ def _render(out: Path, tmp: Path, tickets: int) -> list[Path]:
         dialog.show()
         shot(dialog, "settings.png")
         dialog.close()
+        _mail_survey_and_reports(desk_app, window, db, clock, shot)
         window.close()
     finally:
         desk_app.stop()
@@ -155,3 +156,76 @@ def _fill_intake(intake: Any) -> None:
     intake.impact_combo.setCurrentIndex(intake.impact_combo.findData("all"))
     intake.summary_edit.setText("Nobody can sign in to mail")
     intake.description_edit.setPlainText("Since 10:50 every user gets an authentication error.")
+
+
+def _mail_survey_and_reports(desk_app: Any, window: Any, db: Any, clock: Any, shot: Any) -> None:
+    """The outbox after a send with some refusals, the mail server dialog, a closed ticket's
+    survey, and the reports (survey answers are recorded first so their chart has data)."""
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    from deskapp import services
+    from deskapp.domain.lifecycle import Role
+    from deskapp.gui.desk import Desk
+    from deskapp.gui.mail_settings_dialog import MailSettingsDialog
+    from deskapp.gui.session import Session
+    from deskapp.mail.sender import drain
+    from deskapp.mail.smtp_transport import SendError
+    from deskapp.services.mail_settings import set_smtp_settings
+    from deskapp.store.models import Ticket
+
+    desk_mail = "desk@cloudservices.example"
+    smtp = set_smtp_settings(db, "admin", host="smtp.office365.com", port=587, security="starttls",
+                             login=desk_mail, sender=desk_mail)  # fmt: skip
+    calls = [0]
+
+    def transport(settings: Any, message: Any, password: Any) -> None:
+        calls[0] += 1
+        if calls[0] % 7 == 3:
+            raise SendError(f"the mail server refused the recipient: {{'{message['To']}': (550, "
+                            "b'5.1.1 mailbox unavailable')}", permanent=True)  # fmt: skip
+
+    report = drain(db, clock, smtp, "demo", worker="demo", limit=10_000, transport=transport)
+    outbox = desk_app.outbox_view
+    window.work_tabs.setCurrentWidget(outbox)
+    outbox.reload()
+    for row in range(outbox.proxy.rowCount()):
+        if outbox.proxy.index(row, 0).data() == "failed":
+            outbox.table.selectRow(row)
+            outbox.table.scrollTo(outbox.proxy.index(row, 0))
+            break
+    outbox.send_status_label.setText("; ".join(report.lines()))
+    shot(window, "outbox.png")
+
+    admin = Desk(db, clock, Session("admin", "Alex Admin", Role.ADMIN))
+    dialog = MailSettingsDialog(admin)
+    dialog.password_edit.setText("not-a-real-password")
+    dialog.resize(560, 360)
+    dialog.show()
+    shot(dialog, "mail-server.png")
+    dialog.close()
+
+    sent = (Ticket.select(Ticket.number).where(Ticket.status == "closed", Ticket.survey_status == "sent")
+            .order_by(Ticket.closed_at.desc()))  # fmt: skip
+    closed = [str(t.number) for t in sent]
+    for i, number in enumerate(closed[1:]):
+        comment = ("quick and clear", "took a while", "", "fixed first time")[i % 4]
+        services.record_survey(db, clock, "admin", number, score=(5, 4, 3, 5, 2, 4)[i % 6], comment=comment)
+    if closed:
+        desk_app.refresh_queue()
+        desk_app.open_ticket(closed[0])
+        panel = desk_app.ticket_view.survey_panel
+        panel.enter_answer_button.click()
+        panel.score_spin.setValue(4)
+        panel.comment_edit.setText("Sorted the same morning, thanks")
+        scroll = desk_app.ticket_view.findChild(QScrollArea, "fieldsScroll")
+        if scroll is not None:
+            for _ in range(3):
+                QApplication.processEvents()
+            scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+        shot(window, "ticket-survey.png")
+
+    reports = desk_app.reports_view
+    window.work_tabs.setCurrentWidget(reports)
+    for name in ("compliance", "response-times", "surveys"):
+        reports.run(name)
+        shot(window, f"reports-{name}.png")

@@ -65,7 +65,7 @@ class SurveyPanel(QWidget):
         self.survey, self._version, self._closed = survey, version, status == Status.CLOSED.value
         state = STATE_TEXT.get(survey.state, survey.state)
         if survey.state == "sent" and survey.sent_at is not None:
-            state = f"sent {self._when(survey.sent_at)}, waiting for the answer"
+            state = f"sent {survey.sent_at.astimezone(self.desk.policy.tz):%a %d %b %H:%M}; no answer yet"
         self.state_label.setText(state)
         self.ref_label.setText(survey.ref or "—")
         if survey.score is not None:

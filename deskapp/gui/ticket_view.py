@@ -175,7 +175,6 @@ class TicketView(QWidget):
             ("providerRef", "Provider's reference", lambda d: d.provider_ref or "—"),
             ("leadFlaggedAt", "Flagged to team lead", lambda d: w(d.lead_flagged_at)),
             ("linkedTo", "Follow-up of", lambda d: d.linked_to or "—"),
-            ("survey", "Survey", lambda d: _survey(d)),
             ("policyVersion", "Policy", lambda d: d.policy_version),
             ("version", "Version", lambda d: f"{d.version} (updated {w(d.updated_at)})"),
         ]
@@ -366,9 +365,3 @@ class TicketView(QWidget):
         self.show_ticket(d.number)
         emit(self.changed, d.number)
         return True
-
-
-def _survey(d: TicketDetail) -> str:
-    if d.survey_score is not None:
-        return f"answered: {d.survey_score}/5 {d.survey_comment or ''}".strip()
-    return d.survey_status.replace("_", " ")
