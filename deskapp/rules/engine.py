@@ -3,7 +3,8 @@ conditional UPDATE, and write its history with one INSERT ... SELECT.
 
     run_rules(db, clock, *, policy=None) -> RuleSummary
 
-The clock is read once. For each kind of step (in `time_rules.RULE_ORDER`):
+The clock is read once, and the pass is one transaction. For each kind of
+step (in `time_rules.RULE_ORDER`):
 
 - the UPDATE's WHERE is the step's due condition (the same comparisons as
   `deskapp.domain.time_rules`), so a row another workstation changed first no
@@ -81,17 +82,20 @@ def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) ->
         RuleKind.CHASER_DUE: _chasers,
         RuleKind.CLOSED: _closures,
     }
-    for kind in time_rules.RULE_ORDER:
-        with write_transaction(db):
-            if not is_sqlite(db):
-                raw_sql(db, "SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_KEY,))
+    # One transaction for the whole pass: one commit (and at most one WAL
+    # checkpoint on SQLite) instead of one per step; each step's UPDATE is still
+    # conditional, so exactly-once holds however passes interleave.
+    with write_transaction(db):
+        if not is_sqlite(db):
+            raw_sql(db, "SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_KEY,))
+        for kind in time_rules.RULE_ORDER:
             changed, note, moves = steps[kind](now, engine, policy)
             if changed:
                 _history(db, changed, now, kind, note, moves)
                 announce(db, [row[1] for row in changed])  # other workstations, on commit
                 if kind is RuleKind.CLOSED:
                     invite_closed(db, [row[0] for row in changed], now, policy)
-        summary.applied[kind.value] = sorted(row[1] for row in changed)
+            summary.applied[kind.value] = sorted(row[1] for row in changed)
     return summary
 
 
