@@ -1,4 +1,5 @@
-"""Satisfaction survey scores: answers by month, the mean, and the spread of scores."""
+"""Satisfaction survey scores: surveys offered (one per closure) and emailed, answers by
+month, the mean, and the spread of scores."""
 
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ from deskapp.store.models import SurveyAnswer, Ticket
 def survey_scores(db: pw.Database, *, now: dt.datetime, policy: Policy | None = None) -> Table:
     use(db)
     tz = (policy or default_policy()).tz
-    sent_query = Ticket.select(Ticket.survey_sent_at).where(Ticket.survey_sent_at.is_null(False))
-    sent: Counter[str] = Counter()
-    for (sent_at,) in sent_query.tuples().iterator():
-        moment = to_utc(sent_at)
-        assert moment is not None
-        sent[month_of(moment, tz)] += 1
+    # Every closure offers a survey (step 13), emailed or not: the closures are
+    # the denominator, counted by closing month; answers by the month they came.
+    offered: Counter[str] = Counter()
+    emailed: Counter[str] = Counter()
+    closed = Ticket.select(Ticket.closed_at, Ticket.survey_sent_at).where(Ticket.closed_at.is_null(False))
+    for closed_at, sent_at in closed.tuples().iterator():
+        offered[month_of(_utc(closed_at), tz)] += 1
+        if sent_at is not None:
+            emailed[month_of(_utc(sent_at), tz)] += 1
     scores: dict[str, list[int]] = defaultdict(list)
     answers = SurveyAnswer.select(SurveyAnswer.answered_at, SurveyAnswer.score).tuples()
     for answered_at, score in answers.iterator():
@@ -31,20 +35,26 @@ def survey_scores(db: pw.Database, *, now: dt.datetime, policy: Policy | None = 
         scores[month_of(moment, tz)].append(int(score))
     rows = []
     everything: list[int] = []
-    for month in sorted(set(sent) | set(scores)):
+    for month in sorted(set(offered) | set(emailed) | set(scores)):
         got = scores.get(month, [])
         everything += got
-        rows.append(_row(month, sent.get(month, 0), got))
+        rows.append(_row(month, offered.get(month, 0), emailed.get(month, 0), got))
     if rows:
-        rows.append(_row("all", sum(sent.values()), everything))
+        rows.append(_row("all", sum(offered.values()), sum(emailed.values()), everything))
     return Table(
         "Satisfaction survey scores",
-        ("month", "sent", "answered", "mean score", "1", "2", "3", "4", "5"),
+        ("month", "offered", "emailed", "answered", "mean score", "1", "2", "3", "4", "5"),
         rows,  # type: ignore[arg-type]
     )
 
 
-def _row(month: str, sent: int, got: list[int]) -> tuple[object, ...]:
+def _row(month: str, offered: int, emailed: int, got: list[int]) -> tuple[object, ...]:
     spread = Counter(got)
     mean = round(sum(got) / len(got), 2) if got else None
-    return (month, sent, len(got), mean, *[spread.get(s, 0) for s in range(1, 6)])
+    return (month, offered, emailed, len(got), mean, *[spread.get(s, 0) for s in range(1, 6)])
+
+
+def _utc(value: object) -> dt.datetime:
+    moment = to_utc(value)
+    assert moment is not None
+    return moment

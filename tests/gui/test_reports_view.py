@@ -81,8 +81,9 @@ def test_csv_and_pdf_exports(view: ReportsView, tmp_path: Path, monkeypatch: pyt
 
 
 def test_survey_chart_is_the_spread_of_all_answers() -> None:
-    table = Table("s", ("month", "sent", "answered", "mean score", "1", "2", "3", "4", "5"), [
-        ("2026-03", 2, 1, 4.0, 0, 0, 0, 1, 0), ("all", 2, 2, 3.0, 0, 1, 0, 1, 0)])  # fmt: skip
+    columns = ("month", "offered", "emailed", "answered", "mean score", "1", "2", "3", "4", "5")
+    table = Table("s", columns, [
+        ("2026-03", 2, 2, 1, 4.0, 0, 0, 0, 1, 0), ("all", 2, 2, 2, 3.0, 0, 1, 0, 1, 0)])  # fmt: skip
     chart = chart_for("surveys", table)
     assert chart is not None and chart.categories == ("1", "2", "3", "4", "5")
     assert chart.series == (("answers", (0.0, 1.0, 0.0, 1.0, 0.0)),)

@@ -110,7 +110,7 @@ def test_survey_scores(desk: Desk) -> None:
     desk.at(local(2026, 4, 2, 9))
     sv.record_survey(db, clock, "tina", numbers["t4"], score=4, comment="quick")
     rows = {r["month"]: r for r in survey_scores(db, now=clock.now()).as_dicts()}
-    assert (rows["2026-03"]["sent"], rows["2026-03"]["answered"]) == (1, 0)
+    assert (rows["2026-03"]["offered"], rows["2026-03"]["emailed"], rows["2026-03"]["answered"]) == (1, 1, 0)
     assert (rows["2026-04"]["answered"], rows["2026-04"]["mean score"], rows["2026-04"]["4"]) == (1, 4.0, 1)
     assert rows["all"]["mean score"] == 4.0
 
