@@ -13,7 +13,8 @@ def drain_once(url: str, port: int, now_iso: str, worker: str, barrier: Any, res
     from deskapp.store.connection import open_database
 
     db = open_database(url)
-    settings = SmtpSettings(host="127.0.0.1", port=port, security="none")
+    # A generous timeout: under a loaded CI machine a slow answer must not look like a failure.
+    settings = SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=60)
     barrier.wait(timeout=60)
     report = drain(
         db, FixedClock(dt.datetime.fromisoformat(now_iso)), settings, None, worker=worker, limit=500
