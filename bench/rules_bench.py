@@ -59,14 +59,14 @@ def build(url: str, size: int, due_share: float, seed: int = 1) -> None:
     }  # fmt: skip
     hour = dt.timedelta(hours=1)
     past, future = NOW - hour, NOW + 30 * hour
-    answered = {"responded_at": NOW - 100 * hour, "response_due": NOW - 90 * hour}
-    due_kinds = [
+    answered: dict[str, object] = {"responded_at": NOW - 100 * hour, "response_due": NOW - 90 * hour}
+    due_kinds: list[dict[str, object]] = [
         {"status": "logged", "response_due": past},
         {**answered, "status": "awaiting_info", "auto_resolve_at": past, "next_chaser_due": future},
         {**answered, "status": "awaiting_info", "next_chaser_due": past, "auto_resolve_at": future},
         {**answered, "status": "resolved", "resolved_at": NOW - 200 * hour, "closes_at": past},
     ]  # fmt: skip
-    quiet = [
+    quiet: list[dict[str, object]] = [
         {**answered, "status": "closed", "closes_at": NOW - 900 * hour, "closed_at": NOW - 900 * hour},
         {**answered, "status": "in_progress"},
         {**answered, "status": "awaiting_info", "next_chaser_due": future, "auto_resolve_at": future,
