@@ -28,7 +28,6 @@ from deskapp.gui.intake_view import IntakeDialog
 from deskapp.gui.main_window import MainWindow
 from deskapp.gui.models.queue_model import QueueModel
 from deskapp.gui.notifier import Notifier
-from deskapp.gui.qt_compat import emit
 from deskapp.gui.queue_view import QueueView
 from deskapp.gui.session import Session
 from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
@@ -171,7 +170,7 @@ class DeskApp(QObject):
         self._apply_loaded(rows)
         if self._timers_wanted:
             self.start_timers()
-        emit(self.queue_loaded, len(rows))
+        self.queue_loaded.emit(len(rows))
 
     def start_timers(self) -> None:
         for timer in (self.countdown_timer, self.rules_timer, self.watch_timer):
@@ -262,7 +261,7 @@ class DeskApp(QObject):
             if tv is not None and tv.detail is not None and tv.detail.id in ids:
                 tv.external_change()
             self._reload_escalations()
-        emit(self.queue_refreshed, [r.id for r in changed])
+        self.queue_refreshed.emit([r.id for r in changed])
         return [r.id for r in changed]
 
     def _reload_escalations(self) -> None:
@@ -368,7 +367,7 @@ class DeskApp(QObject):
         if self.window is not None:
             local = summary.now.astimezone(self.policy.tz)
             self.window.rules_label.setText(f"rules ran {local:%H:%M:%S}: {'; '.join(summary.lines())}")
-        emit(self.rules_ran, summary)
+        self.rules_ran.emit(summary)
 
     def _rules_failed(self, message: str) -> None:
         self._rules_running = False

@@ -32,7 +32,6 @@ from deskapp.gui.models.escalations_model import (
     Escalation,
     EscalationsModel,
 )
-from deskapp.gui.qt_compat import emit
 
 WIDTHS = {NUMBER: 110, PRIORITY: 60, RESELLER: 160, SUMMARY: 240, AT_TIER: 90, NOTE: 260, THIRD_PARTY: 260,
           FLAG: 160}  # fmt: skip
@@ -94,7 +93,7 @@ class EscalationsView(QWidget):
     def _activated(self, index: QModelIndex) -> None:
         e = self.model.escalation(index.row())
         if e is not None:
-            emit(self.ticket_activated, e.row.number)
+            self.ticket_activated.emit(e.row.number)
 
     def acknowledge(self) -> bool:
         return self._review("acknowledge")
@@ -116,5 +115,5 @@ class EscalationsView(QWidget):
         self.comment_edit.clear()
         number = e.row.number
         self.reload()
-        emit(self.changed, number)
+        self.changed.emit(number)
         return True

@@ -29,7 +29,6 @@ from deskapp.domain.lifecycle import Action, DeskError
 from deskapp.domain.policy import CHANNELS
 from deskapp.gui.desk import Desk, Logged
 from deskapp.gui.forms import child, load_form
-from deskapp.gui.qt_compat import emit
 
 IMPACT_WORDS = {
     "all": "all end users on a tenant (business critical)",
@@ -184,7 +183,7 @@ class IntakeDialog(QDialog):
         self.due_label.setText(f"{logged.priority}: response due {due:%a %d %b %Y %H:%M}")
         self.intake_stack.setCurrentIndex(1)
         self.told_reseller_button.setFocus()
-        emit(self.logged, logged.number)
+        self.logged.emit(logged.number)
         return True
 
     def copy_number(self) -> None:
@@ -205,7 +204,7 @@ class IntakeDialog(QDialog):
         now = self.desk.clock.now().astimezone(self.desk.policy.tz)
         self.told_label.setText(f"Recorded: the reseller was told {number} at {now:%H:%M}")
         self.told_reseller_button.setEnabled(False)
-        emit(self.notified, number)
+        self.notified.emit(number)
         return True
 
 

@@ -14,7 +14,6 @@ import peewee as pw
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from deskapp.domain.clock import Clock
-from deskapp.gui.qt_compat import emit
 
 NO_SERVER = "no mail server is set: an administrator sets it under Mail server…"
 
@@ -40,19 +39,19 @@ class MailSend(QRunnable):
         try:
             settings = load_settings(self._db)
             if settings is None:
-                emit(self.signals.failed, NO_SERVER)
+                self.signals.failed.emit(NO_SERVER)
                 return
             try:
                 password = password_from_keyring(settings)
             except Exception as exc:  # keyring backends raise their own types
-                emit(self.signals.failed, f"the mail password could not be read from the keyring: {exc}")
+                self.signals.failed.emit(f"the mail password could not be read from the keyring: {exc}")
                 return
             extra = {} if self._transport is None else {"transport": self._transport}
             report = drain(self._db, self._clock, settings, password, **extra)
         except Exception as exc:  # reported to the view, never lost in a thread
-            emit(self.signals.failed, f"sending failed: {exc}")
+            self.signals.failed.emit(f"sending failed: {exc}")
         else:
-            emit(self.signals.finished, report)
+            self.signals.finished.emit(report)
         finally:
             if not self._db.is_closed():
                 self._db.close()  # this thread's connection only

@@ -39,7 +39,6 @@ from deskapp.gui.models.outbox_model import (
     OutboxModel,
     OutboxProxy,
 )
-from deskapp.gui.qt_compat import emit
 from deskapp.services import outbox, surveys
 from deskapp.services.outbox import OutboxRow
 from deskapp.services.surveys import SurveyImport
@@ -126,7 +125,7 @@ class OutboxView(QWidget):
     def _activated(self, index: QModelIndex) -> None:
         message = index.data(ROW_ROLE)
         if isinstance(message, OutboxRow) and message.number:
-            emit(self.ticket_activated, message.number)
+            self.ticket_activated.emit(message.number)
 
     def _selection_changed(self) -> None:
         m = self.selected()
@@ -168,14 +167,14 @@ class OutboxView(QWidget):
             text += ": the failed messages show their error below; fix it and retry"
         self.send_status_label.setText(text)
         self.reload()
-        emit(self.tickets_changed)
-        emit(self.send_finished, text)
+        self.tickets_changed.emit()
+        self.send_finished.emit(text)
 
     def _send_failed(self, message: str) -> None:
         self._send_done()
         self.send_status_label.clear()
         self.error_label.setText(message)
-        emit(self.send_finished, message)
+        self.send_finished.emit(message)
 
     def _send_done(self) -> None:
         self.sending = False
@@ -203,7 +202,7 @@ class OutboxView(QWidget):
         self.send_status_label.setText(lines[0])
         self.error_label.setText("\n".join(lines[1:]))
         if result.saved:
-            emit(self.tickets_changed)
+            self.tickets_changed.emit()
         return result
 
     def open_mail_settings(self) -> Any:

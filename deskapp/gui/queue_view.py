@@ -37,7 +37,6 @@ from deskapp.gui.models.queue_model import (
     QueueModel,
 )
 from deskapp.gui.models.queue_proxy import QueueProxy
-from deskapp.gui.qt_compat import emit
 
 SETTINGS_GROUP = "queue/filter"
 COLUMN_WIDTHS = {NUMBER: 96, PRIORITY: 56, RESELLER: 150, SUMMARY: 200, STATUS: 96, TIER: 36,
@@ -202,7 +201,7 @@ class QueueView(QWidget):
     def _activated(self, index: QModelIndex) -> None:
         item = index.data(ROW_ROLE)
         if item is not None:
-            emit(self.ticket_activated, item.number)
+            self.ticket_activated.emit(item.number)
 
     def selected_number(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

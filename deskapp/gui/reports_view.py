@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.report_model import ReportModel, ReportProxy, cell_text
-from deskapp.gui.qt_compat import emit
 from deskapp.reports.catalogue import PERIOD_REPORTS, REPORTS, run_report
 from deskapp.reports.charts import STACKED, Chart, chart_for
 from deskapp.reports.table import Table
@@ -163,7 +162,7 @@ class ReportsView(QWidget):
         self.note_label.setText(table.note if rows else "Nothing to report for this period.")
         self._draw_chart(chart_for(name, table))
         self._set_exports(True)
-        emit(self.report_shown, name)
+        self.report_shown.emit(name)
         return table
 
     @staticmethod

@@ -13,7 +13,6 @@ from deskapp import services
 from deskapp.domain.lifecycle import DeskError, Status
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
-from deskapp.gui.qt_compat import emit
 from deskapp.services.survey_read import SurveyState, survey_of
 
 STATE_TEXT = {
@@ -104,5 +103,5 @@ class SurveyPanel(QWidget):
             return False
         self.comment_edit.clear()
         self.close_answer()
-        emit(self.answered, number)
+        self.answered.emit(number)
         return True

@@ -46,7 +46,6 @@ from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.countdowns import span
 from deskapp.gui.models.history_model import HistoryModel
-from deskapp.gui.qt_compat import emit
 from deskapp.gui.survey_panel import SurveyPanel
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
@@ -282,7 +281,7 @@ class TicketView(QWidget):
         if self.detail is None or not self.actions_by_step[spec.action].isEnabled():
             return
         if spec.action is Action.LOG_FOLLOW_UP:
-            emit(self.follow_up_requested, self.detail.number)
+            self.follow_up_requested.emit(self.detail.number)
             return
         if self._current is not spec:
             self.note_edit.clear()
@@ -363,5 +362,5 @@ class TicketView(QWidget):
         self.close_action()
         self.conflict_frame.hide()
         self.show_ticket(d.number)
-        emit(self.changed, d.number)
+        self.changed.emit(d.number)
         return True

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QTimer, Signal
 
 from deskapp.domain.clock import Clock
-from deskapp.gui.qt_compat import emit
 
 
 class ClockTimer(QTimer):
@@ -27,7 +26,7 @@ class ClockTimer(QTimer):
 
     def fire(self) -> dt.datetime:
         now = self._clock.now()
-        emit(self.fired, now)
+        self.fired.emit(now)
         return now
 
 

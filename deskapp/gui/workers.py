@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 
 from deskapp.domain.clock import FixedClock
 from deskapp.domain.policy import Policy
-from deskapp.gui.qt_compat import emit
 
 
 class LoadSignals(QObject):
@@ -39,9 +38,9 @@ class QueueLoad(QRunnable):
         try:
             rows = self._read()
         except Exception as exc:  # shown in the window
-            emit(self.signals.failed, f"the queue could not be read: {exc}")
+            self.signals.failed.emit(f"the queue could not be read: {exc}")
         else:
-            emit(self.signals.loaded, rows)
+            self.signals.loaded.emit(rows)
         finally:
             if not self._db.is_closed():
                 self._db.close()  # this thread's connection only
@@ -67,9 +66,9 @@ class RulesRun(QRunnable):
         try:
             summary = run_rules(self._db, FixedClock(self._now), policy=self._policy)
         except Exception as exc:  # reported to the window, never lost in a thread
-            emit(self.signals.failed, f"the rule pass failed: {exc}")
+            self.signals.failed.emit(f"the rule pass failed: {exc}")
         else:
-            emit(self.signals.finished, summary)
+            self.signals.finished.emit(summary)
         finally:
             if not self._db.is_closed():
                 self._db.close()  # this thread's connection only

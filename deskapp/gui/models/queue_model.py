@@ -38,7 +38,6 @@ from deskapp.gui.models.countdowns import (
     Tick,
     age_text,
 )
-from deskapp.gui.qt_compat import emit
 from deskapp.services.queue import QueueRow
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -230,7 +229,7 @@ class QueueModel(QAbstractTableModel):
             self._clocks.replace(at, item.priority, item.logged_at, item.response_due, item.responded_at)
             rem, band = self._clocks.compute(self._tick, np.array([at]))
             self._remaining[at], self._bands[at] = rem[0], band[0]
-            emit(self.dataChanged, self.index(at, 0), self.index(at, len(HEADERS) - 1))
+            self.dataChanged.emit(self.index(at, 0), self.index(at, len(HEADERS) - 1))
         if fresh:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
@@ -265,7 +264,7 @@ class QueueModel(QAbstractTableModel):
         breaks = np.flatnonzero(np.diff(rows_arr) != 1) + 1
         for run in np.split(rows_arr, breaks):
             first, last = int(run[0]), int(run[-1])
-            emit(self.dataChanged, self.index(first, COUNTDOWN), self.index(last, COUNTDOWN))
+            self.dataChanged.emit(self.index(first, COUNTDOWN), self.index(last, COUNTDOWN))
 
     def refresh_all_bands(self, now: dt.datetime) -> list[int]:
         """Every row's band at `now` (rule-pass cadence, for filters and notifications).
@@ -281,9 +280,9 @@ class QueueModel(QAbstractTableModel):
             | ((self._bands == BREACHED) & (before != BREACHED))
         )
         turned = [self._rows[int(i)].id for i in worse]
-        emit(self.dataChanged, self.index(0, COUNTDOWN), self.index(len(self._rows) - 1, AGE))
+        self.dataChanged.emit(self.index(0, COUNTDOWN), self.index(len(self._rows) - 1, AGE))
         if turned:
-            emit(self.bands_turned, turned)
+            self.bands_turned.emit(turned)
         return turned
 
     def now_us(self) -> int:
@@ -302,7 +301,7 @@ class QueueModel(QAbstractTableModel):
             return
         n = len(self._rows)
         perm = self._permutation(column, order)
-        emit(self.layoutAboutToBeChanged)
+        self.layoutAboutToBeChanged.emit()
         old_persistent = self.persistentIndexList()
         new_row_of_old = np.empty(n, dtype=np.intp)
         new_row_of_old[perm] = np.arange(n)
@@ -311,7 +310,7 @@ class QueueModel(QAbstractTableModel):
             old_persistent,
             [self.index(int(new_row_of_old[i.row()]), i.column()) for i in old_persistent],
         )
-        emit(self.layoutChanged)
+        self.layoutChanged.emit()
 
     def _permutation(self, column: int, order: Qt.SortOrder) -> npt.NDArray[np.intp]:
         if column == COUNTDOWN:  # still counting first, by due; then the answered, by due
