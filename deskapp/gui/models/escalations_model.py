@@ -6,13 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from deskapp.gui.models.countdowns import age_text
+from deskapp.gui.models.flat_table import AnyIndex, FlatTableModel
 from deskapp.services.escalation_review import EscalationRow
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 NUMBER, PRIORITY, RESELLER, SUMMARY, AT_TIER, NOTE, THIRD_PARTY, FLAG = range(8)
 HEADERS = ("Number", "Priority", "Reseller", "Summary", "Time at tier", "Escalation note",
@@ -34,7 +33,7 @@ class Escalation:
         self.third_party = third
 
 
-class EscalationsModel(QAbstractTableModel):
+class EscalationsModel(FlatTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[int | Escalation] = []  # an int is a tier header
@@ -60,19 +59,11 @@ class EscalationsModel(QAbstractTableModel):
         item = self._rows[row]
         return None if isinstance(item, int) else item
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's default)
-        return 0 if parent.isValid() else len(self._rows)
+    def headers(self) -> tuple[str, ...]:
+        return HEADERS
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):

@@ -6,11 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
+from deskapp.gui.models.flat_table import AnyIndex, FlatTableModel
 from deskapp.services.queue import HistoryEntry
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 WHEN, WHO, WHAT, NOTE = range(4)
 HEADERS = ("When", "Who", "What", "Note")
@@ -26,7 +25,7 @@ def describe(entry: HistoryEntry) -> str:
     return words
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(FlatTableModel):
     def __init__(self, tz: dt.tzinfo, parent: Any = None) -> None:
         super().__init__(parent)
         self._tz = tz
@@ -37,19 +36,11 @@ class HistoryModel(QAbstractTableModel):
         self._entries = list(entries)
         self.endResetModel()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's default)
-        return 0 if parent.isValid() else len(self._entries)
+    def headers(self) -> tuple[str, ...]:
+        return HEADERS
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._entries)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._entries)):

@@ -12,17 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
 
+from deskapp.gui.models.flat_table import AnyIndex, FlatTableModel
 from deskapp.services.outbox import OutboxRow
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 STATUS, TICKET, KIND, RECIPIENT, ATTEMPTS, NEXT_ATTEMPT, LAST_ERROR = range(7)
 HEADERS = ("Status", "Ticket", "Kind", "Recipient", "Attempts", "Next attempt", "Last error")
@@ -31,7 +27,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a Python value to compare
 FAILED_COLOUR = QColor("#b3261e")
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(FlatTableModel):
     def __init__(self, tz: ZoneInfo, parent: Any = None) -> None:
         super().__init__(parent)
         self._tz = tz
@@ -45,19 +41,11 @@ class OutboxModel(QAbstractTableModel):
     def message(self, row: int) -> OutboxRow:
         return self._rows[row]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's default)
-        return 0 if parent.isValid() else len(self._rows)
+    def headers(self) -> tuple[str, ...]:
+        return HEADERS
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def _when(self, moment: dt.datetime | None) -> str:
         return "—" if moment is None else f"{moment.astimezone(self._tz):%a %d %b %H:%M}"

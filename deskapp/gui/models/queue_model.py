@@ -16,9 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -38,10 +36,8 @@ from deskapp.gui.models.countdowns import (
     Tick,
     age_text,
 )
+from deskapp.gui.models.flat_table import AnyIndex, FlatTableModel
 from deskapp.services.queue import QueueRow
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-
 
 # Columns, in display order.
 NUMBER, PRIORITY, RESELLER, SUMMARY, STATUS, TIER, ENGINEER, COUNTDOWN, AGE = range(9)
@@ -64,7 +60,7 @@ _BAND_BRUSHES = {code: QBrush(QColor(colour)) for code, colour in BAND_COLOURS.i
 _DARK_TEXT = QBrush(QColor("#1a1a1a"))
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(FlatTableModel):
     # ids of tickets whose band turned at risk or breached since the last full refresh
     bands_turned = Signal(list)
 
@@ -80,19 +76,11 @@ class QueueModel(QAbstractTableModel):
 
     # --- reading ----------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's default)
-        return 0 if parent.isValid() else len(self._rows)
+    def headers(self) -> tuple[str, ...]:
+        return HEADERS
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def row(self, row: int) -> QueueRow:
         return self._rows[row]
