@@ -128,13 +128,21 @@ def log_follow_up(
 def _contact(seller: Reseller, name: str, phone: str | None, email: str | None) -> Contact:
     person = Contact.get_or_none(Contact.reseller == seller, Contact.name == name)
     if person is None:
-        return Contact.create(reseller=seller, name=name, phone=phone or None, email=email or None)
+        # Two workstations may add the same new contact at once: the second insert does
+        # nothing (ON CONFLICT DO NOTHING waits for the first to commit) and both use the row.
+        Contact.insert(
+            reseller=seller, name=name, phone=phone or None, email=email or None
+        ).on_conflict_ignore().execute()
+        person = Contact.get(Contact.reseller == seller, Contact.name == name)
     return person
 
 
 def _tenant(seller: Reseller, name: str) -> Tenant:
     place = Tenant.get_or_none(Tenant.reseller == seller, Tenant.name == name)
-    return place if place is not None else Tenant.create(reseller=seller, name=name)
+    if place is None:
+        Tenant.insert(reseller=seller, name=name).on_conflict_ignore().execute()
+        place = Tenant.get(Tenant.reseller == seller, Tenant.name == name)
+    return place
 
 
 def _closed_ticket(number: str) -> Ticket:
