@@ -128,3 +128,40 @@ def test_a_refresh_while_offline_shows_offline_and_recovers(
     app.desk.queue_rows = real  # type: ignore[method-assign]
     app.refresh_queue()
     assert not window.database_label.text().startswith("OFFLINE")
+
+
+def test_a_lost_race_shows_what_changed_and_an_offline_save_is_reported(
+    qtbot: QtBot, live_app: DeskApp, clock: FixedClock
+) -> None:
+    from deskapp.domain.lifecycle import Action
+    from deskapp.store.reconnect import DatabaseUnavailable
+
+    app = live_app
+    seed(app.db, clock)
+    number = log(app.db, clock)
+    window = app.start(desk_for(app.db, clock, "tess").session, start_timers=False)
+    qtbot.addWidget(window)
+    app.open_ticket(number)
+    view = app.ticket_view
+    assert view is not None and app.desk is not None
+    view.actions_by_step[Action.NOTE].trigger()
+    view.note_edit.setPlainText("my careful note")
+    clock.advance(dt.timedelta(minutes=2))
+    services.assign(app.db, clock, "lee", number, engineer="tom")  # another workstation
+    services.note(app.db, clock, "tom", number, text="reseller says it is fixed")
+    assert not view.submit_action()
+    text = view.conflict_label.text()
+    assert "Since you opened it:" in text
+    assert "lee: assigned, status logged -> assigned" in text
+    assert '"reseller says it is fixed"' in text
+    assert view.note_edit.toPlainText() == "my careful note"  # kept
+
+    view.reload_button.click()
+
+    def offline(*_args: Any, **_kwargs: Any) -> None:
+        raise DatabaseUnavailable("PostgreSQL dbhost/desk", "connection refused", maybe_saved=False)
+
+    app.desk.perform = offline  # type: ignore[method-assign]
+    assert not view.submit_action()
+    assert "nothing was saved" in view.action_error_label.text()
+    assert view.note_edit.toPlainText() == "my careful note"
