@@ -4,8 +4,9 @@
 
 Prints (never asserts):
 - launch to queue painted: wall time from starting a fresh Python process
-  (imports included) to the first paint of the queue table, signed in and
-  loaded (target <= 1.5 s);
+  (imports included) to the first paint of the queue table with the most
+  urgent tickets in it (target <= 1.5 s), and to the whole queue loaded and
+  painted (filters and counts complete);
 - one countdown tick: `QueueView.on_tick` (visible rows found, remaining and
   bands computed with numpy, dataChanged emitted), and the same including
   the repaint it causes (target <= 5 ms);
@@ -101,8 +102,10 @@ def child(url: str, ticks: int) -> None:
     desk_app = DeskApp(db, clock, settings)
     window = desk_app.start(Session("lead", "Lee Lead", Role.LEAD), start_timers=False, load_async=True)
     window.resize(1600, 900)
-    loaded_at: list[float] = []
-    desk_app.queue_loaded.connect(lambda _n: loaded_at.append(time.time()))
+    loaded_at: list[float] = []  # the most urgent page is in the model
+    all_loaded_at: list[float] = []  # every row is
+    desk_app.queue_first_page.connect(lambda _n: loaded_at.append(time.time()))
+    desk_app.queue_loaded.connect(lambda _n: all_loaded_at.append(time.time()))
     assert desk_app.queue_view is not None and desk_app.model is not None
     viewport = desk_app.queue_view.table.viewport()
     painted: list[float] = []  # first paint of the table with the rows in it
@@ -121,9 +124,15 @@ def child(url: str, ticks: int) -> None:
     watch = PaintWatch()
     viewport.installEventFilter(watch)
     loop = QEventLoop()
-    desk_app.queue_loaded.connect(lambda _n: viewport.update())
+    desk_app.queue_first_page.connect(lambda _n: viewport.update())
     window.show()
     loop.exec()
+    if not all_loaded_at:  # the rest of the queue (an event loop, so the loader thread runs)
+        rest = QEventLoop()
+        desk_app.queue_loaded.connect(lambda _n: QTimer.singleShot(0, rest.quit))
+        rest.exec()
+    app.processEvents()
+    full_painted = time.time()
     loaded = desk_app.model.rowCount()
     view = desk_app.queue_view
     compute, with_paint = [], []
@@ -141,6 +150,7 @@ def child(url: str, ticks: int) -> None:
     desk_app.stop()
     print(json.dumps({
         "painted_at": painted[0], "window_at": window_painted[0], "rows": loaded, "visible": visible,
+        "all_painted_at": full_painted, "first_at": loaded_at[0], "all_at": all_loaded_at[0],
         "rss_mb": rss_mb,
         "tick_ms": statistics.median(compute), "tick_p95_ms": sorted(compute)[int(0.95 * len(compute))],
         "tick_paint_ms": statistics.median(with_paint),
@@ -180,7 +190,14 @@ def main() -> int:
     result = json.loads(out.strip().splitlines()[-1])
     print(f"queue rows loaded:            {result['rows']:,} ({result['visible']} visible)")
     print(f"launch to window painted:     {result['window_at'] - started:.2f} s   (queue still loading)")
-    print(f"launch to queue painted:      {result['painted_at'] - started:.2f} s   (target <= 1.5 s)")
+    print(
+        f"launch to queue painted:      {result['painted_at'] - started:.2f} s   (target <= 1.5 s; "
+        "the most urgent tickets, sorted by due)"
+    )
+    whole = result["all_painted_at"] - started
+    print(f"launch to whole queue loaded: {whole:.2f} s   (counts and filters complete)")
+    first_at, all_at = result["first_at"] - started, result["all_at"] - started
+    print(f"  (first page in the model at {first_at:.2f} s, all rows at {all_at:.2f} s)")
     tick, p95 = result["tick_ms"], result["tick_p95_ms"]
     print(f"one countdown tick:           {tick:.2f} ms median, {p95:.2f} ms p95   (target <= 5 ms)")
     print(f"  tick including its repaint: {result['tick_paint_ms']:.2f} ms median")

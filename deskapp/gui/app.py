@@ -39,6 +39,7 @@ from deskapp.services.queue import QueueRow
 from deskapp.store.connection import describe
 
 WATERMARK_SLACK = dt.timedelta(microseconds=1)  # re-read the last instant: ties are not missed
+FIRST_PAGE = 300  # tickets shown first at launch: more than a screenful, cheap to read
 
 
 def _open(row: QueueRow) -> bool:
@@ -48,6 +49,7 @@ def _open(row: QueueRow) -> bool:
 class DeskApp(QObject):
     rules_ran = Signal(object)  # RuleSummary, after the queue was refreshed
     queue_refreshed = Signal(list)  # ids of the changed tickets
+    queue_first_page = Signal(int)  # rows, when the most urgent page is shown
     queue_loaded = Signal(int)  # rows, after an asynchronous first load
 
     def __init__(
@@ -136,10 +138,14 @@ class DeskApp(QObject):
         self.watch_timer.fired.connect(lambda _now: self._presence_heartbeat())
         if load_async:
             self.queue_view.shown_label.setText("Loading the queue…")
+            self._load_signals.first_page.connect(self._first_page_loaded)
             self._load_signals.loaded.connect(self._queue_loaded)
             self._load_signals.failed.connect(self.queue_view.shown_label.setText)
             desk_ref = desk
-            self.pool.start(QueueLoad(self.db, lambda: desk_ref.queue_rows(), self._load_signals))
+            self.pool.start(QueueLoad(
+                self.db, lambda: desk_ref.queue_rows(), self._load_signals,
+                first_page=lambda: desk_ref.queue_rows(most_urgent=FIRST_PAGE),
+            ))  # fmt: skip
             self._timers_wanted = start_timers
             self._loading = True
         else:
@@ -164,6 +170,14 @@ class DeskApp(QObject):
 
             self.reports_view = ReportsView(desk)
             window.add_page(self.reports_view, "Re&ports", "showReportsAction", "Ctrl+4")
+
+    def _first_page_loaded(self, rows: list[QueueRow]) -> None:
+        # The most urgent tickets, painted while the rest of a big queue loads.
+        if self._loading and self.model is not None:
+            self.model.set_rows(rows, self.clock.now())
+            self.queue_first_page.emit(len(rows))
+            if self.queue_view is not None:
+                self.queue_view.shown_label.setText(f"Loading the queue… the {len(rows)} most urgent first")
 
     def _queue_loaded(self, rows: list[QueueRow]) -> None:
         self._loading = False

@@ -45,9 +45,10 @@ class Desk:
     # --- reading ------------------------------------------------------------------
 
     def queue_rows(
-        self, since: dt.datetime | None = None, numbers: list[str] | None = None
-    ) -> list[QueueRow]:
-        return services.queue_rows(self.db, since=since, numbers=numbers)
+        self, since: dt.datetime | None = None, numbers: list[str] | None = None,
+        most_urgent: int | None = None,
+    ) -> list[QueueRow]:  # fmt: skip
+        return services.queue_rows(self.db, since=since, numbers=numbers, most_urgent=most_urgent)
 
     def escalations(self) -> list[EscalationRow]:
         from deskapp.services.escalation_review import escalations

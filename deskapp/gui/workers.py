@@ -20,22 +20,29 @@ from deskapp.domain.policy import Policy
 
 
 class LoadSignals(QObject):
-    loaded = Signal(list)  # list[QueueRow]
+    first_page = Signal(list)  # list[QueueRow]: the most urgent tickets, to paint at once
+    loaded = Signal(list)  # list[QueueRow]: the whole queue
     failed = Signal(str)
 
 
 class QueueLoad(QRunnable):
     """Read the whole queue off the GUI thread (the window stays responsive meanwhile)."""
 
-    def __init__(self, db: pw.Database, read: Callable[[], list[Any]], signals: LoadSignals) -> None:
+    def __init__(
+        self, db: pw.Database, read: Callable[[], list[Any]], signals: LoadSignals,
+        first_page: Callable[[], list[Any]] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.setAutoDelete(True)
         self._db = db
         self._read = read
+        self._first_page = first_page
         self.signals = signals
 
     def run(self) -> None:
         try:
+            if self._first_page is not None:
+                self.signals.first_page.emit(self._first_page())
             rows = self._read()
         except Exception as exc:  # shown in the window
             self.signals.failed.emit(f"the queue could not be read: {exc}")

@@ -178,3 +178,26 @@ def test_turning_at_risk_notifies_and_layout_is_remembered(
         assert other.queue_splitter.sizes() == sizes
     finally:
         again.stop()
+
+
+def test_the_most_urgent_tickets_are_shown_before_the_rest(
+    qtbot: QtBot, app: DeskApp, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import deskapp.gui.app as wiring
+
+    monkeypatch.setattr(wiring, "FIRST_PAGE", 2)
+    seed(app.db, clock)
+    numbers = []
+    for minutes in (0, 30, 60):  # three P2s: the first logged is due first
+        clock.set(MON_9 + dt.timedelta(minutes=minutes))
+        numbers.append(log(app.db, clock, channel="email"))
+    session = desk_for(app.db, clock, "tess").session
+    first: list[list[str]] = []
+    app.queue_first_page.connect(
+        lambda _n: first.append([app.model.row(r).number for r in range(app.model.rowCount())])  # type: ignore[union-attr]
+    )
+    with qtbot.waitSignal(app.queue_loaded, timeout=10_000):
+        window = app.start(session, start_timers=False, load_async=True)
+        qtbot.addWidget(window)
+    assert first and sorted(first[0]) == sorted(numbers[:2]), "the two due first, alone"
+    assert app.model is not None and app.model.rowCount() == 3
