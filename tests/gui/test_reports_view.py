@@ -44,6 +44,7 @@ def test_compliance_table_and_stacked_chart(qtbot: QtBot, qtmodeltester: object,
         table = view.run("compliance")
     assert table is not None
     check_model(qtmodeltester, view.model)  # type: ignore[arg-type]
+    check_model(qtmodeltester, view.proxy)  # type: ignore[arg-type]
     cells = _cells(view)
     assert cells[("2026-03", "P1")] == ("1", "0", "100.0")
     assert cells[("2026-03", "P2")] == ("1", "1", "50.0")
