@@ -23,7 +23,7 @@ from deskapp.store.change_feed import (
     announce,
     payloads,
 )
-from deskapp.store.connection import is_sqlite, write_transaction
+from deskapp.store.connection import write_transaction
 from tests.desk_setup import Desk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,9 +84,11 @@ def test_a_rule_pass_announces_every_ticket_it_changed(desk: Desk, db: peewee.Da
         listener.close()
 
 
-def test_a_long_list_of_numbers_arrives_whole(db: peewee.Database) -> None:
-    if is_sqlite(db):
-        pytest.skip("SQLite readers poll; nothing is announced")
+def test_a_long_list_of_numbers_arrives_whole(pg_schema_url: str) -> None:
+    # PostgreSQL only: SQLite readers poll the history, nothing is announced.
+    from deskapp.store.connection import open_database
+
+    db = open_database(pg_schema_url)
     numbers = [f"INC-{i:06d}" for i in range(2000)]
     listener = ChangeListener(db)
     try:
@@ -96,6 +98,7 @@ def test_a_long_list_of_numbers_arrives_whole(db: peewee.Database) -> None:
         assert seen == set(numbers)
     finally:
         listener.close()
+        db.close()
 
 
 def test_two_workstations_see_each_others_changes(desk: Desk, db: peewee.Database, db_url: str) -> None:
