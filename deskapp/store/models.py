@@ -220,6 +220,9 @@ def add_indexes() -> None:
     T.add_index(T.status, T.auto_resolve_at)
     T.add_index(T.status, T.next_chaser_due)
     T.add_index(T.status, T.closes_at)
+    # the queue's first page at launch: the most urgent open tickets, by due
+    # (never rewritten by a rule pass: a response's due time does not change)
+    T.add_index(T.response_due)
 
 
 add_indexes()

@@ -91,6 +91,8 @@ def test_v1_sqlite_database_is_backed_up_and_upgraded(tmp_path: Path) -> None:
     assert schema_version(db) == SCHEMA_VERSION
     assert {"rule_pass", "lead_flagged_at"} <= _columns(db, "ticket")
     assert db.table_exists("survey_answer")
+    assert db.table_exists("outbox") and db.table_exists("survey_invitation") and db.table_exists("editing")
+    assert ["response_due"] in [index.columns for index in db.get_indexes("ticket")], "v5's index"
     ticket = Ticket.get(Ticket.number == "INC-000001")
     assert ticket.status == "resolved" and ticket.version == 4
     assert ticket.closes_at == dt.datetime(2025, 11, 10, tzinfo=dt.UTC)
