@@ -6,18 +6,32 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from peewee import PeeweeException
-
 from deskapp import __version__
-from deskapp.cli import mail_commands, report_commands, sla_commands, store_commands, ticket_commands
+from deskapp.cli import sla_commands
 from deskapp.domain.lifecycle import DeskError
 from deskapp.domain.policy import PolicyError
-from deskapp.gui import screenshots
 from deskapp.logs import setup_logging
-from deskapp.store.migrations import SchemaError
+
+# Commands that need neither the store nor Qt. Scripts call `deskapp sla due`
+# many times; they should not pay for importing peewee and the services
+# (about half a second) to compute a due time.
+LIGHT_COMMANDS = frozenset({"sla", "calendar"})
+_OPTIONS_WITH_VALUES = frozenset({"--policy", "--db", "--clock", "--as"})
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command named on a command line (the first word that is not an option)."""
+    words = iter(argv)
+    for word in words:
+        if word in _OPTIONS_WITH_VALUES:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(*, light: bool = False) -> argparse.ArgumentParser:
+    """Every command, or (`light`) only the store-free ones."""
     parser = argparse.ArgumentParser(
         prog="deskapp",
         description="Service-desk client. With no command, starts the desktop app.",
@@ -31,11 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--as", dest="as_login", metavar="LOGIN", help="the acting staff member")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sla_commands.add_parsers(sub)
-    store_commands.add_parsers(sub)
-    ticket_commands.add_parsers(sub)
-    report_commands.add_parsers(sub)
-    mail_commands.add_parsers(sub)
-    screenshots.add_parsers(sub)
+    if not light:
+        from deskapp.cli import mail_commands, report_commands, store_commands, ticket_commands
+        from deskapp.gui import screenshots
+
+        store_commands.add_parsers(sub)
+        ticket_commands.add_parsers(sub)
+        report_commands.add_parsers(sub)
+        mail_commands.add_parsers(sub)
+        screenshots.add_parsers(sub)
     return parser
 
 
@@ -69,7 +87,7 @@ def print_versions(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(light=command_word(args_list) in LIGHT_COMMANDS)
     args = parser.parse_args(args_list)
     setup_logging()
     if args.version:
@@ -87,9 +105,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DeskError as exc:
         print(f"deskapp: {exc}", file=sys.stderr)
         return 1
-    except (SchemaError, PeeweeException) as exc:
-        print(f"deskapp: database: {str(exc).strip()}", file=sys.stderr)
-        return 1
     except PolicyError as exc:
         print(f"deskapp: {exc}", file=sys.stderr)
         return 2
@@ -98,3 +113,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not _database_error(exc):
+            raise
+        print(f"deskapp: database: {str(exc).strip()}", file=sys.stderr)
+        return 1
+
+
+def _database_error(exc: Exception) -> bool:
+    # Imported only here: a light command never loads peewee or the store.
+    from peewee import PeeweeException
+
+    from deskapp.store.migrations import SchemaError
+
+    return isinstance(exc, SchemaError | PeeweeException)

@@ -69,3 +69,24 @@ def test_real_console_command() -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "2026-03-29T01:30:00Z\n"
+
+
+def test_sla_commands_load_neither_the_store_nor_qt() -> None:
+    # Scripts call `deskapp sla due` often: it must not pay for peewee, the services or Qt.
+    code = (
+        "import sys\n"
+        "from deskapp.cli.main import main\n"
+        "assert main(['sla', 'due', '--priority', 'P2', '2026-03-16T09:00:00Z']) == 0\n"
+        "heavy = ('peewee', 'PySide6', 'psycopg')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.splitlines() == ["2026-03-16T13:00:00Z", ""]
+
+
+def test_store_commands_still_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("ticket", "rules", "report", "mail", "survey", "sla", "calendar"):
+        assert command in out
