@@ -30,8 +30,9 @@ from deskapp.services.errors import (
     TransitionNotAllowed,
     ValidationError,
 )
+from deskapp.services.history_entry import HistoryEntry
 from deskapp.services.intake import log_follow_up, log_ticket
-from deskapp.services.queue import HistoryEntry, QueueRow, TicketDetail, queue_rows, ticket_detail
+from deskapp.services.queue import QueueRow, TicketDetail, queue_rows, ticket_detail
 from deskapp.services.resolution import (
     clear_lead_flag,
     confirm,

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from deskapp.domain.lifecycle import DeskError, PermissionDenied, TransitionNotAllowed
+from deskapp.services.history_entry import HistoryEntry
 
 __all__ = [
     "AuthenticationFailed",
@@ -66,17 +67,9 @@ class TrainingOnly(DeskError):
 
 
 @dataclass(frozen=True)
-class Change:
-    """One step someone else made to a ticket (from its history)."""
+class Change(HistoryEntry):
+    """One step someone else made to a ticket (from its history), with its local time."""
 
-    at: dt.datetime
-    actor: str
-    kind: str
-    from_status: str | None
-    to_status: str | None
-    from_tier: int | None
-    to_tier: int | None
-    note: str
     local_time: str = ""
 
     def describe(self) -> str:

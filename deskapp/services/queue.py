@@ -24,6 +24,7 @@ import peewee as pw
 
 from deskapp.domain.lifecycle import Status
 from deskapp.domain.policy import Policy
+from deskapp.services.history_entry import HistoryEntry
 from deskapp.services.operation import engine_for, load_ticket
 from deskapp.store.connection import raw_sql, use
 from deskapp.store.fields import instant_reader, to_utc
@@ -51,18 +52,6 @@ class QueueRow(NamedTuple):
     next_chaser_due: dt.datetime | None
     version: int
     updated_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: dt.datetime
-    actor: str
-    kind: str
-    from_status: str | None
-    to_status: str | None
-    from_tier: int | None
-    to_tier: int | None
-    note: str
 
 
 @dataclass(frozen=True)

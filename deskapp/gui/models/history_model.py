@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from deskapp.gui.models.flat_table import AnyIndex, FlatTableModel
-from deskapp.services.queue import HistoryEntry
+from deskapp.services.history_entry import HistoryEntry
 
 WHEN, WHO, WHAT, NOTE = range(4)
 HEADERS = ("When", "Who", "What", "Note")
