@@ -11,6 +11,7 @@ from deskapp.cli import sla_commands
 from deskapp.domain.lifecycle import DeskError
 from deskapp.domain.policy import PolicyError
 from deskapp.logs import setup_logging
+from deskapp.user_cache import use_holiday_cache
 
 # Commands that need neither the store nor Qt. Scripts call `deskapp sla due`
 # many times; they should not pay for importing peewee and the services
@@ -87,6 +88,7 @@ def print_versions(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    use_holiday_cache()
     parser = build_parser(light=command_word(args_list) in LIGHT_COMMANDS)
     args = parser.parse_args(args_list)
     setup_logging()

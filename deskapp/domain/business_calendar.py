@@ -22,8 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import holidays
-
+from deskapp.domain.holiday_source import holiday_names
 from deskapp.domain.policy import Policy
 
 UTC = dt.UTC
@@ -164,7 +163,7 @@ class BusinessCalendar:
         if not wanted:
             return
         for cal in self.policy.calendars:
-            found = holidays.country_holidays(cal.country, subdiv=cal.subdiv, years=wanted)
+            found = holiday_names(cal.country, cal.subdiv, wanted)
             for day, name in found.items():
                 for one in str(name).split("; "):
                     label = f"{one} ({cal.label})"

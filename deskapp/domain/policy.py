@@ -240,10 +240,10 @@ def _priority(code: str, entry: Any, source: str | None) -> Priority:
 
 
 def _check_calendar_exists(cal: HolidayCalendar, key: str, source: str | None) -> None:
-    import holidays
+    from deskapp.domain.holiday_source import check_calendar
 
     try:
-        holidays.country_holidays(cal.country, subdiv=cal.subdiv, years=2000)
+        check_calendar(cal.country, cal.subdiv)
     except NotImplementedError:
         raise PolicyError(f"{key}.country", f"no holiday calendar for {cal.country!r}", source) from None
     except Exception as exc:  # holidays raises plain errors for a bad subdivision
