@@ -22,6 +22,7 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import DeskError, Status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.gui import settings as conf
+from deskapp.gui.after_paint import AfterPaint
 from deskapp.gui.change_listener import ChangeListenerThread
 from deskapp.gui.desk import Desk
 from deskapp.gui.intake_view import IntakeDialog
@@ -104,22 +105,15 @@ class DeskApp(QObject):
     # --- building the window ------------------------------------------------------------------
 
     def start(self, session: Session, *, start_timers: bool = True, load_async: bool = False) -> MainWindow:
-        """Build and connect everything; `load_async` reads the queue off the GUI thread
-        (the window shows at once and fills when the rows arrive)."""
+        """Build and connect everything. `load_async` is the launch path: the window shows at
+        once, the most urgent tickets are read off the GUI thread and painted first, and the
+        other tabs and the rest of the queue follow that paint."""
         desk = self.desk = Desk(self.db, self.clock, session, self.policy)
         self.model = QueueModel(desk.engine, self.clock.now(), self)
         self.queue_view = QueueView(self.model, self.settings)
         self.queue_view.set_me(session.login if session.is_engineer else None)
         self.ticket_view = TicketView(desk)
-        if session.is_lead:
-            from deskapp.gui.escalations_view import EscalationsView
-
-            self.escalations_view = EscalationsView(desk)
-            self.escalations_view.ticket_activated.connect(self.open_ticket)
-            self.escalations_view.changed.connect(self._ticket_changed)
-        window = self.window = MainWindow(
-            session, self.queue_view, self.ticket_view, self.settings, self.escalations_view
-        )
+        window = self.window = MainWindow(session, self.queue_view, self.ticket_view, self.settings)
         window.database_label.setText(describe(self.db))
         window.work_tabs.currentChanged.connect(lambda _i: self._reload_escalations())
         self.queue_view.ticket_activated.connect(self.open_ticket)
@@ -130,7 +124,6 @@ class DeskApp(QObject):
         window.refresh_action.triggered.connect(self.refresh_queue)
         window.run_rules_action.triggered.connect(lambda: self.run_rules(self.clock.now()))
         window.settings_action.triggered.connect(self.open_settings)
-        self._add_mail_and_reports(desk, window)
 
         self.countdown_timer.fired.connect(self._tick)
         self.rules_timer.fired.connect(self.run_rules)
@@ -141,21 +134,30 @@ class DeskApp(QObject):
             self._load_signals.first_page.connect(self._first_page_loaded)
             self._load_signals.loaded.connect(self._queue_loaded)
             self._load_signals.failed.connect(self.queue_view.shown_label.setText)
-            desk_ref = desk
-            self.pool.start(QueueLoad(
-                self.db, lambda: desk_ref.queue_rows(), self._load_signals,
-                first_page=lambda: desk_ref.queue_rows(most_urgent=FIRST_PAGE),
-            ))  # fmt: skip
             self._timers_wanted = start_timers
             self._loading = True
+            self.pool.start(QueueLoad(
+                self.db, lambda: desk.queue_rows(most_urgent=FIRST_PAGE),
+                self._load_signals.first_page, self._load_signals.failed,
+            ))  # fmt: skip
         else:
+            self._add_other_pages()
             self.load_queue()
             if start_timers:
                 self.start_timers()
         return window
 
-    def _add_mail_and_reports(self, desk: Desk, window: MainWindow) -> None:
-        """The outbox for everyone (reloaded when shown); reports for leads and administrators."""
+    def _add_other_pages(self) -> None:
+        """Escalations for leads, the outbox for everyone, reports for leads and administrators."""
+        desk, window = self.desk, self.window
+        assert desk is not None and window is not None
+        if desk.session.is_lead:
+            from deskapp.gui.escalations_view import EscalationsView
+
+            escalations = self.escalations_view = EscalationsView(desk)
+            escalations.ticket_activated.connect(self.open_ticket)
+            escalations.changed.connect(self._ticket_changed)
+            window.add_page(escalations, "&Escalations", "showEscalationsAction", "Ctrl+2")
         from deskapp.gui.outbox_view import OutboxView
 
         outbox = self.outbox_view = OutboxView(desk)
@@ -172,12 +174,21 @@ class DeskApp(QObject):
             window.add_page(self.reports_view, "Re&ports", "showReportsAction", "Ctrl+4")
 
     def _first_page_loaded(self, rows: list[QueueRow]) -> None:
-        # The most urgent tickets, painted while the rest of a big queue loads.
-        if self._loading and self.model is not None:
-            self.model.set_rows(rows, self.clock.now())
-            self.queue_first_page.emit(len(rows))
-            if self.queue_view is not None:
-                self.queue_view.shown_label.setText(f"Loading the queue… the {len(rows)} most urgent first")
+        # The most urgent tickets, painted before anything else is built or read.
+        if not self._loading or self.model is None or self.queue_view is None:
+            return
+        self.model.set_rows(rows, self.clock.now())
+        self.queue_first_page.emit(len(rows))
+        self.queue_view.shown_label.setText(f"Loading the queue… the {len(rows)} most urgent first")
+        AfterPaint(self.queue_view.table.viewport(), self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        desk = self.desk
+        assert desk is not None
+        self._add_other_pages()
+        self.pool.start(QueueLoad(
+            self.db, lambda: desk.queue_rows(), self._load_signals.loaded, self._load_signals.failed
+        ))  # fmt: skip
 
     def _queue_loaded(self, rows: list[QueueRow]) -> None:
         self._loading = False

@@ -56,6 +56,9 @@ def run_gui(args: argparse.Namespace) -> int:
     ):
         print("deskapp: no display found; set DISPLAY, or QT_QPA_PLATFORM=offscreen", file=sys.stderr)
         return 2
+    from deskapp.gui.preload import preload
+
+    preload()  # before Qt: see there why
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QDialog
 

@@ -1,4 +1,4 @@
-"""The main window: the queue beside the open ticket, escalations for leads, menus.
+"""The main window: the queue beside the open ticket, other pages in tabs, menus.
 
 It only arranges the views it is given and offers their actions in menus;
 `deskapp.gui.app` builds everything and connects it.
@@ -20,7 +20,7 @@ from deskapp.gui.ticket_view import TicketView
 class MainWindow(QMainWindow):
     def __init__(
         self, session: Session, queue_view: QueueView, ticket_view: TicketView,
-        settings: QSettings, escalations_view: QWidget | None = None, parent: Any = None,
+        settings: QSettings, parent: Any = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -28,7 +28,6 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self.queue_view = queue_view
         self.ticket_view = ticket_view
-        self.escalations_view = escalations_view
 
         self.queue_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.queue_splitter.setObjectName("queueSplitter")
@@ -39,8 +38,6 @@ class MainWindow(QMainWindow):
         self.work_tabs = QTabWidget()
         self.work_tabs.setObjectName("workTabs")
         self.work_tabs.addTab(self.queue_splitter, "&Queue")
-        if escalations_view is not None:
-            self.work_tabs.addTab(escalations_view, "&Escalations")
         self.setCentralWidget(self.work_tabs)
 
         self.who_label = QLabel(f"Signed in as {session.name} ({session.login}, {session.role.label})")
@@ -77,9 +74,6 @@ class MainWindow(QMainWindow):
         show_queue.triggered.connect(lambda: self.work_tabs.setCurrentIndex(0))
         focus_search = self._action(view_menu, "&Search the queue", "focusSearchAction", "Ctrl+F")
         focus_search.triggered.connect(self._focus_search)
-        if escalations_view is not None:
-            show_esc = self._action(view_menu, "&Escalations", "showEscalationsAction", "Ctrl+2")
-            show_esc.triggered.connect(lambda: self.work_tabs.setCurrentWidget(escalations_view))
         self.restore_layout()
 
     def _action(self, menu: Any, text: str, name: str, shortcut: Any) -> QAction:

@@ -26,28 +26,26 @@ class LoadSignals(QObject):
 
 
 class QueueLoad(QRunnable):
-    """Read the whole queue off the GUI thread (the window stays responsive meanwhile)."""
+    """Read queue rows off the GUI thread (the window stays responsive meanwhile) and hand
+    them to `done` (a signal of `LoadSignals`, delivered on the GUI thread)."""
 
     def __init__(
-        self, db: pw.Database, read: Callable[[], list[Any]], signals: LoadSignals,
-        first_page: Callable[[], list[Any]] | None = None,
+        self, db: pw.Database, read: Callable[[], list[Any]], done: Any, failed: Any
     ) -> None:  # fmt: skip
         super().__init__()
         self.setAutoDelete(True)
         self._db = db
         self._read = read
-        self._first_page = first_page
-        self.signals = signals
+        self._done = done
+        self._failed = failed
 
     def run(self) -> None:
         try:
-            if self._first_page is not None:
-                self.signals.first_page.emit(self._first_page())
             rows = self._read()
         except Exception as exc:  # shown in the window
-            self.signals.failed.emit(f"the queue could not be read: {exc}")
+            self._failed.emit(f"the queue could not be read: {exc}")
         else:
-            self.signals.loaded.emit(rows)
+            self._done.emit(rows)
         finally:
             if not self._db.is_closed():
                 self._db.close()  # this thread's connection only

@@ -31,3 +31,15 @@ def test_domain_imports_no_qt_and_no_peewee() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "", f"domain pulled in: {proc.stdout.strip()}"
+
+
+def test_the_launch_preload_imports_no_qt() -> None:
+    # deskapp.gui.preload runs before PySide6 is imported; that is its whole point.
+    code = (
+        "import sys\n"
+        "from deskapp.gui.preload import preload\n"
+        "preload()\n"
+        "print(','.join(sorted(n for n in sys.modules if n.split('.')[0] in ('PySide6', 'shiboken6'))))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "", f"preload pulled in: {proc.stdout.strip()}"

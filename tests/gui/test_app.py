@@ -201,3 +201,23 @@ def test_the_most_urgent_tickets_are_shown_before_the_rest(
         qtbot.addWidget(window)
     assert first and sorted(first[0]) == sorted(numbers[:2]), "the two due first, alone"
     assert app.model is not None and app.model.rowCount() == 3
+
+
+def test_at_launch_the_other_pages_follow_the_first_paint(
+    qtbot: QtBot, app: DeskApp, clock: FixedClock
+) -> None:
+    seed(app.db, clock)
+    log(app.db, clock)
+    session = desk_for(app.db, clock, "lee").session
+    painted_before_pages: list[bool] = []
+    app.queue_first_page.connect(lambda _n: painted_before_pages.append(app.outbox_view is None))
+    with qtbot.waitSignal(app.queue_loaded, timeout=10_000):
+        window = app.start(session, start_timers=False, load_async=True)
+        qtbot.addWidget(window)
+        window.show()
+        assert window.work_tabs.count() == 1, "only the queue until its first page is painted"
+    assert painted_before_pages == [True]
+    tabs = [window.work_tabs.tabText(i) for i in range(window.work_tabs.count())]
+    assert tabs == ["&Queue", "&Escalations", "&Outbox", "Re&ports"]
+    shortcuts = {a.objectName(): a.shortcut().toString() for a in window.view_menu.actions()}
+    assert shortcuts["showEscalationsAction"] == "Ctrl+2" and shortcuts["showReportsAction"] == "Ctrl+4"
