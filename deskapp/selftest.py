@@ -44,6 +44,23 @@ def run_self_test() -> int:
             raise RuntimeError(f"P2 logged Fri 17:00 is due {due}, not Mon 11:00")
         return f"policy {default_policy().version} loaded; SLA engine answers a worked example"
 
+    def holiday_cache() -> str:
+        # The bundle must carry the holidays library's metadata, or no launch is ever warm.
+        from deskapp.domain import holiday_source
+        from deskapp.user_cache import use_holiday_cache
+
+        path = Path(tmp.name) / "holidays.json"
+        holiday_source.use_cache(path)
+        try:
+            names = holiday_source.holiday_names("GB", "ENG", [2026])
+        finally:
+            use_holiday_cache()
+        if names.get(dt.date(2026, 12, 25)) != "Christmas Day":
+            raise RuntimeError(f"the holidays library gave {names}")
+        if not path.is_file():
+            raise RuntimeError("holidays were not kept (is the library's metadata in the bundle?)")
+        return "holidays read from the library and kept in the cache file"
+
     def database() -> str:
         from deskapp import services as sv
         from deskapp.domain.clock import FixedClock
@@ -93,8 +110,8 @@ def run_self_test() -> int:
             raise RuntimeError(f"the rule pass did not record the breach: {summary.lines()}")
         return "one rule pass ran and recorded the overdue response once"
 
-    checks += [("files", files), ("policy", policy), ("database", database),
-               ("window", window), ("rules", rules)]  # fmt: skip
+    checks += [("files", files), ("policy", policy), ("holiday cache", holiday_cache),
+               ("database", database), ("window", window), ("rules", rules)]  # fmt: skip
     failed = 0
     for name, check in checks:
         try:
