@@ -22,6 +22,7 @@ from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
 from deskapp.gui.actions import AGREED_UPDATE, ENGINEER, NOTE, PROVIDER, PROVIDER_REF
 from deskapp.gui.session import Session
+from deskapp.services.directory import StaffEntry, assignable_staff
 from deskapp.services.escalation_review import EscalationRow
 from deskapp.services.queue import QueueRow, TicketDetail
 from deskapp.sla import engine as shared_engine
@@ -54,6 +55,14 @@ class Desk:
         from deskapp.services.escalation_review import escalations
 
         return escalations(self.db)
+
+    def assignable(self, tier: int) -> list[StaffEntry]:
+        """Whom this person may assign a ticket at `tier` to: anyone able to work it for a
+        lead or administrator; an engineer takes tickets only for themselves."""
+        entries = assignable_staff(self.db, tier)
+        if self.session.is_engineer and not self.session.is_lead:
+            return [e for e in entries if e.login == self.session.login]
+        return entries
 
     def detail(self, number: str) -> TicketDetail:
         return services.ticket_detail(self.db, number, now=self.clock.now(), policy=self.policy)

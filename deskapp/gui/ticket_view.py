@@ -309,8 +309,8 @@ class TicketView(QWidget):
         note_label = layout.labelForField(self.note_edit)
         if isinstance(note_label, QLabel):
             note_label.setText(spec.note_label + (" *" if spec.note_required else ""))
-        if ENGINEER in spec.fields and not self.engineer_combo.currentText():
-            self.engineer_combo.setEditText(self.desk.session.login)
+        if ENGINEER in spec.fields:
+            self._offer_engineers(self.detail.tier)
         if AGREED_UPDATE in spec.fields:
             start = self.desk.clock.now().astimezone(self._tz) + dt.timedelta(days=1)
             self.agreed_update_edit.setDateTime(
@@ -320,6 +320,25 @@ class TicketView(QWidget):
         self.action_form_group.show()
         first = self.engineer_combo if ENGINEER in spec.fields else self.note_edit
         first.setFocus()
+
+    def _offer_engineers(self, tier: int) -> None:
+        """The staff who can take the ticket, by name; a login can still be typed."""
+        typed = self.engineer_combo.currentText()
+        try:
+            entries = self.desk.assignable(tier)
+        except DeskError:
+            entries = []  # the list is a convenience; the service checks whoever is named
+        combo = self.engineer_combo
+        combo.clear()
+        for entry in entries:
+            combo.addItem(entry.describe(), entry.login)
+        me = combo.findData(self.desk.session.login)
+        if typed:
+            combo.setEditText(typed)  # what the person typed is kept
+        elif me >= 0:
+            combo.setCurrentIndex(me)
+        else:
+            combo.setEditText("")
 
     def close_action(self) -> None:
         self._current = None
@@ -335,7 +354,7 @@ class TicketView(QWidget):
         assert isinstance(local, dt.datetime)
         return {
             NOTE: self.note_edit.toPlainText().strip(),
-            ENGINEER: self.engineer_combo.currentText().strip(),
+            ENGINEER: self.engineer_combo.currentText().split(" — ")[0].strip(),
             AGREED_UPDATE: local.replace(tzinfo=self._tz),
             PROVIDER: self.provider_edit.text().strip(),
             PROVIDER_REF: self.provider_ref_edit.text().strip(),

@@ -3,6 +3,7 @@
     add_staff(db, clock, actor, login, *, name, role, password=None) -> Staff
     add_reseller(db, clock, actor, name, *, country, email=None, phone=None) -> Reseller
     authenticate(db, login, password) -> Staff
+    assignable_staff(db, tier) -> list[StaffEntry]
     staff_count(db) -> int
     is_training(db) -> bool
     mark_training(db) -> None
@@ -15,11 +16,12 @@ administrator adds staff and resellers.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import peewee as pw
 
 from deskapp.domain.clock import Clock
-from deskapp.domain.lifecycle import Action, Role, check_role
+from deskapp.domain.lifecycle import ENGINEERS, Action, Role, check_role, may_work_tier
 from deskapp.services.errors import (
     AuthenticationFailed,
     MissingField,
@@ -119,3 +121,23 @@ def authenticate(db: pw.Database, login: str, password: str) -> Staff:
     if staff is None or not staff.active or not verify_password(password, staff.password_hash):
         raise AuthenticationFailed(f"login {login!r} and that password do not match")
     return staff
+
+
+class StaffEntry(NamedTuple):
+    login: str
+    name: str
+    role: Role
+
+    def describe(self) -> str:
+        return f"{self.login} — {self.name} ({self.role.label})"
+
+
+def assignable_staff(db: pw.Database, tier: int) -> list[StaffEntry]:
+    """Active staff who can be the engineer of a ticket at `tier`, by name."""
+    use(db)
+    found = Staff.select(Staff.login, Staff.name, Staff.role).where(
+        Staff.active == True,  # noqa: E712 (a peewee expression)
+        Staff.role.in_([r.value for r in ENGINEERS]),
+    ).order_by(Staff.name, Staff.login)
+    entries = [StaffEntry(s.login, s.name, Role(s.role)) for s in found]
+    return [e for e in entries if may_work_tier(e.role, tier)]

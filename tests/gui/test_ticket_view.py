@@ -172,3 +172,33 @@ def test_history_model_passes_qtmodeltester(qtbot: QtBot, qtmodeltester: object,
     view = _view(qtbot, seeded, clock, "tess")
     view.show_ticket(number)
     check_model(qtmodeltester, view.history_model)  # type: ignore[arg-type]
+
+
+def test_assign_offers_the_staff_who_can_take_the_ticket(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    number = log(seeded, clock)
+    lead = _view(qtbot, seeded, clock, "lee")
+    lead.show_ticket(number)
+    lead.actions_by_step[Action.ASSIGN].trigger()
+    combo = lead.engineer_combo
+    offered = [combo.itemData(i) for i in range(combo.count())]
+    assert offered == ["lee", "tess", "tom"]  # by name; not the administrator
+    assert combo.itemText(offered.index("tom")) == "tom — Tom Tier-One (Tier 1 engineer)"
+    assert combo.currentData() == "lee"  # the lead themselves, until someone is chosen
+    combo.setCurrentIndex(offered.index("tom"))
+    assert lead.submit_action()
+    assert lead.detail is not None and lead.detail.engineer == "tom"
+
+    tom = _view(qtbot, seeded, clock, "tom")
+    tom.show_ticket(number)
+    tom.actions_by_step[Action.ASSIGN].trigger()
+    assert [tom.engineer_combo.itemData(i) for i in range(tom.engineer_combo.count())] == ["tom"]
+
+    escalated = log(seeded, clock, impact="all")
+    services.assign(seeded, clock, "tess", escalated, engineer="tess")
+    services.escalate(seeded, clock, "tess", escalated, note="restarted the sync")
+    lead.show_ticket(escalated)
+    lead.actions_by_step[Action.ASSIGN].trigger()
+    tier2 = [combo.itemData(i) for i in range(combo.count())]
+    assert tier2 == ["lee", "tess"], "a Tier 1 engineer cannot take a Tier 2 ticket"
