@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QLineEdit, QSpinBox
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QSpinBox
 
 from deskapp.domain.lifecycle import DeskError, Role
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
-from deskapp.mail.smtp_transport import KEYRING_SERVICE, SECURITY
+from deskapp.gui.mail_worker import CheckSignals, ConnectionCheck
+from deskapp.mail.smtp_transport import KEYRING_SERVICE, SECURITY, SmtpSettings
 from deskapp.services import mail_settings
 
 SECURITY_LABELS = {"starttls": "STARTTLS (usually port 587)", "tls": "TLS (usually port 465)",
@@ -42,6 +44,13 @@ class MailSettingsDialog(QDialog):
         self.note_label = child(form, QLabel, "mailSettingsNoteLabel")
         self.error_label = child(form, QLabel, "mailSettingsErrorLabel")
         self.error_label.setProperty("role", "error")
+        self.test_button = child(form, QPushButton, "testConnectionButton")
+        self.result_label = child(form, QLabel, "connectionResultLabel")
+        self.test_button.clicked.connect(self.test_connection)
+        self._checks = QThreadPool(self)
+        self._check_signals = CheckSignals(self)
+        self._check_signals.answered.connect(self._answered)
+        self._check_signals.failed.connect(self._failed)
         buttons = child(form, QDialogButtonBox, "mailButtonBox")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -101,6 +110,44 @@ class MailSettingsDialog(QDialog):
             self.password_edit.clear()
         self.error_label.clear()
         return True
+
+    def test_connection(self) -> bool:
+        """Try the server as typed, off the GUI thread; the answer appears beside the button."""
+        host = self.host_edit.text().strip()
+        if not host:
+            self._checked("Failed: the server's host name is empty", error=True)
+            return False
+        try:
+            settings = SmtpSettings(
+                host=host, port=self.port_spin.value(), security=str(self.security_combo.currentData()),
+                login=self.login_edit.text().strip() or None, timeout=10.0,
+            )  # fmt: skip
+        except ValueError as exc:
+            self._checked(f"Failed: {exc}", error=True)
+            return False
+        self.test_button.setEnabled(False)
+        self.result_label.setProperty("role", "")
+        self.result_label.setText(f"Testing {host}:{settings.port}…")
+        self._checks.start(ConnectionCheck(settings, self.password_edit.text() or None, self._check_signals))
+        return True
+
+    def _answered(self, text: str) -> None:
+        self._checked(f"OK: {text}", error=False)
+
+    def _failed(self, text: str) -> None:
+        self._checked(f"Failed: {text}", error=True)
+
+    def _checked(self, text: str, *, error: bool) -> None:
+        self.test_button.setEnabled(True)
+        self.result_label.setProperty("role", "error" if error else "")
+        self.result_label.style().unpolish(self.result_label)
+        self.result_label.style().polish(self.result_label)
+        self.result_label.setText(text)
+
+    def done(self, result: int) -> None:
+        # A test still running reports to this dialog: let it finish (its timeout bounds this).
+        self._checks.waitForDone()
+        super().done(result)
 
     def accept(self) -> None:
         if self.save():

@@ -55,3 +55,33 @@ class MailSend(QRunnable):
         finally:
             if not self._db.is_closed():
                 self._db.close()  # this thread's connection only
+
+
+class CheckSignals(QObject):
+    answered = Signal(str)  # what the server said
+    failed = Signal(str)
+
+
+class ConnectionCheck(QRunnable):
+    """Try the mail server as typed in the dialog (not yet saved): connect, secure, log in.
+    The password comes from the dialog, else from the keyring, read on the pool thread."""
+
+    def __init__(self, settings: Any, password: str | None, signals: CheckSignals) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._settings = settings
+        self._password = password
+        self.signals = signals
+
+    def run(self) -> None:
+        from deskapp.mail.smtp_transport import SendError, check_connection, password_from_keyring
+
+        try:
+            password = self._password
+            if password is None and self._settings.login:
+                password = password_from_keyring(self._settings)
+            self.signals.answered.emit(check_connection(self._settings, password))
+        except SendError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # a keyring backend's own errors
+            self.signals.failed.emit(f"the test could not run: {exc}")

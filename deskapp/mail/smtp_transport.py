@@ -54,6 +54,20 @@ def build_message(settings: SmtpSettings, to: str, subject: str, body: str, mess
 
 
 def send(settings: SmtpSettings, message: EmailMessage, password: str | None = None) -> None:
+    _session(settings, password, message)
+
+
+def check_connection(settings: SmtpSettings, password: str | None = None) -> str:
+    """Connect, secure and log in as a send would, and send nothing: what an administrator
+    wants to know before the first real message waits in the outbox. Raises SendError."""
+    greeting = _session(settings, password, None)
+    login = f", logged in as {settings.login}" if settings.login else ", no login"
+    security = {"starttls": "STARTTLS", "tls": "TLS", "none": "no encryption"}[settings.security]
+    return f"{settings.host}:{settings.port} answered ({security}{login}): {greeting}"
+
+
+def _session(settings: SmtpSettings, password: str | None, message: EmailMessage | None) -> str:
+    """One SMTP conversation; sends `message` if given. Returns the server's greeting."""
     context = ssl.create_default_context()
     try:
         client: smtplib.SMTP
@@ -62,11 +76,17 @@ def send(settings: SmtpSettings, message: EmailMessage, password: str | None = N
         else:
             client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
         with client:
+            code, banner = client.ehlo()
             if settings.security == "starttls":
                 client.starttls(context=context)
             if settings.login:
                 client.login(settings.login, password or "")
-            client.send_message(message)
+            if message is not None:
+                client.send_message(message)
+            else:
+                client.noop()
+            first_line = banner.decode("utf-8", "replace").splitlines()[0] if banner else ""
+            return f"{code} {first_line}".strip()
     except smtplib.SMTPRecipientsRefused as exc:
         raise SendError(f"the mail server refused the recipient: {exc.recipients}", permanent=True) from exc
     except smtplib.SMTPAuthenticationError as exc:

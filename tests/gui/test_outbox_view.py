@@ -196,3 +196,35 @@ def test_import_survey_answers_shows_saved_count_and_line_errors(
     assert "line 3: no survey has the reference 'NOPE-1'" in view.error_label.text()
     assert "line 4: score 'x'" in view.error_label.text()
     assert services.ticket_detail(desk_db, number).survey_score == 5
+
+
+def test_test_connection_tries_the_typed_server_without_saving(
+    qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock, ring: MemoryKeyring
+) -> None:
+    from tests.mail.smtp_server import SmtpServer, free_port
+
+    server = SmtpServer(login=("desk", "s3cret")).start()
+    try:
+        dialog = MailSettingsDialog(desk_for(desk_db, clock, "alice"))
+        qtbot.addWidget(dialog)
+        dialog.host_edit.setText("127.0.0.1")
+        dialog.port_spin.setValue(server.port)
+        dialog.security_combo.setCurrentIndex(dialog.security_combo.findData("none"))
+        dialog.login_edit.setText("desk")
+        ring.items[(KEYRING_SERVICE, "desk@127.0.0.1")] = "s3cret"  # as a send would use it
+        assert dialog.test_connection()
+        assert not dialog.test_button.isEnabled()  # one test at a time
+        qtbot.waitUntil(lambda: dialog.result_label.text().startswith("OK"), timeout=10_000)
+        answer = dialog.result_label.text()
+        assert f"127.0.0.1:{server.port} answered (no encryption, logged in as desk)" in answer
+        assert server.inbox.messages == [] and load_settings(desk_db) is None  # nothing sent, nothing saved
+
+        dialog.port_spin.setValue(free_port())
+        assert dialog.test_connection()
+        qtbot.waitUntil(lambda: dialog.result_label.text().startswith("Failed"), timeout=15_000)
+        assert "cannot send through" in dialog.result_label.text()
+        dialog.host_edit.clear()
+        assert not dialog.test_connection()
+        assert "host name is empty" in dialog.result_label.text()
+    finally:
+        server.stop()
