@@ -24,7 +24,8 @@ def test_self_test_checks_files_window_and_a_rule_pass() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     assert [line.split(":")[0] for line in lines[:-1]] == [
-        "ok    files", "ok    policy", "ok    database", "ok    window", "ok    rules",
+        "ok    files", "ok    policy", "ok    holiday cache", "ok    database", "ok    window",
+        "ok    rules",
     ]  # fmt: skip
     assert lines[-1] == "self-test passed"
 
