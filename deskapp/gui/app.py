@@ -232,6 +232,8 @@ class DeskApp(QObject):
         self.pool.waitForDone(10_000)
         if self.outbox_view is not None:
             self.outbox_view.stop()  # a send in progress
+        if self.reports_view is not None:
+            self.reports_view.stop()  # a report being read
         self.notifier.hide()
 
     # --- the queue ------------------------------------------------------------------------------

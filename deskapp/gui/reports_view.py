@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QMarginsF, Qt, QUrl, Signal
+from PySide6.QtCore import QDate, QMarginsF, Qt, QThreadPool, QUrl, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.report_model import ReportModel, ReportProxy, cell_text
+from deskapp.gui.workers import ReportRun, ReportSignals
 from deskapp.reports.catalogue import PERIOD_REPORTS, REPORTS, run_report
 from deskapp.reports.charts import STACKED, Chart, chart_for
 from deskapp.reports.table import Table
@@ -95,7 +97,14 @@ class ReportsView(QWidget):
         self.since_edit.setDate(QDate(first // 12, first % 12 + 1, 1))
         self.until_edit.setDate(QDate(today.year, today.month, today.day))
         self.report_combo.currentIndexChanged.connect(self._report_changed)
-        self.run_button.clicked.connect(lambda: self.run())
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._signals = ReportSignals(self)
+        self._signals.finished.connect(self._finished)
+        self._signals.failed.connect(self._failed)
+        self._running = False
+        self._pending: tuple[dt.datetime, dt.datetime] = (dt.datetime.min, dt.datetime.min)
+        self.run_button.clicked.connect(lambda: self.start())
         self.export_csv_button.clicked.connect(lambda: self.export_csv())
         self.export_pdf_button.clicked.connect(lambda: self.export_pdf())
         self._report_changed()
@@ -130,23 +139,72 @@ class ReportsView(QWidget):
 
     # --- running ------------------------------------------------------------------------
 
-    def run(self, name: str | None = None) -> Table | None:
+    def start(self, name: str | None = None) -> bool:
+        """Run a report off the GUI thread (the Run button); `report_shown` says when it is
+        drawn. False if the period is wrong or a report is already running."""
         if name is not None:
             self.select_report(name)
         name = self.report_name
+        period = self._checked_period()
+        if period is None or self._running:
+            return False
+        since, until = period
+        self._running = True
+        self.run_button.setEnabled(False)
+        self.note_label.setText(f"Running {self.report_combo.currentText()}…")
+        read = self._reader(name, since, until)
+        self._pool.start(ReportRun(self.desk.db, name, read, self._signals))
+        self._pending = (since, until)
+        return True
+
+    def run(self, name: str | None = None) -> Table | None:
+        """Run a report here and now (scripts, screenshots); the view shows it as `start` does."""
+        if name is not None:
+            self.select_report(name)
+        name = self.report_name
+        period = self._checked_period()
+        if period is None:
+            return None
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            table = self._reader(name, *period)()
+        except Exception as exc:  # a database that went away, said in words
+            self._failed(f"the report could not be read: {exc}")
+            return None
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self._show(name, table, *period)
+        return table
+
+    def stop(self) -> None:
+        """Wait for a report still being read (the app calls this on the way out)."""
+        self._pool.waitForDone()
+
+    def _checked_period(self) -> tuple[dt.datetime, dt.datetime] | None:
         since, until = self.period()
         if since >= until:
             self.error_label.setText("the period ends before it starts: pick a later 'to' date")
             return None
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            table = run_report(name, self.desk.db, now=self.desk.clock.now(), policy=self.desk.policy,
-                               since=since, until=until)  # fmt: skip
-        except Exception as exc:  # a database that went away, said in words
-            self.error_label.setText(f"the report could not be read: {exc}")
-            return None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        return since, until
+
+    def _reader(self, name: str, since: dt.datetime, until: dt.datetime) -> Callable[[], Table]:
+        desk = self.desk
+        now = desk.clock.now()
+        return lambda: run_report(name, desk.db, now=now, policy=desk.policy, since=since, until=until)
+
+    def _finished(self, name: str, table: Table) -> None:
+        self._running = False
+        self.run_button.setEnabled(True)
+        since, until = self._pending
+        self._show(name, table, since, until)
+
+    def _failed(self, message: str) -> None:
+        self._running = False
+        self.run_button.setEnabled(True)
+        self.note_label.clear()
+        self.error_label.setText(message)
+
+    def _show(self, name: str, table: Table, since: dt.datetime, until: dt.datetime) -> None:
         self.error_label.clear()
         self.table = table
         self.model.set_table(table)
@@ -163,7 +221,6 @@ class ReportsView(QWidget):
         self._draw_chart(chart_for(name, table))
         self._set_exports(True)
         self.report_shown.emit(name)
-        return table
 
     @staticmethod
     def _new_chart() -> QChart:

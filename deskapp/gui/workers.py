@@ -77,3 +77,31 @@ class RulesRun(QRunnable):
         finally:
             if not self._db.is_closed():
                 self._db.close()  # this thread's connection only
+
+
+class ReportSignals(QObject):
+    finished = Signal(str, object)  # the report's name, its deskapp.reports.table.Table
+    failed = Signal(str)
+
+
+class ReportRun(QRunnable):
+    """Read one report off the GUI thread (a long period on a big desk takes a while)."""
+
+    def __init__(self, db: pw.Database, name: str, read: Callable[[], Any], signals: ReportSignals) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._db = db
+        self._name = name
+        self._read = read
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            table = self._read()
+        except Exception as exc:  # a database that went away, said in words
+            self.signals.failed.emit(f"the report could not be read: {exc}")
+        else:
+            self.signals.finished.emit(self._name, table)
+        finally:
+            if not self._db.is_closed():
+                self._db.close()  # this thread's connection only

@@ -89,3 +89,30 @@ def test_survey_chart_is_the_spread_of_all_answers() -> None:
     assert chart is not None and chart.categories == ("1", "2", "3", "4", "5")
     assert chart.series == (("answers", (0.0, 1.0, 0.0, 1.0, 0.0)),)
     assert chart_for("breaches", table) is None
+
+
+def test_the_run_button_reads_the_report_off_the_gui_thread(qtbot: QtBot, view: ReportsView) -> None:
+    view.select_report("compliance")
+    with qtbot.waitSignal(view.report_shown, timeout=10_000) as shown:
+        view.run_button.click()
+        assert not view.run_button.isEnabled() and view.note_label.text().startswith("Running")
+        assert not view.start(), "one report at a time"
+    assert shown.args == ["compliance"]
+    assert view.run_button.isEnabled()
+    assert _cells(view)[("2026-03", "P2")] == ("1", "1", "50.0")
+    assert view.export_csv_button.isEnabled()
+
+
+def test_a_report_that_cannot_be_read_says_so(qtbot: QtBot, view: ReportsView) -> None:
+    from deskapp.store.connection import database_from_url
+    from tests.mail.smtp_server import free_port
+
+    real = view.desk.db
+    view.desk.db = database_from_url(f"postgresql://deskapp@127.0.0.1:{free_port()}/gone")  # nobody listens
+    try:
+        assert view.start("breaches")
+        qtbot.waitUntil(lambda: view.run_button.isEnabled(), timeout=10_000)
+    finally:
+        view.desk.db = real
+    assert view.error_label.text().startswith("the report could not be read")
+    assert view.table is None
