@@ -33,6 +33,9 @@ def test_default_policy_holds_the_contract() -> None:
     assert policy.awaiting_info_limit_days == 3
     assert policy.chaser_interval_days == 1
     assert policy.reopen_window_days == 5
+    assert policy.chaser_restarts_auto_resolve is False
+    assert policy.agreed_update_moves_auto_resolve is False
+    assert policy.auto_resolved_at == "limit"
     assert policy.suggested_priority("all") == "P1"
     assert policy.suggested_priority("howto") == "P3"
     assert policy.version
@@ -97,3 +100,61 @@ def test_extra_calendar_scotland(tmp_path: Path) -> None:
     )
     cal = BusinessCalendar(load_policy(write(tmp_path, text)))
     assert not cal.is_business_day(dt.date(2026, 1, 2)), "2 January is a Scottish bank holiday"
+
+
+OPEN_CHOICES = (
+    "chaser_restarts_auto_resolve = false",
+    "agreed_update_moves_auto_resolve = false",
+    'auto_resolved_at = "limit"',
+)
+
+
+def test_the_open_choices_are_in_the_shipped_file() -> None:
+    for line in OPEN_CHOICES:
+        assert f"\n{line}\n" in DEFAULT_TEXT
+
+
+def test_the_open_choices_other_settings(tmp_path: Path) -> None:
+    text = (
+        DEFAULT_TEXT.replace(OPEN_CHOICES[0], "chaser_restarts_auto_resolve = true")
+        .replace(OPEN_CHOICES[1], "agreed_update_moves_auto_resolve = true")
+        .replace(OPEN_CHOICES[2], 'auto_resolved_at = "rule_pass"')
+    )
+    policy = load_policy(write(tmp_path, text))
+    assert policy.chaser_restarts_auto_resolve is True
+    assert policy.agreed_update_moves_auto_resolve is True
+    assert policy.auto_resolved_at == "rule_pass"
+
+
+def test_a_file_without_the_open_choices_keeps_the_old_behaviour(tmp_path: Path) -> None:
+    text = DEFAULT_TEXT
+    for line in OPEN_CHOICES:
+        text = text.replace(line, "")
+    policy = load_policy(write(tmp_path, text))
+    assert policy == default_policy()
+    assert (
+        policy.chaser_restarts_auto_resolve,
+        policy.agreed_update_moves_auto_resolve,
+        policy.auto_resolved_at,
+    ) == (False, False, "limit")
+
+
+@pytest.mark.parametrize(
+    ("new", "key"),
+    [
+        ('auto_resolved_at = "pass"', "process.auto_resolved_at"),
+        ('auto_resolved_at = "Limit"', "process.auto_resolved_at"),
+        ("auto_resolved_at = 1", "process.auto_resolved_at"),
+        ("auto_resolved_at = true", "process.auto_resolved_at"),
+        ('chaser_restarts_auto_resolve = "false"', "process.chaser_restarts_auto_resolve"),
+        ("chaser_restarts_auto_resolve = 0", "process.chaser_restarts_auto_resolve"),
+        ('agreed_update_moves_auto_resolve = "yes"', "process.agreed_update_moves_auto_resolve"),
+        ("agreed_update_moves_auto_resolve = 1", "process.agreed_update_moves_auto_resolve"),
+    ],
+)
+def test_a_bad_open_choice_names_the_key(tmp_path: Path, new: str, key: str) -> None:
+    old = next(line for line in OPEN_CHOICES if line.startswith(new.split(" ")[0] + " "))
+    with pytest.raises(PolicyError) as caught:
+        load_policy(write(tmp_path, DEFAULT_TEXT.replace(old, new, 1)))
+    assert caught.value.key == key
+    assert key in str(caught.value)
