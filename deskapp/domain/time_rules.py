@@ -15,6 +15,19 @@ Edges, as SLA-RULES.md reads them:
 - auto-resolve at `awaiting_info_expires(latest request)` (inclusive);
 - the ticket closes at `reopen_window_ends(resolved_at)`: reopening is
   allowed strictly before that instant, never at or after it.
+
+Where SLA-RULES.md is silent the policy's [process] table decides (defaults
+in brackets):
+- `chaser_restarts_auto_resolve` [false]: a chaser is a reminder of the same
+  request and leaves the auto-resolve limit alone; true restarts it at
+  `awaiting_info_expires(sent_at)`;
+- `agreed_update_moves_auto_resolve` [false]: an agreed update timeframe moves
+  only the next chaser; true also moves the limit to
+  `awaiting_info_expires(agreed_update)`;
+- `auto_resolved_at` ["limit"]: an auto-resolved ticket's `resolved_at` is the
+  instant its limit ran out, so a late rule pass may resolve and close it at
+  once; "rule_pass" makes it the pass's `now`, and the window counts from there
+  (it then never closes in the pass that resolved it).
 """
 
 from __future__ import annotations
@@ -24,6 +37,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from deskapp.domain.lifecycle import Status
+from deskapp.domain.policy import Policy
 from deskapp.domain.sla import SlaEngine
 
 
@@ -37,7 +51,9 @@ class RuleKind(StrEnum):
 
 
 # The order a rule pass applies them: a ticket auto-resolved in a pass is not
-# also chased, and may close in the same pass if its window is already over.
+# also chased, and may close in the same pass if its window is already over
+# (only when resolved at its limit: a window counted from the pass's `now` is
+# never over at `now`).
 RULE_ORDER = (
     RuleKind.SLA_BREACHED,
     RuleKind.AUTO_RESOLVED,
@@ -87,14 +103,53 @@ def after_request(engine: SlaEngine, requested_at: dt.datetime) -> InfoDeadlines
 def after_chaser(engine: SlaEngine, sent_at: dt.datetime) -> dt.datetime:
     """The next chaser after one is sent: one business day later.
 
-    Chasers do not restart the auto-resolve clock: that runs from the latest
-    outstanding request."""
+    Whether the chaser also restarts the auto-resolve clock is
+    `limit_after_chaser`'s (the policy's `chaser_restarts_auto_resolve`)."""
     return engine.chaser_due(sent_at)
+
+
+def limit_after_chaser(
+    engine: SlaEngine, sent_at: dt.datetime, limit: dt.datetime | None
+) -> dt.datetime | None:
+    """The auto-resolve limit once a chaser is sent: unchanged (a chaser is a reminder
+    of the same request), or restarted from `sent_at` if the policy says so."""
+    if engine.policy.chaser_restarts_auto_resolve:
+        return engine.awaiting_info_expires(sent_at)
+    return limit
 
 
 def after_agreed_update(agreed_update: dt.datetime) -> dt.datetime:
     """An agreed update timeframe sets when the next chaser is due: at that instant."""
     return agreed_update
+
+
+def limit_after_agreed_update(
+    engine: SlaEngine, agreed_update: dt.datetime, limit: dt.datetime | None
+) -> dt.datetime | None:
+    """The auto-resolve limit once an update timeframe is agreed: unchanged, or
+    counted from the agreed instant if the policy's `agreed_update_moves_auto_resolve`."""
+    if engine.policy.agreed_update_moves_auto_resolve:
+        return engine.awaiting_info_expires(agreed_update)
+    return limit
+
+
+def auto_resolved_at(engine: SlaEngine, now: dt.datetime, limit: dt.datetime) -> dt.datetime:
+    """The `resolved_at` of a ticket whose limit ran out, auto-resolved by a pass at
+    `now`: the limit itself, or `now` (the policy's `auto_resolved_at`)."""
+    return now if engine.policy.auto_resolved_at == "rule_pass" else limit
+
+
+def auto_resolve_reason(policy: Policy) -> str:
+    """The resolution reason (and history note) of an automatic resolution."""
+    since = ["the request"]
+    if policy.chaser_restarts_auto_resolve:
+        since.append("the last chaser")
+    if policy.agreed_update_moves_auto_resolve:
+        since.append("the agreed update time")
+    return (
+        f"no information for {policy.awaiting_info_limit_days} business days since "
+        f"{' or '.join(since)}: resolved automatically"
+    )
 
 
 def closes_at(engine: SlaEngine, resolved_at: dt.datetime) -> dt.datetime:
@@ -158,9 +213,9 @@ def due_steps(engine: SlaEngine, now: dt.datetime, t: TicketClocks) -> list[Rule
     if auto_resolve_is_due(now, t):
         assert t.auto_resolve_at is not None
         steps.append(RuleKind.AUTO_RESOLVED)
-        # Resolved at the instant the limit ran out: no chaser, and its window
-        # may already be over if the rules last ran long ago.
-        if closes_at(engine, t.auto_resolve_at) <= now:
+        # No chaser. Resolved at the instant the limit ran out, its window may
+        # already be over if the rules last ran long ago; resolved at `now`, never.
+        if closes_at(engine, auto_resolved_at(engine, now, t.auto_resolve_at)) <= now:
             steps.append(RuleKind.CLOSED)
         return steps
     if chaser_is_due(now, t):

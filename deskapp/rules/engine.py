@@ -18,7 +18,9 @@ step (in `time_rules.RULE_ORDER`):
 
 The number of statements does not depend on how many tickets exist or are due
 (the auto-resolve step takes one UPDATE per local day on which limits ran out,
-which is one day unless the rules have not run for a while).
+which is one day unless the rules have not run for a while; with the policy's
+`process.auto_resolved_at = "rule_pass"` every ticket is resolved at the pass's
+`now`, so it takes one UPDATE).
 """
 
 from __future__ import annotations
@@ -124,39 +126,39 @@ def _breaches(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
 
 
 def _auto_resolves(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
-    due = Ticket.select(Ticket.auto_resolve_at).where(
-        Ticket.status == AWAITING, Ticket.auto_resolve_at <= now
-    ).distinct()
+    reason = time_rules.auto_resolve_reason(policy)
+    cleared = {
+        Ticket.status: RESOLVED,
+        Ticket.resolution_reason: reason,
+        Ticket.awaiting_info_since: None,
+        Ticket.next_chaser_due: None,
+        Ticket.chaser_flagged_at: None,
+        Ticket.agreed_update_at: None,
+        Ticket.auto_resolve_at: None,
+        **_bump(now),
+    }
+    due_now = (Ticket.status == AWAITING) & (Ticket.auto_resolve_at <= now)
+    if policy.auto_resolved_at == "rule_pass":
+        # Resolved at `now` (time_rules.auto_resolved_at): one reopen-window end for
+        # all, later than `now`, so the closure step of this pass never matches them.
+        query = Ticket.update({
+            **cleared, Ticket.resolved_at: now, Ticket.closes_at: time_rules.closes_at(engine, now),
+        }).where(due_now)  # fmt: skip
+        return _returning(query), reason, (AWAITING, RESOLVED)
+    due = Ticket.select(Ticket.auto_resolve_at).where(due_now).distinct()
     days: set[tuple[dt.datetime, dt.datetime]] = set()
     for (value,) in cast(Iterable[tuple[Any]], due.tuples()):
         moment = to_utc(value)
         assert moment is not None
         days.add(time_rules.local_day_bounds(engine, moment))
-    reason = (
-        f"no information for {policy.awaiting_info_limit_days} business days since the "
-        "request: resolved automatically"
-    )
     numbers: Changed = []
     for lo, hi in sorted(days):
         # Every limit that ran out on this local day shares one reopen-window end.
         closes = time_rules.closes_at(engine, lo)
+        # Resolved at the instant the limit ran out (time_rules.auto_resolved_at).
         query = Ticket.update({
-            Ticket.status: RESOLVED,
-            Ticket.resolved_at: Ticket.auto_resolve_at,
-            Ticket.resolution_reason: reason,
-            Ticket.closes_at: closes,
-            Ticket.awaiting_info_since: None,
-            Ticket.next_chaser_due: None,
-            Ticket.chaser_flagged_at: None,
-            Ticket.agreed_update_at: None,
-            Ticket.auto_resolve_at: None,
-            **_bump(now),
-        }).where(
-            Ticket.status == AWAITING,
-            Ticket.auto_resolve_at <= now,
-            Ticket.auto_resolve_at >= lo,
-            Ticket.auto_resolve_at < hi,
-        )  # fmt: skip
+            **cleared, Ticket.resolved_at: Ticket.auto_resolve_at, Ticket.closes_at: closes,
+        }).where(due_now, Ticket.auto_resolve_at >= lo, Ticket.auto_resolve_at < hi)  # fmt: skip
         numbers += _returning(query)
     return numbers, reason, (AWAITING, RESOLVED)
 

@@ -21,7 +21,7 @@ who changed the ticket and when). Each returns the ticket as saved.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 import peewee as pw
 
@@ -51,6 +51,19 @@ WAIT_CLEARED: dict[str, Any] = {
     "awaiting_info_since": None, "next_chaser_due": None, "auto_resolve_at": None,
     "chaser_flagged_at": None, "agreed_update_at": None,
 }  # fmt: skip
+
+
+class _LimitMove(NamedTuple):
+    text: str  # appended to the history note
+    fields: dict[str, Any]  # written to the ticket
+
+
+def _limit_moved(before: dt.datetime | None, limit: dt.datetime | None, policy: Policy) -> _LimitMove:
+    """A step that may move the auto-resolve limit (as the policy says): the history
+    names the new limit, and only a changed limit is written."""
+    if limit == before:
+        return _LimitMove("", {})
+    return _LimitMove(f"; auto-resolves {local_text(limit, policy)}", {"auto_resolve_at": limit})
 
 
 def notify(
@@ -128,21 +141,24 @@ def chaser_sent(
     db: pw.Database, clock: Clock, actor: str, number: str, *, note: str = "",
     expected_version: int | None = None, policy: Policy | None = None,
 ) -> Ticket:  # fmt: skip
-    """A chaser went to the reseller; the next is due one business day later."""
+    """A chaser went to the reseller; the next is due one business day later. The
+    auto-resolve limit stays, unless the policy's `chaser_restarts_auto_resolve`."""
     with ticket_operation(
         db, clock, actor, number, Action.CHASER_SENT, expected_version, policy
     ) as op:
         due = time_rules.after_chaser(op.engine, op.now)
-        limit = op.ticket.auto_resolve_at
+        before = op.ticket.auto_resolve_at
+        limit = time_rules.limit_after_chaser(op.engine, op.now, before)
         message = outbox.queue(
             op.ticket, "chaser", op.now, op.policy,
             auto_resolve_at=local_text(limit, op.policy) if limit else "",
         )  # fmt: skip
+        moved = _limit_moved(before, limit, op.policy)
         op.write(
             "chaser_sent",
-            f"{note or 'chaser sent'} (next due {local_text(due, op.policy)}); "
+            f"{note or 'chaser sent'} (next due {local_text(due, op.policy)}{moved.text}); "
             f"{outbox.queued_note(message, 'the chaser')}",
-            next_chaser_due=due, chaser_flagged_at=None,
+            next_chaser_due=due, chaser_flagged_at=None, **moved.fields,
         )  # fmt: skip
     return reload(op.ticket)
 
@@ -152,7 +168,8 @@ def agree_update(
     note: str = "", expected_version: int | None = None, policy: Policy | None = None,
 ) -> Ticket:  # fmt: skip
     """Record an update timeframe agreed with the reseller: it sets when the next chaser
-    is due (the 3-business-day auto-resolve still runs from the request)."""
+    is due (the 3-business-day auto-resolve still runs from the request, unless the
+    policy's `agreed_update_moves_auto_resolve` counts it from the agreed instant)."""
     with ticket_operation(
         db, clock, actor, number, Action.AGREE_UPDATE, expected_version, policy
     ) as op:
@@ -164,10 +181,15 @@ def agree_update(
                 "than now"
             )
         due = time_rules.after_agreed_update(agreed_update)
+        before = op.ticket.auto_resolve_at
+        limit = time_rules.limit_after_agreed_update(op.engine, agreed_update, before)
+        moved = _limit_moved(before, limit, op.policy)
         op.write(
             "update_agreed",
-            f"{note or 'update timeframe agreed'}: next chaser {local_text(due, op.policy)}",
+            f"{note or 'update timeframe agreed'}: next chaser {local_text(due, op.policy)}"
+            f"{moved.text}",
             agreed_update_at=agreed_update, next_chaser_due=due, chaser_flagged_at=None,
+            **moved.fields,
         )  # fmt: skip
     return reload(op.ticket)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -102,6 +103,35 @@ def test_a_late_pass_resolves_then_closes(engine: SlaEngine) -> None:
     window_end = tr.closes_at(engine, d.auto_resolve_at)
     assert tr.due_steps(engine, window_end - US, facts) == [RuleKind.AUTO_RESOLVED]
     assert tr.due_steps(engine, window_end, facts) == [RuleKind.AUTO_RESOLVED, RuleKind.CLOSED]
+
+
+def test_a_late_pass_under_rule_pass_resolves_but_does_not_close() -> None:
+    engine = SlaEngine(replace(default_policy(), auto_resolved_at="rule_pass"))
+    requested = local(2026, 3, 12, 14)
+    d = tr.after_request(engine, requested)
+    facts = TicketClocks(
+        Status.AWAITING_INFO, requested, requested,
+        next_chaser_due=d.next_chaser_due, auto_resolve_at=d.auto_resolve_at,
+    )  # fmt: skip
+    late = tr.closes_at(engine, d.auto_resolve_at) + dt.timedelta(days=30)
+    assert tr.auto_resolved_at(engine, late, d.auto_resolve_at) == late
+    assert tr.due_steps(engine, late, facts) == [RuleKind.AUTO_RESOLVED]
+
+
+def test_the_limit_after_a_chaser_and_an_agreed_update(engine: SlaEngine) -> None:
+    limit = local(2026, 3, 18, 14)
+    sent, agreed = local(2026, 3, 13, 14), local(2026, 3, 16, 9)
+    assert tr.limit_after_chaser(engine, sent, limit) == limit
+    assert tr.limit_after_agreed_update(engine, agreed, limit) == limit
+    assert tr.auto_resolved_at(engine, limit + US, limit) == limit
+    restarts = SlaEngine(replace(default_policy(), chaser_restarts_auto_resolve=True))
+    # Fri 14:00 + Mon, Wed (Tue 17 Mar is an Irish holiday), Thu.
+    assert tr.limit_after_chaser(restarts, sent, limit) == local(2026, 3, 19, 14)
+    assert tr.limit_after_agreed_update(restarts, agreed, limit) == limit
+    moves = SlaEngine(replace(default_policy(), agreed_update_moves_auto_resolve=True))
+    # Mon 09:00 + Wed, Thu, Fri (the holiday again).
+    assert tr.limit_after_agreed_update(moves, agreed, limit) == local(2026, 3, 20, 9)
+    assert tr.limit_after_chaser(moves, sent, limit) == limit
 
 
 def test_local_day_bounds_share_one_window_end(engine: SlaEngine) -> None:
