@@ -50,7 +50,7 @@ def _render(out: Path, tmp: Path, tickets: int) -> list[Path]:
 
     from deskapp.demo import fill_demo
     from deskapp.domain.clock import FixedClock
-    from deskapp.domain.lifecycle import Role
+    from deskapp.domain.lifecycle import Action, Role
     from deskapp.gui.app import DeskApp
     from deskapp.gui.launch import application
     from deskapp.gui.models.countdowns import AT_RISK, BREACHED
@@ -94,6 +94,13 @@ def _render(out: Path, tmp: Path, tickets: int) -> list[Path]:
         if number:
             desk_app.open_ticket(number)
         shot(window, "main-window.png")
+        tv = desk_app.ticket_view
+        if number and tv is not None and Action.ASSIGN in tv.offered_actions():
+            tv.actions_by_step[Action.ASSIGN].trigger()
+            tv.engineer_combo.setCurrentIndex(tv.engineer_combo.findData("dev"))
+            tv.note_edit.setPlainText("Dev knows this tenant's calendar set-up")
+            shot(window, "ticket-assign.png")
+            tv.close_action()
 
         assert desk_app.escalations_view is not None
         window.work_tabs.setCurrentWidget(desk_app.escalations_view)

@@ -310,7 +310,7 @@ class TicketView(QWidget):
         if isinstance(note_label, QLabel):
             note_label.setText(spec.note_label + (" *" if spec.note_required else ""))
         if ENGINEER in spec.fields:
-            self._offer_engineers(self.detail.tier)
+            self._offer_engineers(self.detail.tier, unassigned=not self.detail.engineer)
         if AGREED_UPDATE in spec.fields:
             start = self.desk.clock.now().astimezone(self._tz) + dt.timedelta(days=1)
             self.agreed_update_edit.setDateTime(
@@ -321,8 +321,9 @@ class TicketView(QWidget):
         first = self.engineer_combo if ENGINEER in spec.fields else self.note_edit
         first.setFocus()
 
-    def _offer_engineers(self, tier: int) -> None:
-        """The staff who can take the ticket, by name; a login can still be typed."""
+    def _offer_engineers(self, tier: int, *, unassigned: bool) -> None:
+        """The staff who can take the ticket, by name; a login can still be typed. An
+        unassigned ticket suggests the person themselves; a reassignment suggests no one."""
         typed = self.engineer_combo.currentText()
         try:
             entries = self.desk.assignable(tier)
@@ -335,9 +336,10 @@ class TicketView(QWidget):
         me = combo.findData(self.desk.session.login)
         if typed:
             combo.setEditText(typed)  # what the person typed is kept
-        elif me >= 0:
+        elif me >= 0 and unassigned:
             combo.setCurrentIndex(me)
         else:
+            combo.setCurrentIndex(-1)
             combo.setEditText("")
 
     def close_action(self) -> None:
@@ -379,6 +381,8 @@ class TicketView(QWidget):
             self.action_error_label.setText(str(exc))
             return False
         self.close_action()
+        self.note_edit.clear()
+        self.engineer_combo.setEditText("")  # done: the next form starts afresh
         self.conflict_frame.hide()
         self.show_ticket(d.number)
         self.changed.emit(d.number)

@@ -185,7 +185,7 @@ def test_assign_offers_the_staff_who_can_take_the_ticket(
     offered = [combo.itemData(i) for i in range(combo.count())]
     assert offered == ["lee", "tess", "tom"]  # by name; not the administrator
     assert combo.itemText(offered.index("tom")) == "tom — Tom Tier-One (Tier 1 engineer)"
-    assert combo.currentData() == "lee"  # the lead themselves, until someone is chosen
+    assert combo.currentData() == "lee"  # unassigned: the lead themselves, until someone is chosen
     combo.setCurrentIndex(offered.index("tom"))
     assert lead.submit_action()
     assert lead.detail is not None and lead.detail.engineer == "tom"
@@ -202,3 +202,6 @@ def test_assign_offers_the_staff_who_can_take_the_ticket(
     lead.actions_by_step[Action.ASSIGN].trigger()
     tier2 = [combo.itemData(i) for i in range(combo.count())]
     assert tier2 == ["lee", "tess"], "a Tier 1 engineer cannot take a Tier 2 ticket"
+    assert combo.currentText() == "", "a reassignment names no one until chosen"
+    assert not lead.submit_action()
+    assert lead.action_error_label.text() != ""
