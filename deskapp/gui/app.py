@@ -34,7 +34,7 @@ from deskapp.gui.session import Session
 from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
 from deskapp.gui.ticket_view import TicketView
 from deskapp.gui.timers import ChangeWatchTimer, CountdownTimer, RulesTimer
-from deskapp.gui.workers import LoadSignals, QueueLoad, RulesRun, RulesSignals
+from deskapp.gui.workers import LoadSignals, Read, RulesRun, RulesSignals
 from deskapp.services import directory, presence
 from deskapp.services.queue import QueueRow
 from deskapp.store.connection import describe
@@ -136,8 +136,8 @@ class DeskApp(QObject):
             self._load_signals.failed.connect(self.queue_view.shown_label.setText)
             self._timers_wanted = start_timers
             self._loading = True
-            self.pool.start(QueueLoad(
-                self.db, lambda: desk.queue_rows(most_urgent=FIRST_PAGE),
+            self.pool.start(Read(
+                self.db, "the queue", lambda: desk.queue_rows(most_urgent=FIRST_PAGE),
                 self._load_signals.first_page, self._load_signals.failed,
             ))  # fmt: skip
         else:
@@ -186,9 +186,8 @@ class DeskApp(QObject):
         desk = self.desk
         assert desk is not None
         self._add_other_pages()
-        self.pool.start(QueueLoad(
-            self.db, lambda: desk.queue_rows(), self._load_signals.loaded, self._load_signals.failed
-        ))  # fmt: skip
+        signals = self._load_signals
+        self.pool.start(Read(self.db, "the queue", lambda: desk.queue_rows(), signals.loaded, signals.failed))
 
     def _queue_loaded(self, rows: list[QueueRow]) -> None:
         self._loading = False

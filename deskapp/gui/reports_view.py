@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.report_model import ReportModel, ReportProxy, cell_text
-from deskapp.gui.workers import ReportRun, ReportSignals
+from deskapp.gui.workers import Read, ReportSignals
 from deskapp.reports.catalogue import PERIOD_REPORTS, REPORTS, run_report
 from deskapp.reports.charts import STACKED, Chart, chart_for
 from deskapp.reports.table import Table
@@ -153,7 +153,9 @@ class ReportsView(QWidget):
         self.run_button.setEnabled(False)
         self.note_label.setText(f"Running {self.report_combo.currentText()}…")
         read = self._reader(name, since, until)
-        self._pool.start(ReportRun(self.desk.db, name, read, self._signals))
+        self._pool.start(Read(
+            self.desk.db, "the report", lambda: (name, read()), self._signals.finished, self._signals.failed
+        ))  # fmt: skip
         self._pending = (since, until)
         return True
 
@@ -192,7 +194,8 @@ class ReportsView(QWidget):
         now = desk.clock.now()
         return lambda: run_report(name, desk.db, now=now, policy=desk.policy, since=since, until=until)
 
-    def _finished(self, name: str, table: Table) -> None:
+    def _finished(self, result: tuple[str, Table]) -> None:
+        name, table = result
         self._running = False
         self.run_button.setEnabled(True)
         since, until = self._pending

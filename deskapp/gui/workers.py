@@ -1,9 +1,9 @@
-"""Work off the GUI thread: a rule pass in a QThreadPool worker.
+"""Work off the GUI thread: reads (the queue, a report) and a rule pass in QThreadPool workers.
 
-The worker runs `deskapp.rules.run_rules` with the instant its timer read
-(one clock reading per pass) on the pool thread's own database connection
-(peewee keeps one connection per thread), closes that connection when done,
-and reports back through queued signals.
+Each runs on the pool thread's own database connection (peewee keeps one
+connection per thread), closes that connection when done, and reports back
+through queued signals. A rule pass runs `deskapp.rules.run_rules` with the
+instant its timer read (one clock reading per pass).
 """
 
 from __future__ import annotations
@@ -25,27 +25,27 @@ class LoadSignals(QObject):
     failed = Signal(str)
 
 
-class QueueLoad(QRunnable):
-    """Read queue rows off the GUI thread (the window stays responsive meanwhile) and hand
-    them to `done` (a signal of `LoadSignals`, delivered on the GUI thread)."""
+class Read(QRunnable):
+    """Read something off the GUI thread (the window stays responsive meanwhile) and hand
+    it to `done`, a signal delivered on the GUI thread; a failure goes to `failed` in words
+    ("the queue could not be read: ...")."""
 
-    def __init__(
-        self, db: pw.Database, read: Callable[[], list[Any]], done: Any, failed: Any
-    ) -> None:  # fmt: skip
+    def __init__(self, db: pw.Database, what: str, read: Callable[[], Any], done: Any, failed: Any) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._db = db
+        self._what = what
         self._read = read
         self._done = done
         self._failed = failed
 
     def run(self) -> None:
         try:
-            rows = self._read()
-        except Exception as exc:  # shown in the window
-            self._failed.emit(f"the queue could not be read: {exc}")
+            result = self._read()
+        except Exception as exc:  # a database that went away: shown in the window
+            self._failed.emit(f"{self._what} could not be read: {exc}")
         else:
-            self._done.emit(rows)
+            self._done.emit(result)
         finally:
             if not self._db.is_closed():
                 self._db.close()  # this thread's connection only
@@ -80,28 +80,5 @@ class RulesRun(QRunnable):
 
 
 class ReportSignals(QObject):
-    finished = Signal(str, object)  # the report's name, its deskapp.reports.table.Table
+    finished = Signal(object)  # (the report's name, its deskapp.reports.table.Table)
     failed = Signal(str)
-
-
-class ReportRun(QRunnable):
-    """Read one report off the GUI thread (a long period on a big desk takes a while)."""
-
-    def __init__(self, db: pw.Database, name: str, read: Callable[[], Any], signals: ReportSignals) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._db = db
-        self._name = name
-        self._read = read
-        self.signals = signals
-
-    def run(self) -> None:
-        try:
-            table = self._read()
-        except Exception as exc:  # a database that went away, said in words
-            self.signals.failed.emit(f"the report could not be read: {exc}")
-        else:
-            self.signals.finished.emit(self._name, table)
-        finally:
-            if not self._db.is_closed():
-                self._db.close()  # this thread's connection only
