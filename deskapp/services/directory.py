@@ -4,6 +4,9 @@
     add_reseller(db, clock, actor, name, *, country, email=None, phone=None) -> Reseller
     authenticate(db, login, password) -> Staff
     assignable_staff(db, tier) -> list[StaffEntry]
+    staff_list(db) -> list[StaffRow];  reseller_list(db) -> list[ResellerRow]
+    set_staff_active(db, clock, actor, login, *, active) -> Staff
+    set_password(db, clock, actor, login, password) -> None
     staff_count(db) -> int
     is_training(db) -> bool
     mark_training(db) -> None
@@ -25,6 +28,7 @@ from deskapp.domain.lifecycle import ENGINEERS, Action, Role, check_role, may_wo
 from deskapp.services.errors import (
     AuthenticationFailed,
     MissingField,
+    NotFound,
     OutsideTerritory,
     PermissionDenied,
     ValidationError,
@@ -36,6 +40,7 @@ from deskapp.store.models import TERRITORY, Reseller, Staff
 from deskapp.store.passwords import hash_password, verify_password
 
 _LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
+MIN_PASSWORD = 8
 
 
 def staff_count(db: pw.Database) -> int:
@@ -141,3 +146,70 @@ def assignable_staff(db: pw.Database, tier: int) -> list[StaffEntry]:
     ).order_by(Staff.name, Staff.login)
     entries = [StaffEntry(s.login, s.name, Role(s.role)) for s in found]
     return [e for e in entries if may_work_tier(e.role, tier)]
+
+
+# --- the administrator's lists and changes ------------------------------------------------
+
+
+class StaffRow(NamedTuple):
+    login: str
+    name: str
+    role: Role
+    active: bool
+    has_password: bool  # a training database's staff may have none
+
+
+class ResellerRow(NamedTuple):
+    name: str
+    country: str
+    email: str | None
+    phone: str | None
+
+
+def staff_list(db: pw.Database) -> list[StaffRow]:
+    """Every staff member, active or not, by name."""
+    use(db)
+    found = Staff.select(Staff.login, Staff.name, Staff.role, Staff.active, Staff.password_hash)
+    return [
+        StaffRow(s.login, s.name, Role(s.role), bool(s.active), bool(s.password_hash))
+        for s in found.order_by(Staff.name, Staff.login)
+    ]
+
+
+def reseller_list(db: pw.Database) -> list[ResellerRow]:
+    """Every reseller, by name."""
+    use(db)
+    found = Reseller.select(Reseller.name, Reseller.country, Reseller.email, Reseller.phone)
+    return [ResellerRow(r.name, r.country, r.email, r.phone) for r in found.order_by(Reseller.name)]
+
+
+def set_staff_active(db: pw.Database, clock: Clock, actor: str, login: str, *, active: bool) -> Staff:
+    """An administrator lets someone sign in again, or stops them (their tickets and
+    history stay). Nobody stops themselves, so the desk always keeps an administrator."""
+    use(db)
+    login = login.strip().lower()
+    with write_transaction(db):
+        check_role(Action.ADD_STAFF, Role(load_staff(actor).role))
+        staff = Staff.get_or_none(Staff.login == login)
+        if staff is None:
+            raise NotFound(f"no staff member has the login {login!r}")
+        if not active and staff.login == actor.strip().lower():
+            raise PermissionDenied("you cannot stop your own sign-in; another administrator can")
+        Staff.update(active=active).where(Staff.id == staff.id).execute()
+        return Staff.get_by_id(staff.id)
+
+
+def set_password(db: pw.Database, clock: Clock, actor: str, login: str, password: str) -> None:
+    """A new password: anyone's own, or anyone's by an administrator."""
+    use(db)
+    login = login.strip().lower()
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(f"the password needs at least {MIN_PASSWORD} characters")
+    with write_transaction(db):
+        me = load_staff(actor)
+        if me.login != login:
+            check_role(Action.ADD_STAFF, Role(me.role))
+        staff = Staff.get_or_none(Staff.login == login)
+        if staff is None:
+            raise NotFound(f"no staff member has the login {login!r}")
+        Staff.update(password_hash=hash_password(password)).where(Staff.id == staff.id).execute()
