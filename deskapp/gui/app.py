@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QSettings, QThreadPool, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
 from deskapp.domain.clock import Clock
-from deskapp.domain.lifecycle import DeskError, Status
+from deskapp.domain.lifecycle import DeskError, Role, Status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.gui import settings as conf
 from deskapp.gui.after_paint import AfterPaint
@@ -73,6 +73,7 @@ class DeskApp(QObject):
         self.escalations_view: Any = None
         self.outbox_view: Any = None
         self.reports_view: Any = None
+        self.directory_view: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
@@ -148,7 +149,8 @@ class DeskApp(QObject):
         return window
 
     def _add_other_pages(self) -> None:
-        """Escalations for leads, the outbox for everyone, reports for leads and administrators."""
+        """Escalations for leads, the outbox for everyone, reports for leads and administrators,
+        the directory (staff and resellers) for administrators."""
         desk, window = self.desk, self.window
         assert desk is not None and window is not None
         if desk.session.is_lead:
@@ -172,6 +174,14 @@ class DeskApp(QObject):
 
             self.reports_view = ReportsView(desk)
             window.add_page(self.reports_view, "Re&ports", "showReportsAction", "Ctrl+4")
+        if desk.session.role is Role.ADMIN:
+            from deskapp.gui.directory_view import DirectoryView
+
+            directory = self.directory_view = DirectoryView(desk)
+            window.add_page(directory, "&Directory", "showDirectoryAction", "Ctrl+5")
+            window.work_tabs.currentChanged.connect(
+                lambda _i: directory.reload() if window.work_tabs.currentWidget() is directory else None
+            )
 
     def _first_page_loaded(self, rows: list[QueueRow]) -> None:
         # The most urgent tickets, painted before anything else is built or read.
@@ -362,7 +372,10 @@ class DeskApp(QObject):
 
     def open_intake(self, linked_to: str | None = None) -> IntakeDialog:
         assert self.desk is not None and self.model is not None
-        resellers = [r.reseller for r in self.model.rows()]
+        try:
+            resellers = [r.name for r in self.desk.resellers()]
+        except (DeskError, pw.PeeweeException):  # offline: those in the queue will do for completion
+            resellers = sorted({r.reseller for r in self.model.rows()})
         dialog = IntakeDialog(self.desk, linked_to=linked_to, resellers=resellers, parent=self.window)
         dialog.logged.connect(self._logged)
         dialog.notified.connect(lambda _n: self.refresh_queue())

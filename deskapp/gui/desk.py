@@ -22,6 +22,7 @@ from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
 from deskapp.gui.actions import AGREED_UPDATE, ENGINEER, NOTE, PROVIDER, PROVIDER_REF
 from deskapp.gui.session import Session
+from deskapp.services import directory
 from deskapp.services.directory import StaffEntry, assignable_staff
 from deskapp.services.escalation_review import EscalationRow
 from deskapp.services.queue import QueueRow, TicketDetail
@@ -134,6 +135,30 @@ class Desk:
         step = review.acknowledge if what == "acknowledge" else review.return_escalation
         step(self.db, self.clock, self.session.login, number, comment=comment, expected_version=version,
              policy=self.policy)  # fmt: skip
+
+    # --- the directory (administrators; anyone's own password) ---------------------------
+
+    def staff(self) -> list[directory.StaffRow]:
+        return directory.staff_list(self.db)
+
+    def resellers(self) -> list[directory.ResellerRow]:
+        return directory.reseller_list(self.db)
+
+    def add_staff(self, login: str, name: str, role: str, password: str) -> None:
+        if len(password) < directory.MIN_PASSWORD:
+            raise services.ValidationError(f"the password needs at least {directory.MIN_PASSWORD} characters")
+        directory.add_staff(self.db, self.clock, self.session.login, login, name=name, role=role,
+                            password=password)  # fmt: skip
+
+    def set_staff_active(self, login: str, active: bool) -> None:
+        directory.set_staff_active(self.db, self.clock, self.session.login, login, active=active)
+
+    def set_password(self, login: str, password: str) -> None:
+        directory.set_password(self.db, self.clock, self.session.login, login, password)
+
+    def add_reseller(self, name: str, country: str, email: str, phone: str) -> None:
+        directory.add_reseller(self.db, self.clock, self.session.login, name, country=country,
+                               email=email or None, phone=phone or None)  # fmt: skip
 
     def _args(self, number: str) -> tuple[pw.Database, Clock, str, str]:
         return self.db, self.clock, self.session.login, number

@@ -211,6 +211,18 @@ def _mail_survey_and_reports(desk_app: Any, window: Any, db: Any, clock: Any, sh
     shot(dialog, "mail-server.png")
     dialog.close()
 
+    from deskapp.gui.directory_view import DirectoryView
+
+    directory = DirectoryView(admin)
+    directory.resize(*SIZE)
+    directory.show()
+    directory.reload()
+    directory.select_login("amy")
+    directory.reseller_name_edit.setText("Liffey Cloud Partners")
+    directory.country_combo.setCurrentIndex(directory.country_combo.findData("IE"))
+    shot(directory, "directory.png")
+    directory.close()
+
     sent = (Ticket.select(Ticket.number).where(Ticket.status == "closed", Ticket.survey_status == "sent")
             .order_by(Ticket.closed_at.desc()))  # fmt: skip
     closed = [str(t.number) for t in sent]
