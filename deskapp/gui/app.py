@@ -125,6 +125,7 @@ class DeskApp(QObject):
         window.refresh_action.triggered.connect(self.refresh_queue)
         window.run_rules_action.triggered.connect(lambda: self.run_rules(self.clock.now()))
         window.settings_action.triggered.connect(self.open_settings)
+        window.password_action.triggered.connect(self.open_password_dialog)
 
         self.countdown_timer.fired.connect(self._tick)
         self.rules_timer.fired.connect(self.run_rules)
@@ -414,6 +415,14 @@ class DeskApp(QObject):
             self.window.rules_label.setText(message)
 
     # --- settings ------------------------------------------------------------------------------------
+
+    def open_password_dialog(self) -> Any:
+        from deskapp.gui.password_dialog import PasswordDialog
+
+        assert self.desk is not None
+        dialog = PasswordDialog(self.desk, self.window)
+        dialog.open()  # window-modal, not blocking: the timers keep running
+        return dialog
 
     def open_settings(self) -> None:
         from deskapp.gui.settings_dialog import SettingsDialog

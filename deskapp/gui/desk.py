@@ -156,6 +156,15 @@ class Desk:
     def set_password(self, login: str, password: str) -> None:
         directory.set_password(self.db, self.clock, self.session.login, login, password)
 
+    def change_own_password(self, current: str, new: str) -> None:
+        """The signed-in person's own password, after proving they know the current one."""
+        login = self.session.login
+        try:
+            directory.authenticate(self.db, login, current)
+        except services.AuthenticationFailed:
+            raise services.AuthenticationFailed("the current password is not right") from None
+        directory.set_password(self.db, self.clock, login, login, new)
+
     def add_reseller(self, name: str, country: str, email: str, phone: str) -> None:
         directory.add_reseller(self.db, self.clock, self.session.login, name, country=country,
                                email=email or None, phone=phone or None)  # fmt: skip

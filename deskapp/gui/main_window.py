@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             desk_menu, "&Settings…", "settingsAction", QKeySequence.StandardKey.Preferences
         )
+        self.password_action = self._action(desk_menu, "Change my &password…", "changePasswordAction", None)
         self.sign_out_action = self._action(desk_menu, "Sign &out", "signOutAction", None)
         self.quit_action = self._action(desk_menu, "&Quit", "quitAction", QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
