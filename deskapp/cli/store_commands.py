@@ -1,4 +1,5 @@
-"""`deskapp init|demo|staff add|reseller add|rules run`: the store from a shell."""
+"""`deskapp init|demo|staff add|list|activate|deactivate|password|reseller add|list|rules run`:
+the store from a shell."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from deskapp.cli import session
 from deskapp.cli.timestamps import format_instant
 from deskapp.domain.clock import Clock
 from deskapp.services import directory
-from deskapp.services.errors import PermissionDenied, ValidationError
+from deskapp.services.errors import AuthenticationFailed, PermissionDenied, ValidationError
 from deskapp.store.connection import describe
 from deskapp.store.migrations import SCHEMA_VERSION
 from deskapp.store.models import Staff, Ticket
@@ -42,6 +43,25 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, choices=["tier1", "tier2", "lead", "admin"])
     add.set_defaults(handler=run_staff_add)
+    slist = staff_sub.add_parser("list", help="every staff member, active or not, by name")
+    slist.add_argument("--json", action="store_true")
+    slist.set_defaults(handler=run_staff_list)
+    deactivate = staff_sub.add_parser(
+        "deactivate", help="stop a member signing in (an administrator's job; history stays)"
+    )
+    deactivate.add_argument("login")
+    deactivate.set_defaults(handler=run_staff_active, active=False)
+    activate = staff_sub.add_parser(
+        "activate", help="let a deactivated member sign in again (an administrator's job)"
+    )
+    activate.add_argument("login")
+    activate.set_defaults(handler=run_staff_active, active=True)
+    spw = staff_sub.add_parser(
+        "password", help=f"set a password: your own, or anyone's as an administrator "
+        f"(read from {NEW_PASSWORD_ENV}, else asked for)",
+    )  # fmt: skip
+    spw.add_argument("login")
+    spw.set_defaults(handler=run_staff_password)
 
     reseller = sub.add_parser("reseller", help="resellers (the desk's customers)")
     r_sub = reseller.add_subparsers(dest="reseller_command", required=True, metavar="COMMAND")
@@ -51,6 +71,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     radd.add_argument("--email")
     radd.add_argument("--phone")
     radd.set_defaults(handler=run_reseller_add)
+    rlist = r_sub.add_parser("list", help="every reseller, by name")
+    rlist.add_argument("--json", action="store_true")
+    rlist.set_defaults(handler=run_reseller_list)
 
     rules = sub.add_parser("rules", help="the time-based steps of the process")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="COMMAND")
@@ -137,6 +160,68 @@ def run_reseller_add(args: argparse.Namespace) -> int:
         email=args.email, phone=args.phone,
     )  # fmt: skip
     print(f"{seller.name} ({seller.country})")
+    return 0
+
+
+def _print_columns(rows: list[list[str]]) -> None:
+    """Rows as columns two spaces apart, each as wide as its widest cell (the last unpadded)."""
+    if not rows:
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[-1]]))
+
+
+def run_staff_list(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    rows = directory.staff_list(db)
+    if args.json:
+        print(json.dumps([{
+            "login": r.login, "name": r.name, "role": r.role.value, "active": r.active,
+            "has_password": r.has_password,
+        } for r in rows], indent=2))  # fmt: skip
+        return 0
+    _print_columns([
+        [r.login, r.name, r.role.value, "active" if r.active else "inactive"] for r in rows
+    ])  # fmt: skip
+    if not rows:
+        print("no staff yet (add the first with `deskapp staff add`)")
+    return 0
+
+
+def run_staff_active(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    clock = session.clock(args, db)
+    staff = directory.set_staff_active(db, clock, session.actor(args, db), args.login, active=args.active)
+    print(f"{staff.login}: {'active' if staff.active else 'inactive'}")
+    return 0
+
+
+def run_staff_password(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    clock = session.clock(args, db)
+    actor = session.actor(args, db)
+    try:  # always a password: on a training database too
+        password = _new_password(args, first=False, training=False)
+    except AuthenticationFailed:
+        raise ValidationError(f"no new password given (type it, or set {NEW_PASSWORD_ENV})") from None
+    directory.set_password(db, clock, actor, args.login, password or "")
+    print(f"{args.login.strip().lower()}: password changed")
+    return 0
+
+
+def run_reseller_list(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    rows = directory.reseller_list(db)
+    if args.json:
+        print(json.dumps([{
+            "name": r.name, "country": r.country, "email": r.email, "phone": r.phone,
+        } for r in rows], indent=2))  # fmt: skip
+        return 0
+    _print_columns([[r.name, r.country, r.email or "-", r.phone or "-"] for r in rows])
+    if not rows:
+        print("no resellers yet (add one with `deskapp --as ADMIN reseller add`)")
     return 0
 
 

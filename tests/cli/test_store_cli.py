@@ -174,3 +174,138 @@ def test_real_subprocess_run(tmp_path: Path) -> None:
     assert "Traceback" not in missing.stderr
     ok = run("ticket", "list", "--json")
     assert ok.returncode == 0 and json.loads(ok.stdout) == []
+
+
+# --- staff and reseller administration: list, activate, deactivate, password ---------------
+
+
+def test_staff_and_reseller_lists(cli: Cli) -> None:
+    _training_desk(cli)
+    cli("--as", "ada", "reseller", "add", "Liffey Cloud", "--country", "IE", "--phone", "+353 1 5")
+    cli("--as", "ada", "staff", "deactivate", "tess")
+    assert cli("staff", "list").splitlines() == [  # by name, in aligned columns
+        "ada   Ada Admin  admin  active",
+        "lee   Lee        lead   active",
+        "tess  Tess       tier2  inactive",
+        "tina  Tina       tier1  active",
+    ]
+    staff = cli.json("staff", "list", "--json")
+    assert [s["login"] for s in staff] == ["ada", "lee", "tess", "tina"]
+    assert staff[0] == {"login": "ada", "name": "Ada Admin", "role": "admin", "active": True,
+                        "has_password": False}  # fmt: skip  # a training desk
+    assert [s["active"] for s in staff] == [True, True, False, True]
+    assert cli("reseller", "list").splitlines() == [
+        "Acme          GB  a@acme.example  -",
+        "Liffey Cloud  IE  -               +353 1 5",
+    ]
+    assert cli.json("reseller", "list", "--json") == [
+        {"name": "Acme", "country": "GB", "email": "a@acme.example", "phone": None},
+        {"name": "Liffey Cloud", "country": "IE", "email": None, "phone": "+353 1 5"},
+    ]
+
+
+def test_empty_lists(cli: Cli) -> None:
+    cli("init")
+    assert cli.json("staff", "list", "--json") == []
+    assert cli.json("reseller", "list", "--json") == []
+    assert "no staff" in cli("staff", "list")
+    assert "no resellers" in cli("reseller", "list")
+
+
+def test_deactivate_and_activate(cli: Cli) -> None:
+    _training_desk(cli)
+    assert cli("--as", "ada", "staff", "deactivate", "tina") == "tina: inactive\n"
+    cli("--as", "tina", "ticket", "list", "--json")  # reading needs no actor
+    cli("--as", "tina", "staff", "password", "tina", code=1)  # she can no longer act
+    assert "no active staff member" in cli.err
+    assert cli("--as", "ada", "staff", "activate", "TINA") == "tina: active\n"
+    assert [s["active"] for s in cli.json("staff", "list", "--json")] == [True] * 4
+
+
+def test_staff_administration_refusals(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    _training_desk(cli)
+    cli("--as", "tina", "staff", "deactivate", "tess", code=1)
+    assert "administrator" in cli.err and "Tier 1 engineer" in cli.err
+    cli("--as", "lee", "staff", "activate", "tess", code=1)
+    assert "administrator" in cli.err
+    cli("staff", "deactivate", "tess", code=1)
+    assert "--as" in cli.err
+    cli("--as", "ada", "staff", "deactivate", "ada", code=1)
+    assert "your own" in cli.err
+    cli("--as", "ada", "staff", "deactivate", "nobody", code=1)
+    assert "no staff member" in cli.err and "nobody" in cli.err
+    assert all(s["active"] for s in cli.json("staff", "list", "--json"))
+    monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "long-enough")
+    cli("--as", "tina", "staff", "password", "tess", code=1)
+    assert "Tier 1 engineer" in cli.err
+    cli("--as", "ada", "staff", "password", "nobody", code=1)
+    assert "nobody" in cli.err
+    monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "short")
+    cli("--as", "ada", "staff", "password", "tina", code=1)
+    assert "at least 8 characters" in cli.err
+    assert not any(s["has_password"] for s in cli.json("staff", "list", "--json"))
+
+
+def test_password_on_a_live_desk(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli("init")
+    monkeypatch.setenv("DESKAPP_PASSWORD", "ada-first")
+    cli("staff", "add", "ada", "--name", "Ada", "--role", "admin")
+    monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "tina-first")
+    cli("--as", "ada", "staff", "add", "tina", "--name", "Tina", "--role", "tier1")
+    cli("--as", "ada", "staff", "add", "tom", "--name", "Tom", "--role", "tier1")
+    # An administrator sets anyone's: the new one works, the old one does not.
+    monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "tina-second")
+    assert cli("--as", "ada", "staff", "password", "tina") == "tina: password changed\n"
+    monkeypatch.setenv("DESKAPP_PASSWORD", "tina-first")
+    cli("--as", "tina", "staff", "password", "tina", code=1)
+    assert "do not match" in cli.err
+    # Tina changes her own, signed in with the current one.
+    monkeypatch.setenv("DESKAPP_PASSWORD", "tina-second")
+    monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "tina-third")
+    assert cli("--as", "tina", "staff", "password", "tina") == "tina: password changed\n"
+    # ... but not Tom's.
+    monkeypatch.setenv("DESKAPP_PASSWORD", "tina-third")
+    monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "tom-by-tina")
+    cli("--as", "tina", "staff", "password", "tom", code=1)
+    assert "Tier 1 engineer" in cli.err
+    monkeypatch.setenv("DESKAPP_PASSWORD", "tom-by-tina")
+    cli("--as", "tom", "staff", "password", "tom", code=1)
+    assert "do not match" in cli.err
+    # A deactivated member cannot sign in; reactivated, they can.
+    monkeypatch.setenv("DESKAPP_PASSWORD", "ada-first")
+    assert cli("--as", "ada", "staff", "deactivate", "tina") == "tina: inactive\n"
+    monkeypatch.setenv("DESKAPP_PASSWORD", "tina-third")
+    cli("--as", "tina", "ticket", "list", "--json")
+    cli("--as", "tina", "staff", "password", "tina", code=1)
+    assert "do not match" in cli.err
+    monkeypatch.setenv("DESKAPP_PASSWORD", "ada-first")
+    assert cli("--as", "ada", "staff", "activate", "tina") == "tina: active\n"
+    monkeypatch.setenv("DESKAPP_PASSWORD", "tina-third")
+    monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "tina-fourth")
+    assert cli("--as", "tina", "staff", "password", "tina") == "tina: password changed\n"
+
+
+def test_password_is_asked_for_without_the_variable(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+
+    _training_desk(cli)
+    prompts: list[str] = []
+
+    def fake_getpass(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return "typed-secret"
+
+    monkeypatch.setattr(getpass, "getpass", fake_getpass)
+    assert cli("--as", "ada", "staff", "password", "tina") == "tina: password changed\n"
+    assert prompts == ["New password for tina: "]
+    tina = next(s for s in cli.json("staff", "list", "--json") if s["login"] == "tina")
+    assert tina["has_password"] is True
+
+    def no_terminal(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr(getpass, "getpass", no_terminal)
+    cli("--as", "ada", "staff", "password", "tina", code=1)
+    assert "DESKAPP_NEW_PASSWORD" in cli.err
