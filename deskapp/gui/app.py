@@ -81,6 +81,7 @@ class DeskApp(QObject):
         self._offline = False
         self._presence: tuple[str, float] | None = None  # (ticket open here, last heartbeat)
         self._timers_wanted = False
+        self.signed_out = False  # "Sign out" ended this session (the launcher signs in again)
         self._loading = False
         self._load_signals = LoadSignals(self)
         self._rules_signals = RulesSignals(self)
@@ -126,6 +127,7 @@ class DeskApp(QObject):
         window.run_rules_action.triggered.connect(lambda: self.run_rules(self.clock.now()))
         window.settings_action.triggered.connect(self.open_settings)
         window.password_action.triggered.connect(self.open_password_dialog)
+        window.sign_out_action.triggered.connect(self.sign_out)
 
         self.countdown_timer.fired.connect(self._tick)
         self.rules_timer.fired.connect(self.run_rules)
@@ -230,6 +232,16 @@ class DeskApp(QObject):
                 describe(self.db) if online else
                 f"OFFLINE: {describe(self.db)} is unreachable; reconnecting (what you type is kept)"
             )  # fmt: skip
+
+    def sign_out(self) -> None:
+        """End this person's session: the window closes (its layout is kept) and the
+        application's event loop returns, so the launcher can ask who signs in next."""
+        from PySide6.QtWidgets import QApplication
+
+        self.signed_out = True
+        if self.window is not None:
+            self.window.close()
+        QApplication.quit()
 
     def stop(self) -> None:
         """Stop every timer and wait for a running rule pass (tests call this after each test)."""

@@ -97,8 +97,7 @@ def run_gui(args: argparse.Namespace) -> int:
             print("deskapp: --clock works only on a training database", file=sys.stderr)
             return 2
         clock = OffsetClock(parse_instant(args.clock))
-    desk_app = DeskApp(db, clock, settings)
-    session: Session | None
+    session: Session | None = None
     login = (getattr(args, "as_login", None) or "").strip().lower()
     if login and training:
         try:
@@ -107,13 +106,25 @@ def run_gui(args: argparse.Namespace) -> int:
             print(f"deskapp: {exc}", file=sys.stderr)
             return 1
         session = Session(staff.login, staff.name, Role(staff.role))
-    else:
-        session = desk_app.sign_in()
-    if session is None:
-        return 0
-    window = desk_app.start(session, load_async=True)
-    window.show()
-    try:
-        return int(app.exec())
-    finally:
-        desk_app.stop()
+    return work_sessions(app, lambda: DeskApp(db, clock, settings), session)
+
+
+def work_sessions(app: Any, make_desk_app: Any, session: Any = None) -> int:
+    """Sign in, work, and after "Sign out" sign in again (someone else, on the same
+    workstation) until the window is closed or the sign-in is cancelled."""
+    while True:
+        desk_app = make_desk_app()
+        if session is None:
+            session = desk_app.sign_in()
+        if session is None:
+            return 0
+        window = desk_app.start(session, load_async=True)
+        window.show()
+        try:
+            code = int(app.exec())
+        finally:
+            desk_app.stop()
+        if not desk_app.signed_out:
+            return code
+        window.deleteLater()
+        session = None
