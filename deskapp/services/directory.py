@@ -187,13 +187,13 @@ def set_staff_active(db: pw.Database, clock: Clock, actor: str, login: str, *, a
     """An administrator lets someone sign in again, or stops them (their tickets and
     history stay). Nobody stops themselves, so the desk always keeps an administrator."""
     use(db)
-    login = login.strip().lower()
+    login, actor = login.strip().lower(), actor.strip().lower()
     with write_transaction(db):
-        check_role(Action.ADD_STAFF, Role(load_staff(actor).role))
+        _administrator_only(load_staff(actor), "stop or restore a sign-in")
         staff = Staff.get_or_none(Staff.login == login)
         if staff is None:
             raise NotFound(f"no staff member has the login {login!r}")
-        if not active and staff.login == actor.strip().lower():
+        if not active and staff.login == actor:
             raise PermissionDenied("you cannot stop your own sign-in; another administrator can")
         Staff.update(active=active).where(Staff.id == staff.id).execute()
         return Staff.get_by_id(staff.id)
@@ -202,14 +202,20 @@ def set_staff_active(db: pw.Database, clock: Clock, actor: str, login: str, *, a
 def set_password(db: pw.Database, clock: Clock, actor: str, login: str, password: str) -> None:
     """A new password: anyone's own, or anyone's by an administrator."""
     use(db)
-    login = login.strip().lower()
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"the password needs at least {MIN_PASSWORD} characters")
+    login, actor = login.strip().lower(), actor.strip().lower()
     with write_transaction(db):
         me = load_staff(actor)
         if me.login != login:
-            check_role(Action.ADD_STAFF, Role(me.role))
+            _administrator_only(me, "set another member's password")
+        if len(password) < MIN_PASSWORD:
+            raise ValidationError(f"the password needs at least {MIN_PASSWORD} characters")
         staff = Staff.get_or_none(Staff.login == login)
         if staff is None:
             raise NotFound(f"no staff member has the login {login!r}")
         Staff.update(password_hash=hash_password(password)).where(Staff.id == staff.id).execute()
+
+
+def _administrator_only(me: Staff, what: str) -> None:
+    role = Role(me.role)
+    if role is not Role.ADMIN:
+        raise PermissionDenied(f"a {role.label} may not {what} (allowed: administrator)")
