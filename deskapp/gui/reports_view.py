@@ -103,7 +103,6 @@ class ReportsView(QWidget):
         self._signals.finished.connect(self._finished)
         self._signals.failed.connect(self._failed)
         self._running = False
-        self._pending: tuple[dt.datetime, dt.datetime] = (dt.datetime.min, dt.datetime.min)
         self.run_button.clicked.connect(lambda: self.start())
         self.export_csv_button.clicked.connect(lambda: self.export_csv())
         self.export_pdf_button.clicked.connect(lambda: self.export_pdf())
@@ -154,9 +153,9 @@ class ReportsView(QWidget):
         self.note_label.setText(f"Running {self.report_combo.currentText()}…")
         read = self._reader(name, since, until)
         self._pool.start(Read(
-            self.desk.db, "the report", lambda: (name, read()), self._signals.finished, self._signals.failed
+            self.desk.db, "the report", lambda: (name, read(), since, until),
+            self._signals.finished, self._signals.failed,
         ))  # fmt: skip
-        self._pending = (since, until)
         return True
 
     def run(self, name: str | None = None) -> Table | None:
@@ -194,12 +193,10 @@ class ReportsView(QWidget):
         now = desk.clock.now()
         return lambda: run_report(name, desk.db, now=now, policy=desk.policy, since=since, until=until)
 
-    def _finished(self, result: tuple[str, Table]) -> None:
-        name, table = result
+    def _finished(self, result: tuple[str, Table, dt.datetime, dt.datetime]) -> None:
         self._running = False
         self.run_button.setEnabled(True)
-        since, until = self._pending
-        self._show(name, table, since, until)
+        self._show(*result)
 
     def _failed(self, message: str) -> None:
         self._running = False

@@ -66,8 +66,8 @@ class FirstAdminDialog(QDialog):
 
     def accept(self) -> None:
         password = self.password_edit.text()
-        if len(password) < 8:
-            self.error_label.setText("the password needs at least 8 characters")
+        if len(password) < directory.MIN_PASSWORD:
+            self.error_label.setText(f"the password needs at least {directory.MIN_PASSWORD} characters")
             return
         if password != self.confirm_edit.text():
             self.error_label.setText("the two passwords differ; type the same one twice")

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import peewee as pw
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -327,8 +328,8 @@ class TicketView(QWidget):
         typed = self.engineer_combo.currentText()
         try:
             entries = self.desk.assignable(tier)
-        except DeskError:
-            entries = []  # the list is a convenience; the service checks whoever is named
+        except (DeskError, pw.PeeweeException):
+            entries = []  # the list is a convenience (offline: type a login); the service checks
         combo = self.engineer_combo
         combo.clear()
         for entry in entries:
@@ -341,6 +342,13 @@ class TicketView(QWidget):
         else:
             combo.setCurrentIndex(-1)
             combo.setEditText("")
+
+    def _engineer_login(self) -> str:
+        """The login of the chosen entry, or what was typed."""
+        combo = self.engineer_combo
+        text = combo.currentText().strip()
+        chosen = combo.findText(text)
+        return str(combo.itemData(chosen)) if chosen >= 0 else text
 
     def close_action(self) -> None:
         self._current = None
@@ -356,7 +364,7 @@ class TicketView(QWidget):
         assert isinstance(local, dt.datetime)
         return {
             NOTE: self.note_edit.toPlainText().strip(),
-            ENGINEER: self.engineer_combo.currentText().split(" — ")[0].strip(),
+            ENGINEER: self._engineer_login(),
             AGREED_UPDATE: local.replace(tzinfo=self._tz),
             PROVIDER: self.provider_edit.text().strip(),
             PROVIDER_REF: self.provider_ref_edit.text().strip(),

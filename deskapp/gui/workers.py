@@ -80,5 +80,5 @@ class RulesRun(QRunnable):
 
 
 class ReportSignals(QObject):
-    finished = Signal(object)  # (the report's name, its deskapp.reports.table.Table)
+    finished = Signal(object)  # (the report's name, its Table, the period's since and until)
     failed = Signal(str)
