@@ -120,6 +120,7 @@ def seed(url: str, workers: int, tickets: int, seconds: float, rng: random.Rando
         if shape == 3:
             sv.resolve(db, past, who, t.number, reason="fixed")
         made[("logged", "assigned", "awaiting_info", "resolved", "assigned")[shape]].append(t.number)
+
     # Deadlines spread over the run, so the rule passes have work throughout.
     def within() -> dt.datetime:
         return start + dt.timedelta(seconds=rng.uniform(1.0, max(2.0, seconds * 0.9)))
@@ -352,8 +353,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=20)
     parser.add_argument("--backlog", type=int, default=300, help="tickets seeded before the run")
-    parser.add_argument("--think", type=float, default=0.05,
-                        help="mean pause between one person's steps, seconds (default 0.05)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.05,
+        help="mean pause between one person's steps, seconds (default 0.05)",
+    )
     parser.add_argument("--grace", type=float, default=60.0)
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
     args = parser.parse_args()

@@ -40,8 +40,12 @@ def build_parser(*, light: bool = False) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print versions and exit")
     parser.add_argument("--self-test", action="store_true", help="check this build headless and exit")
     parser.add_argument("--policy", metavar="FILE", help="a policy file instead of the default")
-    parser.add_argument("--db", metavar="URL", help="sqlite:////path or postgresql://... "
-                        "(default: DESKAPP_DB, else the file in the user data folder)")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="sqlite:////path or postgresql://... "
+        "(default: DESKAPP_DB, else the file in the user data folder)",
+    )
     parser.add_argument("--clock", metavar="ISO", help="act at this instant (training only)")
     parser.add_argument("--as", dest="as_login", metavar="LOGIN", help="the acting staff member")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

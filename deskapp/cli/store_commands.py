@@ -27,8 +27,12 @@ NEW_PASSWORD_ENV = "DESKAPP_NEW_PASSWORD"
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init = sub.add_parser("init", help="create (or upgrade) the database")
     init.add_argument("--training", action="store_true", help="a training database (--clock)")
-    init.add_argument("--app-role", metavar="ROLE", help="PostgreSQL: grant ROLE the app's rights "
-                      "(rows only, history append-only, no schema changes); run as the owner role")
+    init.add_argument(
+        "--app-role",
+        metavar="ROLE",
+        help="PostgreSQL: grant ROLE the app's rights "
+        "(rows only, history append-only, no schema changes); run as the owner role",
+    )
     init.set_defaults(handler=run_init)
 
     demo = sub.add_parser("demo", help="fill a training database with a realistic desk")
@@ -79,11 +83,19 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="COMMAND")
     run = rules_sub.add_parser("run", help="apply every due time-based step once; say what")
     run.add_argument("--json", action="store_true")
-    run.add_argument("--watch", action="store_true",
-                     help="keep running a pass every --interval seconds until Ctrl-C (a headless "
-                     "rules runner; workstations run the rules anyway)")
-    run.add_argument("--interval", type=float, default=30.0, metavar="SECONDS",
-                     help="seconds between passes with --watch (default 30)")
+    run.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running a pass every --interval seconds until Ctrl-C (a headless "
+        "rules runner; workstations run the rules anyway)",
+    )
+    run.add_argument(
+        "--interval",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds between passes with --watch (default 30)",
+    )
     run.set_defaults(handler=run_rules)
 
 
@@ -105,8 +117,10 @@ def run_init(args: argparse.Namespace) -> int:
             schema = grant_app_role(db, args.app_role)
         except PrivilegeError as exc:
             raise ValidationError(str(exc)) from None
-        print(f"app role {args.app_role}: reads and writes rows in schema {schema}, appends to "
-              "history (no update or delete), changes no schema")
+        print(
+            f"app role {args.app_role}: reads and writes rows in schema {schema}, appends to "
+            "history (no update or delete), changes no schema"
+        )
     return 0
 
 
@@ -261,8 +275,11 @@ def _watch_rules(args: argparse.Namespace, db: pw.Database, clock: Clock) -> int
             except pw.PeeweeException as exc:  # DatabaseUnavailable included
                 failures += 1
                 pause = min(interval, 0.5 * 2**failures)
-                print(f"deskapp: rules: database unreachable ({str(exc).strip()}); "
-                      f"trying again in {pause:g} s", file=sys.stderr, flush=True)
+                print(
+                    f"deskapp: rules: database unreachable ({str(exc).strip()}); trying again in {pause:g} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 time.sleep(pause)
                 continue
             failures = 0

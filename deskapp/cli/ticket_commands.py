@@ -101,14 +101,24 @@ def _step_call(
         "info-received": lambda db, c, a, n, kw: sv.info_received(db, c, a, n, note=note, **kw),
         "chaser-sent": lambda db, c, a, n, kw: sv.chaser_sent(db, c, a, n, note=note, **kw),
         "agree-update": lambda db, c, a, n, kw: sv.agree_update(
-            db, c, a, n, note=note, **kw,
+            db,
+            c,
+            a,
+            n,
+            note=note,
+            **kw,
             agreed_update=parse_instant(need(args.agreed_update, "--agreed-update ISO")),
         ),
         "escalate": lambda db, c, a, n, kw: sv.escalate(
             db, c, a, n, note=note, provider=args.provider, provider_ref=args.provider_ref, **kw
         ),
         "third-party-update": lambda db, c, a, n, kw: sv.third_party_update(
-            db, c, a, n, note=need(args.note, "--note TEXT"), provider_ref=args.provider_ref,
+            db,
+            c,
+            a,
+            n,
+            note=need(args.note, "--note TEXT"),
+            provider_ref=args.provider_ref,
             **kw,
         ),
         "resolve": lambda db, c, a, n, kw: sv.resolve(
@@ -117,9 +127,7 @@ def _step_call(
         "confirm": lambda db, c, a, n, kw: sv.confirm(db, c, a, n, note=note, **kw),
         "reject": lambda db, c, a, n, kw: sv.reject(db, c, a, n, note=note, **kw),
         "reopen": lambda db, c, a, n, kw: sv.reopen(db, c, a, n, note=note, **kw),
-        "note": lambda db, c, a, n, kw: sv.note(
-            db, c, a, n, text=need(args.note, "--note TEXT"), **kw
-        ),
+        "note": lambda db, c, a, n, kw: sv.note(db, c, a, n, text=need(args.note, "--note TEXT"), **kw),
     }
     return calls[args.step]
 

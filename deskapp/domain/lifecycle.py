@@ -52,9 +52,7 @@ class Status(StrEnum):
         return self.value.replace("_", " ")
 
 
-OPEN_STATUSES = frozenset(
-    {Status.LOGGED, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_INFO}
-)
+OPEN_STATUSES = frozenset({Status.LOGGED, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_INFO})
 
 
 class Role(StrEnum):
@@ -171,8 +169,7 @@ _WHY_NOT = {
     "(assigned or in progress)",
     Action.INFO_RECEIVED: "the ticket is not waiting for information",
     Action.CHASER_SENT: "chasers are sent only while the ticket waits for information",
-    Action.AGREE_UPDATE: "an update timeframe is agreed only while the ticket waits for "
-    "information",
+    Action.AGREE_UPDATE: "an update timeframe is agreed only while the ticket waits for information",
     Action.ESCALATE: "only an assigned ticket that is being worked can be escalated",
     Action.CONFIRM: "only a resolved ticket can be confirmed",
     Action.REJECT: "only a resolved ticket can be rejected",
@@ -199,9 +196,7 @@ def next_status(action: Action, status: Status) -> Status:
     except KeyError:
         pass
     if status is Status.CLOSED:
-        raise TransitionNotAllowed(
-            "the ticket is closed, permanently; log a follow-up incident linked to it"
-        )
+        raise TransitionNotAllowed("the ticket is closed, permanently; log a follow-up incident linked to it")
     reason = _WHY_NOT.get(action, f"not allowed while the ticket is {status.label}")
     raise TransitionNotAllowed(f"cannot {action.value.replace('_', ' ')}: {reason}")
 

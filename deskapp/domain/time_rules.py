@@ -180,11 +180,7 @@ def breach_is_due(now: dt.datetime, t: TicketClocks) -> bool:
 
 
 def auto_resolve_is_due(now: dt.datetime, t: TicketClocks) -> bool:
-    return (
-        t.status is Status.AWAITING_INFO
-        and t.auto_resolve_at is not None
-        and t.auto_resolve_at <= now
-    )
+    return t.status is Status.AWAITING_INFO and t.auto_resolve_at is not None and t.auto_resolve_at <= now
 
 
 def chaser_is_due(now: dt.datetime, t: TicketClocks) -> bool:

@@ -101,7 +101,9 @@ class FirstRunDialog(QDialog):
 
     def run_test(self) -> bool:
         fields = (
-            ("the host", self.host_edit), ("the database", self.database_edit), ("the user", self.user_edit)
+            ("the host", self.host_edit),
+            ("the database", self.database_edit),
+            ("the user", self.user_edit),
         )
         missing = [label for label, edit in fields if not edit.text().strip()]
         if missing:

@@ -74,9 +74,7 @@ def add_staff(
     try:
         the_role = Role(role)
     except ValueError:
-        raise ValidationError(
-            f"{role!r} is not a role (use {', '.join(r.value for r in Role)})"
-        ) from None
+        raise ValidationError(f"{role!r} is not a role (use {', '.join(r.value for r in Role)})") from None
     if not name.strip():
         raise MissingField(["a name"], "a staff member")
     with write_transaction(db):
@@ -140,10 +138,14 @@ class StaffEntry(NamedTuple):
 def assignable_staff(db: pw.Database, tier: int) -> list[StaffEntry]:
     """Active staff who can be the engineer of a ticket at `tier`, by name."""
     use(db)
-    found = Staff.select(Staff.login, Staff.name, Staff.role).where(
-        Staff.active == True,  # noqa: E712 (a peewee expression)
-        Staff.role.in_([r.value for r in ENGINEERS]),
-    ).order_by(Staff.name, Staff.login)
+    found = (
+        Staff.select(Staff.login, Staff.name, Staff.role)
+        .where(
+            Staff.active == True,  # noqa: E712 (a peewee expression)
+            Staff.role.in_([r.value for r in ENGINEERS]),
+        )
+        .order_by(Staff.name, Staff.login)
+    )
     entries = [StaffEntry(s.login, s.name, Role(s.role)) for s in found]
     return [e for e in entries if may_work_tier(e.role, tier)]
 

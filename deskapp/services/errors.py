@@ -80,7 +80,7 @@ class Change(HistoryEntry):
             parts.append(f"tier {self.from_tier or '-'} -> {self.to_tier}")
         if self.note:
             note = self.note if len(self.note) <= 200 else self.note[:197] + "..."
-            parts.append(f"\"{note}\"")
+            parts.append(f'"{note}"')
         return ", ".join(parts)
 
 

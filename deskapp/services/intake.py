@@ -118,9 +118,7 @@ def log_ticket(
     return Ticket.get_by_id(ticket.id)
 
 
-def log_follow_up(
-    db: pw.Database, clock: Clock, actor: str, closed_number: str, **fields: Any
-) -> Ticket:
+def log_follow_up(db: pw.Database, clock: Clock, actor: str, closed_number: str, **fields: Any) -> Ticket:
     """Log a new incident linked to a closed ticket (after its reopen window)."""
     return log_ticket(db, clock, actor, linked_to=closed_number, **fields)
 
@@ -157,9 +155,7 @@ def _closed_ticket(number: str) -> Ticket:
 
 def _record_follow_up(earlier: Ticket, new_number: str, login: str, now: Any) -> None:
     next_status(Action.NOTE, Status.CLOSED)  # a note is the only thing a closed ticket takes
-    Ticket.update(version=Ticket.version + 1, updated_at=now).where(
-        Ticket.id == earlier.id
-    ).execute()
+    Ticket.update(version=Ticket.version + 1, updated_at=now).where(Ticket.id == earlier.id).execute()
     History.create(
         ticket=earlier, at=now, actor=login, kind="follow_up_logged",
         from_status="closed", to_status="closed", from_tier=earlier.tier,

@@ -71,9 +71,7 @@ def conflict(ticket_id: int, number: str, expected: int, policy: Policy | None) 
     """Who changed the ticket last, and every step since version `expected` (each
     version is one history event: the ticket is logged at version 1 with one)."""
     current = Ticket.get_by_id(ticket_id)
-    since = list(
-        History.select().where(History.ticket == ticket_id).order_by(History.id).offset(expected)
-    )
+    since = list(History.select().where(History.ticket == ticket_id).order_by(History.id).offset(expected))
     last = since[-1] if since else (
         History.select().where(History.ticket == ticket_id).order_by(History.id.desc()).first()
     )  # fmt: skip
@@ -81,14 +79,19 @@ def conflict(ticket_id: int, number: str, expected: int, policy: Policy | None) 
     when = last.at if last else None
     changes = tuple(
         Change(
-            h.at, h.actor, h.kind, h.from_status, h.to_status, h.from_tier, h.to_tier, h.note,
+            h.at,
+            h.actor,
+            h.kind,
+            h.from_status,
+            h.to_status,
+            h.from_tier,
+            h.to_tier,
+            h.note,
             local_text(h.at, policy),
         )
         for h in since
     )
-    return ConflictError(
-        number, who, when, expected, current.version, local_text(when, policy), changes
-    )
+    return ConflictError(number, who, when, expected, current.version, local_text(when, policy), changes)
 
 
 def require_text(value: str | None, what: str) -> str:

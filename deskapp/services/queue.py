@@ -122,10 +122,22 @@ def queue_rows(
     engineer = Staff.alias()
     query = (
         Ticket.select(
-            Ticket.id, Ticket.number, Ticket.priority, Reseller.name, Contact.name,
-            Ticket.summary, Ticket.status, Ticket.tier, engineer.login, engineer.name,
-            Ticket.logged_at, Ticket.response_due, Ticket.responded_at,
-            Ticket.awaiting_info_since, Ticket.next_chaser_due, Ticket.version,
+            Ticket.id,
+            Ticket.number,
+            Ticket.priority,
+            Reseller.name,
+            Contact.name,
+            Ticket.summary,
+            Ticket.status,
+            Ticket.tier,
+            engineer.login,
+            engineer.name,
+            Ticket.logged_at,
+            Ticket.response_due,
+            Ticket.responded_at,
+            Ticket.awaiting_info_since,
+            Ticket.next_chaser_due,
+            Ticket.version,
             Ticket.updated_at,
         )
         .join(Reseller, on=(Ticket.reseller == Reseller.id))
@@ -149,8 +161,23 @@ def queue_rows(
     instant = instant_reader(db)
     return [
         QueueRow(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], instant(r[10]),
-            instant(r[11]), instant(r[12]), instant(r[13]), instant(r[14]), r[15], instant(r[16]),
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            instant(r[10]),
+            instant(r[11]),
+            instant(r[12]),
+            instant(r[13]),
+            instant(r[14]),
+            r[15],
+            instant(r[16]),
         )
         for r in raw_sql(db, sql, params).fetchall()
     ]
@@ -168,8 +195,14 @@ def ticket_detail(
     earlier = Ticket.alias()
     row: tuple[Any, ...] = (
         Ticket.select(
-            Reseller.name, Reseller.country, Contact.name, Tenant.name, engineer.login,
-            engineer.name, logger.login, earlier.number,
+            Reseller.name,
+            Reseller.country,
+            Contact.name,
+            Tenant.name,
+            engineer.login,
+            engineer.name,
+            logger.login,
+            earlier.number,
         )
         .join(Reseller, on=(Ticket.reseller == Reseller.id))
         .switch(Ticket)
@@ -188,17 +221,25 @@ def ticket_detail(
     )
     history = tuple(
         HistoryEntry(
-            at=_utc(h.at), actor=h.actor, kind=h.kind, from_status=h.from_status,
-            to_status=h.to_status, from_tier=h.from_tier, to_tier=h.to_tier, note=h.note,
+            at=_utc(h.at),
+            actor=h.actor,
+            kind=h.kind,
+            from_status=h.from_status,
+            to_status=h.to_status,
+            from_tier=h.from_tier,
+            to_tier=h.to_tier,
+            note=h.note,
         )
         for h in History.select().where(History.ticket == t.id).order_by(History.id)
     )
     survey = SurveyAnswer.get_or_none(SurveyAnswer.ticket == t.id)
     band = None
     if now is not None:
-        band = engine_for(policy).countdown(
-            t.priority, t.logged_at, now, t.responded_at, due=t.response_due
-        ).band.value
+        band = (
+            engine_for(policy)
+            .countdown(t.priority, t.logged_at, now, t.responded_at, due=t.response_due)
+            .band.value
+        )
     return TicketDetail(
         id=t.id, number=str(t.number), status=t.status, tier=t.tier, priority=t.priority,
         impact=t.impact, channel=t.channel, reseller=row[0], reseller_country=row[1],

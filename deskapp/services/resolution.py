@@ -155,9 +155,7 @@ def reopen(
 ) -> Ticket:  # fmt: skip
     """Reopen a resolved ticket strictly inside its window; after it, ReopenAfterClosure."""
     try:
-        with ticket_operation(
-            db, clock, actor, number, Action.REOPEN, expected_version, policy
-        ) as op:
+        with ticket_operation(db, clock, actor, number, Action.REOPEN, expected_version, policy) as op:
             _inside_window(op, "reopened")
             op.write("reopened", note or "reopened", **UNRESOLVED)
     except TransitionNotAllowed as exc:
@@ -174,9 +172,7 @@ def clear_lead_flag(
     expected_version: int | None = None, policy: Policy | None = None,
 ) -> Ticket:  # fmt: skip
     """A team lead has dealt with a flagged Tier 3 rejection."""
-    with ticket_operation(
-        db, clock, actor, number, Action.CLEAR_LEAD_FLAG, expected_version, policy
-    ) as op:
+    with ticket_operation(db, clock, actor, number, Action.CLEAR_LEAD_FLAG, expected_version, policy) as op:
         if op.ticket.lead_flagged_at is None:
             raise ValidationError(f"{op.ticket.number} is not flagged to the team lead")
         op.write("lead_flag_cleared", note or "team lead dealt with it", lead_flagged_at=None)
@@ -188,9 +184,7 @@ def mark_survey_sent(
     expected_version: int | None = None, policy: Policy | None = None,
 ) -> Ticket:  # fmt: skip
     """The satisfaction survey marked to send on closure has gone out."""
-    with ticket_operation(
-        db, clock, actor, number, Action.RECORD_SURVEY, expected_version, policy
-    ) as op:
+    with ticket_operation(db, clock, actor, number, Action.RECORD_SURVEY, expected_version, policy) as op:
         if op.ticket.survey_status != "to_send":
             raise ValidationError(f"{op.ticket.number} has no survey waiting to be sent")
         op.write("survey_sent", "satisfaction survey sent", survey_status="sent", survey_sent_at=op.now)
@@ -202,9 +196,7 @@ def record_survey(
     expected_version: int | None = None, policy: Policy | None = None,
 ) -> Ticket:  # fmt: skip
     """Keep the reseller's survey answer (1 poor .. 5 excellent) with the closed ticket."""
-    with ticket_operation(
-        db, clock, actor, number, Action.RECORD_SURVEY, expected_version, policy
-    ) as op:
+    with ticket_operation(db, clock, actor, number, Action.RECORD_SURVEY, expected_version, policy) as op:
         if not 1 <= score <= 5:
             raise ValidationError("a survey score is 1 (poor) to 5 (excellent)")
         if op.ticket.survey_status == "answered":

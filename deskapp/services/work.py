@@ -106,9 +106,7 @@ def request_info(
     expected_version: int | None = None, policy: Policy | None = None,
 ) -> Ticket:  # fmt: skip
     """Ask the reseller for information: `awaiting_info`; starts the chaser and 3-day clocks."""
-    with ticket_operation(
-        db, clock, actor, number, Action.REQUEST_INFO, expected_version, policy
-    ) as op:
+    with ticket_operation(db, clock, actor, number, Action.REQUEST_INFO, expected_version, policy) as op:
         _engineer_check(op.role, op.ticket.tier, Action.REQUEST_INFO)
         deadlines = time_rules.after_request(op.engine, op.now)
         text = note or "information requested from the reseller"
@@ -130,9 +128,7 @@ def info_received(
     expected_version: int | None = None, policy: Policy | None = None,
 ) -> Ticket:  # fmt: skip
     """The reseller or end user supplied information: back to `in_progress`, clocks stop."""
-    with ticket_operation(
-        db, clock, actor, number, Action.INFO_RECEIVED, expected_version, policy
-    ) as op:
+    with ticket_operation(db, clock, actor, number, Action.INFO_RECEIVED, expected_version, policy) as op:
         op.write("info_received", note or "information received", **WAIT_CLEARED)
     return reload(op.ticket)
 
@@ -143,9 +139,7 @@ def chaser_sent(
 ) -> Ticket:  # fmt: skip
     """A chaser went to the reseller; the next is due one business day later. The
     auto-resolve limit stays, unless the policy's `chaser_restarts_auto_resolve`."""
-    with ticket_operation(
-        db, clock, actor, number, Action.CHASER_SENT, expected_version, policy
-    ) as op:
+    with ticket_operation(db, clock, actor, number, Action.CHASER_SENT, expected_version, policy) as op:
         due = time_rules.after_chaser(op.engine, op.now)
         before = op.ticket.auto_resolve_at
         limit = time_rules.limit_after_chaser(op.engine, op.now, before)
@@ -170,15 +164,12 @@ def agree_update(
     """Record an update timeframe agreed with the reseller: it sets when the next chaser
     is due (the 3-business-day auto-resolve still runs from the request, unless the
     policy's `agreed_update_moves_auto_resolve` counts it from the agreed instant)."""
-    with ticket_operation(
-        db, clock, actor, number, Action.AGREE_UPDATE, expected_version, policy
-    ) as op:
+    with ticket_operation(db, clock, actor, number, Action.AGREE_UPDATE, expected_version, policy) as op:
         if agreed_update.tzinfo is None:
             raise ValidationError("the agreed update needs a time zone")
         if agreed_update <= op.now:
             raise ValidationError(
-                f"the agreed update ({local_text(agreed_update, op.policy)}) must be later "
-                "than now"
+                f"the agreed update ({local_text(agreed_update, op.policy)}) must be later than now"
             )
         due = time_rules.after_agreed_update(agreed_update)
         before = op.ticket.auto_resolve_at

@@ -106,9 +106,7 @@ def test_refusals_are_messages(cli: Cli) -> None:
     assert "no ticket" in cli.err
 
 
-def test_live_database_needs_passwords_and_refuses_clock(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_live_database_needs_passwords_and_refuses_clock(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     cli("init")
     monkeypatch.setenv("DESKAPP_PASSWORD", "first-secret")
     cli("staff", "add", "ada", "--name", "Ada", "--role", "admin")  # first: no --as
@@ -285,9 +283,7 @@ def test_password_on_a_live_desk(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> N
     assert cli("--as", "tina", "staff", "password", "tina") == "tina: password changed\n"
 
 
-def test_password_is_asked_for_without_the_variable(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_password_is_asked_for_without_the_variable(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     import getpass
 
     _training_desk(cli)

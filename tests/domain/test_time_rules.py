@@ -52,9 +52,7 @@ def test_chaser_due_inclusive_and_once(engine: SlaEngine) -> None:
     facts = TicketClocks(Status.AWAITING_INFO, due, due, next_chaser_due=due)
     assert not tr.chaser_is_due(due - US, facts)
     assert tr.chaser_is_due(due, facts)
-    flagged = TicketClocks(
-        Status.AWAITING_INFO, due, due, next_chaser_due=due, chaser_flagged_at=due
-    )
+    flagged = TicketClocks(Status.AWAITING_INFO, due, due, next_chaser_due=due, chaser_flagged_at=due)
     assert not tr.chaser_is_due(due + dt.timedelta(days=1), flagged)
     in_progress = TicketClocks(Status.IN_PROGRESS, due, due, next_chaser_due=due)
     assert not tr.chaser_is_due(due, in_progress)
@@ -141,9 +139,9 @@ def test_local_day_bounds_share_one_window_end(engine: SlaEngine) -> None:
     assert tr.closes_at(engine, hi) != tr.closes_at(engine, hi - US)
 
 
-instants = st.datetimes(
-    min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 12, 31)
-).map(lambda d: d.replace(tzinfo=dt.UTC))
+instants = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 12, 31)).map(
+    lambda d: d.replace(tzinfo=dt.UTC)
+)
 
 
 @settings(max_examples=60, deadline=None)

@@ -79,7 +79,10 @@ def test_failed_message_shows_its_error_and_retry_makes_it_pending(
     p = view.proxy
     assert p.rowCount() == 1
     assert [p.index(0, c).data() for c in (STATUS, TICKET, KIND, ATTEMPTS)] == [
-        "failed", number, "ticket number", "1"
+        "failed",
+        number,
+        "ticket number",
+        "1",
     ]
     assert "refused the recipient" in p.index(0, LAST_ERROR).data()
     assert "1 failed" in view.summary_label.text()

@@ -45,9 +45,9 @@ def ticket(number: str) -> Ticket:
 
 def last_event(number: str, kind: str) -> History:
     t = ticket(number)
-    return History.select().where(History.ticket == t.id, History.kind == kind).order_by(
-        History.id.desc()
-    ).get()
+    return (
+        History.select().where(History.ticket == t.id, History.kind == kind).order_by(History.id.desc()).get()
+    )
 
 
 def waiting_ticket(desk: Desk, requested: dt.datetime = REQUESTED) -> str:
@@ -133,9 +133,7 @@ def test_an_agreed_update_moves_the_limit_when_the_policy_says_so(desk: Desk) ->
     number = waiting_ticket(desk)
     agreed = local(2026, 3, 11, 15)
     desk.at(local(2026, 3, 10, 9))
-    t = sv.agree_update(
-        desk.db, desk.clock, "tina", number, agreed_update=agreed, policy=AGREED_MOVES
-    )
+    t = sv.agree_update(desk.db, desk.clock, "tina", number, agreed_update=agreed, policy=AGREED_MOVES)
     moved = engine_for(AGREED_MOVES).awaiting_info_expires(agreed)
     assert moved == local(2026, 3, 16, 15)  # Wed 15:00 + Thu, Fri, Mon
     assert (t.next_chaser_due, t.agreed_update_at, t.auto_resolve_at) == (agreed, agreed, moved)

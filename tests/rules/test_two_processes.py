@@ -51,10 +51,7 @@ def test_two_processes_apply_each_step_exactly_once(desk: Desk, db_url: str) -> 
     expected = _due_tickets(desk, now)
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(2), ctx.Queue()
-    procs = [
-        ctx.Process(target=run_pass, args=(db_url, now.isoformat(), barrier, results))
-        for _ in range(2)
-    ]
+    procs = [ctx.Process(target=run_pass, args=(db_url, now.isoformat(), barrier, results)) for _ in range(2)]
     for p in procs:
         p.start()
     outcomes = [results.get(timeout=120) for _ in procs]

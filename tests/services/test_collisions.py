@@ -62,7 +62,7 @@ def test_a_lost_race_lists_every_change_since_the_persons_version(desk: Desk) ->
     assert err.changed_by == "lee" and err.current_version == seen + 2
     text = str(err)
     assert "Since you opened it:" in text
-    assert "status assigned -> awaiting_info" in text and 'which mailbox?' in text
+    assert "status assigned -> awaiting_info" in text and "which mailbox?" in text
     assert '"reseller phoned: all mailboxes"' in text
     assert "what tina typed" not in [h.note for h in History.select()]
 

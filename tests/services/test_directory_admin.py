@@ -98,9 +98,7 @@ def test_deactivating_twice_and_activating_an_active_member_are_harmless(desk: D
 
 @pytest.mark.parametrize("actor", ["lee", "tina", "tess"])
 @pytest.mark.parametrize("active", [False, True])
-def test_only_an_administrator_stops_or_restores_a_sign_in(
-    desk: Desk, actor: str, active: bool
-) -> None:
+def test_only_an_administrator_stops_or_restores_a_sign_in(desk: Desk, actor: str, active: bool) -> None:
     set_staff_active(desk.db, desk.clock, "ada", "tom", active=not active)
     with pytest.raises(sv.PermissionDenied, match="administrator"):
         set_staff_active(desk.db, desk.clock, actor, "tom", active=active)

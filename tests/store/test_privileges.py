@@ -82,7 +82,7 @@ def test_the_app_role_works_rows_but_cannot_change_schema_or_history(
         assert other.number in summary.applied["sla_breached"]
         assert t.number in summary.applied["closed"]
         # ... and nothing more
-        assert "permission denied" in _refused(db, 'UPDATE "history" SET note = \'rewritten\'')
+        assert "permission denied" in _refused(db, "UPDATE \"history\" SET note = 'rewritten'")
         assert "permission denied" in _refused(db, 'DELETE FROM "history"')
         assert "owner" in _refused(db, 'ALTER TABLE "ticket" ADD COLUMN sneaky integer')
         assert "owner" in _refused(db, 'DROP TABLE "history"')
