@@ -1,0 +1,124 @@
+"""Schema versions and the steps between them.
+
+`meta.schema_version` says which release's schema a database holds. On open,
+`ensure_schema` builds a new database by running every step from v1, or
+upgrades an older one from where it stands, each step in its own transaction;
+a SQLite file is copied aside first (`<file>.v<N>-<UTC stamp>.bak`). A
+database from a newer release is refused rather than guessed at.
+
+Each step is a module here (`v0001_initial.py`, ...) that describes its tables
+as they were when it shipped (`frozen.py`), never through today's models, so a
+new database and an upgraded one are built the same way and an old database
+always meets the tables its next step expects. A step, once released, is never
+edited: a change is a new step. `tests/store/test_migrations.py` checks that
+the steps end where `deskapp.store.models` says, and upgrades from every version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from types import ModuleType
+
+import peewee as pw
+from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
+
+from deskapp.store.connection import is_sqlite, write_transaction
+from deskapp.store.migrations import (
+    v0001_initial,
+    v0002_rules_and_surveys,
+    v0003_outbox,
+    v0004_presence,
+    v0005_due_index,
+)
+from deskapp.store.models import Meta
+
+STEPS: tuple[ModuleType, ...] = (
+    v0001_initial,
+    v0002_rules_and_surveys,
+    v0003_outbox,
+    v0004_presence,
+    v0005_due_index,
+)
+assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps are numbered 1, 2, ..."
+SCHEMA_VERSION = len(STEPS)
+
+
+class SchemaError(RuntimeError):
+    pass
+
+
+def schema_version(db: pw.Database) -> int | None:
+    """The version a database holds, or None when it has no deskapp schema."""
+    if not db.table_exists("meta"):
+        return None
+    row = Meta.get_or_none(Meta.key == "schema_version")
+    if row is None:
+        raise SchemaError("the database has a meta table but no schema_version: not deskapp's?")
+    return int(row.value)
+
+
+def set_meta(key: str, value: str) -> None:
+    Meta.insert(key=key, value=value).on_conflict(
+        conflict_target=[Meta.key], update={Meta.value: value}
+    ).execute()
+
+
+def get_meta(key: str) -> str | None:
+    row = Meta.get_or_none(Meta.key == key)
+    return None if row is None else str(row.value)
+
+
+def ensure_schema(db: pw.Database, *, create: bool = True, upto: int = SCHEMA_VERSION) -> int:
+    """Create or upgrade the schema; returns the version it started from (0 = new).
+
+    `upto` stops at an older version (tests build each old schema this way)."""
+    found = schema_version(db)
+    if found is None:
+        if not create:
+            raise SchemaError("the database has no deskapp schema; run `deskapp init` first")
+        with write_transaction(db):
+            for step in STEPS[:upto]:
+                step.apply(db, _migrator(db))
+            set_meta("schema_version", str(upto))
+            set_meta("created_at", dt.datetime.now(dt.UTC).isoformat())
+        return 0
+    if found > SCHEMA_VERSION:
+        raise SchemaError(
+            f"the database was made by a newer deskapp (schema v{found}; this release "
+            f"knows up to v{SCHEMA_VERSION}); upgrade deskapp"
+        )
+    if found < upto:
+        if is_sqlite(db):
+            backup_sqlite(db, found)
+        for step in STEPS[found:upto]:
+            with write_transaction(db):
+                step.apply(db, _migrator(db))
+                set_meta("schema_version", str(step.VERSION))
+    return found
+
+
+def backup_sqlite(db: pw.Database, version: int) -> Path | None:
+    """Copy a SQLite file aside (consistent even in WAL mode); returns the copy's path."""
+    name = str(db.database)
+    if name == ":memory:":
+        return None
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = Path(f"{name}.v{version}-{stamp}.bak")
+    source: sqlite3.Connection = db.connection()  # type: ignore[no-untyped-call]
+    dest = sqlite3.connect(target)
+    try:
+        source.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def _migrator(db: pw.Database) -> SchemaMigrator:
+    return SqliteMigrator(db) if is_sqlite(db) else PostgresqlMigrator(db)
+
+
+def backups_of(path: str | Path) -> list[Path]:
+    p = Path(path)
+    return sorted(p.parent.glob(p.name + ".v*.bak"))
