@@ -44,7 +44,7 @@ def build_parser(*, light: bool = False) -> argparse.ArgumentParser:
         "--db",
         metavar="URL",
         help="sqlite:////path or postgresql://... "
-        "(default: DESKAPP_DB, else the file in the user data folder)",
+        "(default: DESKAPP_DB, else the app's saved database, else the file in the user data folder)",
     )
     parser.add_argument("--clock", metavar="ISO", help="act at this instant (training only)")
     parser.add_argument("--as", dest="as_login", metavar="LOGIN", help="the acting staff member")
@@ -62,20 +62,10 @@ def build_parser(*, light: bool = False) -> argparse.ArgumentParser:
     return parser
 
 
-def configured_database_url() -> str | None:
-    """The database the desktop app's settings name, if any."""
-    try:
-        from PySide6.QtCore import QSettings
-
-        from deskapp.gui import settings as conf
-    except ImportError:
-        return None
-    return conf.database_url(QSettings("deskapp", "deskapp"))
-
-
 def print_versions(args: argparse.Namespace) -> int:
     """deskapp's version, Qt's, and the database it would open (password hidden)."""
-    from deskapp.store.connection import default_database_url, redact
+    from deskapp.cli.session import database_url
+    from deskapp.store.connection import redact
 
     try:
         from PySide6 import __version__ as pyside_version
@@ -86,7 +76,7 @@ def print_versions(args: argparse.Namespace) -> int:
         qt = f"Qt not available ({exc})"
     print(f"deskapp {__version__}")
     print(qt)
-    print(f"database {redact(args.db or configured_database_url() or default_database_url())}")
+    print(f"database {redact(database_url(args.db))}")
     return 0
 
 

@@ -1,6 +1,9 @@
 """What every store command needs: the database, the clock, and who is acting.
 
-- `--db URL` (else DESKAPP_DB, else the SQLite file in the user data folder);
+- `--db URL`, else DESKAPP_DB, else the database the desktop app's saved
+  settings name, else the SQLite file in the user data folder: the app and the
+  command line always open the same desk (`database_url`). Only `init` makes a
+  database; any other command refuses one that does not exist;
 - the clock: the desk's (`deskapp.store.db_clock.desk_clock`: the server's on
   PostgreSQL, so a workstation whose clock is off stamps and runs rules at the
   right time); `--clock ISO` acts at a chosen instant, on a training database only;
@@ -21,14 +24,30 @@ from deskapp.domain.clock import Clock, FixedClock
 from deskapp.services.directory import authenticate, is_training
 from deskapp.services.errors import AuthenticationFailed, DeskError, TrainingOnly
 from deskapp.services.operation import load_staff
-from deskapp.store.connection import open_database, use
+from deskapp.store.connection import ENV_DB, default_database_url, open_database, use
 from deskapp.store.db_clock import desk_clock
 
 PASSWORD_ENV = "DESKAPP_PASSWORD"
 
 
+def saved_database_url() -> str | None:
+    """The database the desktop app's settings name, if any."""
+    try:
+        from PySide6.QtCore import QSettings
+
+        from deskapp.gui import settings as conf
+    except ImportError:
+        return None
+    return conf.database_url(QSettings("deskapp", "deskapp"))
+
+
+def database_url(db_option: str | None) -> str:
+    """The desk a command or the app opens (see the module docstring)."""
+    return db_option or os.environ.get(ENV_DB) or saved_database_url() or default_database_url()
+
+
 def database(args: argparse.Namespace, *, create: bool = False) -> pw.Database:
-    db = open_database(getattr(args, "db", None), create=create)
+    db = open_database(database_url(getattr(args, "db", None)), create=create)
     use(db)
     return db
 

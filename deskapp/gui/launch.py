@@ -71,7 +71,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from deskapp.gui.session import Session
     from deskapp.services import directory
     from deskapp.services.operation import load_staff
-    from deskapp.store.connection import DatabaseUrlError, open_database
+    from deskapp.store.connection import ENV_DB, DatabaseUrlError, open_database
     from deskapp.store.db_clock import desk_clock
 
     app = application()
@@ -82,7 +82,8 @@ def run_gui(args: argparse.Namespace) -> int:
         first_run = FirstRunDialog(settings)
         if first_run.exec() != QDialog.DialogCode.Accepted:
             return 0
-    url = getattr(args, "db", None) or conf.database_url(settings)
+    # The same order as the command line (deskapp.cli.session.database_url).
+    url = getattr(args, "db", None) or os.environ.get(ENV_DB) or conf.database_url(settings)
     try:
         db = open_database(url)
     except DatabaseUrlError as exc:

@@ -86,9 +86,38 @@ def database_from_url(url: str) -> pw.Database:
 
 def _sqlite(path: str) -> pw.SqliteDatabase:
     if path != ":memory:":
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        from deskapp.store.network_share import network_kind
+
         path = str(Path(path).expanduser())
+        kind = network_kind(path)
+        if kind is not None:
+            raise DatabaseUrlError(
+                f"{path} is on a network share ({kind}): a SQLite desk must be on this "
+                "workstation's own disk, because SQLite cannot share a file safely over the "
+                "network; a desk for several workstations belongs on PostgreSQL "
+                "(--db postgresql://LOGIN@server/desk)"
+            )
     return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
+
+
+def _prepare_sqlite_file(db: pw.Database, *, create: bool) -> None:
+    """Make a new SQLite file's folder when creating; otherwise refuse a missing file
+    instead of leaving an empty one (after which the app's first run never appears)."""
+    name = str(db.database)
+    if name == ":memory:":
+        return
+    path = Path(name)
+    if path.exists():
+        return
+    if not create:
+        raise DatabaseUrlError(
+            f"there is no desk at {path}: make one with `deskapp init` (or start the app), "
+            "or name another with --db"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUrlError(f"cannot make the folder for {path}: {exc.strerror or exc}") from None
 
 
 def redact(url: str) -> str:
@@ -130,6 +159,8 @@ def open_database(url: str | None = None, *, create: bool = True) -> pw.Database
     from deskapp.store.migrations import ensure_schema
 
     db = database_from_url(url or default_database_url())
+    if is_sqlite(db):
+        _prepare_sqlite_file(db, create=create)
     try:
         db.connect(reuse_if_open=True)
     except pw.OperationalError as exc:
