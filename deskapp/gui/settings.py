@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from PySide6.QtCore import QSettings
 
@@ -46,13 +46,25 @@ def write(settings: QSettings, setting: Setting, value: Any) -> None:
 def split_password(url: str) -> tuple[str, str | None]:
     """The URL without its password, and the password (None if it had none)."""
     parts = urlsplit(url)
-    if parts.password is None:
+    if parts.password is None and "password=" not in parts.query.lower():
         return url, None
+    # A password may also come in the query string (`?password=`): it is taken
+    # out the same way, so it is never saved in the settings file.
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    in_query = [value for key, value in pairs if key.lower() == "password"]
+    if in_query:
+        rest = [(key, value) for key, value in pairs if key.lower() != "password"]
+        parts = parts._replace(query=urlencode(rest))
+    password = unquote(parts.password) if parts.password is not None else None
+    if password is None and in_query:
+        password = in_query[-1]
+    if password is None:
+        return urlunsplit(parts), None
     host = parts.hostname or ""
     if parts.port:
         host += f":{parts.port}"
     user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), unquote(parts.password)
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), password
 
 
 def keyring_name(url: str) -> str:

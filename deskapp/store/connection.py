@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 import peewee as pw
 
@@ -121,10 +121,20 @@ def _prepare_sqlite_file(db: pw.Database, *, create: bool) -> None:
 
 
 def redact(url: str) -> str:
-    """The URL with its password replaced by ***, for messages and `--version`."""
+    """The URL with its password replaced by ***, for messages and `--version`: the
+    one in `user:pw@` and a `password=` in the query string alike."""
     parts = urlsplit(url)
     if parts.password:
-        return url.replace(f":{parts.password}@", ":***@")
+        url = url.replace(f":{parts.password}@", ":***@")
+        parts = urlsplit(url)
+    if parts.query:
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        if any(key.lower() == "password" for key, _ in pairs):
+            query = "&".join(
+                f"{key}=***" if key.lower() == "password" else f"{quote(key)}={quote(value, safe='')}"
+                for key, value in pairs
+            )
+            url = urlunsplit(parts._replace(query=query))
     return url
 
 

@@ -143,7 +143,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 
 def test_open_without_create_refuses_an_empty_database(tmp_path: Path) -> None:
     # A missing file is refused, and not left behind as an empty one.
-    with pytest.raises(DatabaseUrlError, match="no desk at.*deskapp init"):
+    with pytest.raises(DatabaseUrlError, match=r"no desk at.*deskapp init"):
         open_database(f"sqlite:///{tmp_path / 'e.sqlite3'}", create=False)
     assert not (tmp_path / "e.sqlite3").exists()
     # A file with no deskapp schema in it is refused too.
