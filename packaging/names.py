@@ -9,8 +9,10 @@ EXE_NAME = "deskapp"  # deskapp.exe on Windows
 DIST_DIR = "dist/deskapp"  # one-folder bundle, relative to the repository root
 ICON = "resources/icons/deskapp.ico"
 PUBLISHER = "deskapp developers"
-# Folders of data the app reads at run time (deskapp.resources finds them).
+# Folders of data the app reads at run time, and where the bundle puts them: inside
+# the package, as a wheel does (setup.py), so deskapp.resources finds both the same way.
 DATA_DIRS = ("resources", "ui")
+PACKAGED_DATA = "deskapp/_data"
 # Qt modules the app never imports: left out to keep the bundle small.
 EXCLUDED_MODULES = (
     "PySide6.Qt3DAnimation", "PySide6.Qt3DCore", "PySide6.Qt3DExtras", "PySide6.Qt3DInput",

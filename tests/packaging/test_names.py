@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.resources
 import re
 import sys
 from pathlib import Path
@@ -47,9 +49,50 @@ def test_named_files_exist() -> None:
     assert resources.default_policy_path().is_file()
 
 
-def test_resource_accessor_finds_a_bundle(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    (tmp_path / "resources" / "policy").mkdir(parents=True)
-    (tmp_path / "ui").mkdir()
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert resources.resource_path("policy", "x.toml") == tmp_path / "resources" / "policy" / "x.toml"
-    assert resources.ui_path("queue.ui") == tmp_path / "ui" / "queue.ui"
+def test_bundle_wheel_and_accessor_put_the_data_in_one_place() -> None:
+    spec = (ROOT / "packaging" / "deskapp.spec").read_text(encoding="utf-8")
+    assert "PACKAGED_DATA" in spec
+    assert f"deskapp/{resources.PACKAGED_DIR}" == names.PACKAGED_DATA
+    assert names.DATA_DIRS == resources.DATA_DIRS
+    setup_py = {
+        node.targets[0].id: ast.unparse(node.value)
+        for node in ast.parse((ROOT / "setup.py").read_text(encoding="utf-8")).body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    assert ast.literal_eval(setup_py["DATA_DIRS"]) == resources.DATA_DIRS
+    assert setup_py["PACKAGED_DIR"] == f"Path('deskapp') / '{resources.PACKAGED_DIR}'"
+    manifest = (ROOT / "MANIFEST.in").read_text(encoding="utf-8").split("\n")
+    assert all(f"graft {d}" in manifest for d in names.DATA_DIRS), "the sdist carries both folders"
+
+
+def test_a_source_checkout_reads_the_top_level_folders() -> None:
+    assert resources.packaged_root() is None
+    assert resources.app_root() == ROOT
+    assert resources.ui_path("queue_view.ui") == ROOT / "ui" / "queue_view.ui"
+
+
+def test_the_packaged_copy_is_read_through_importlib_resources(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    package = tmp_path / "deskapp"
+    (package / "_data" / "resources" / "policy").mkdir(parents=True)
+    (package / "_data" / "ui").mkdir()
+    real_files = importlib.resources.files
+    monkeypatch.setattr(
+        importlib.resources, "files", lambda name: package if name == "deskapp" else real_files(name)
+    )
+    assert resources.app_root() == package / "_data"
+    policy = package / "_data" / "resources" / "policy" / "default-policy.toml"
+    assert resources.default_policy_path() == policy
+    assert resources.ui_path("queue.ui") == package / "_data" / "ui" / "queue.ui"
+
+
+def test_missing_data_names_both_places(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real_files = importlib.resources.files
+    monkeypatch.setattr(
+        importlib.resources, "files", lambda name: tmp_path if name == "deskapp" else real_files(name)
+    )
+    monkeypatch.setattr(resources, "checkout_root", lambda: tmp_path / "nowhere")
+    with pytest.raises(resources.ResourceError) as err:
+        resources.resource_path("icons", "deskapp.svg")
+    assert str(tmp_path / "_data") in str(err.value) and str(tmp_path / "nowhere") in str(err.value)
