@@ -1,17 +1,22 @@
 """A normal install works: build the wheel, install it into a fresh venv, run it from there.
 
-The venv sees the system's site-packages so that PySide6 and the other
-dependencies are not downloaded again; deskapp itself is installed into the
-venv from the wheel, and the test checks that the venv's copy (and its
-packaged `resources/` and `ui/`) is what runs, not the source checkout.
+The venv sees the running interpreter's site-packages (a .pth file naming
+them, which works whether the tests run in a venv or not; an editable deskapp
+there is not activated, as only a site folder's own .pth files run), so that
+PySide6 and the other dependencies are not downloaded again; deskapp itself is
+installed into the venv from the wheel, with pip checking its requirements, and
+the test checks that the venv's copy (and its packaged `resources/` and `ui/`)
+is what runs, not the source checkout.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,9 +71,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     _ok(_run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, src], cwd=base))
     (wheel,) = out.glob("deskapp-*.whl")
     venv = base / "venv"
-    _ok(_run([sys.executable, "-m", "venv", "--system-site-packages", venv], cwd=base))
+    _ok(_run([sys.executable, "-m", "venv", venv], cwd=base))
     done = Installed(wheel, venv)
     python = done.bin / ("python.exe" if os.name == "nt" else "python")
+    venv_site = Path(
+        _ok(_run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=base)).strip()
+    )
+    ours = dict.fromkeys(
+        [*site.getsitepackages(), sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]
+    )
+    (venv_site / "outer-site-packages.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
     _ok(_run([python, "-m", "pip", "install", "-q", wheel], cwd=base))
     yield done
 
