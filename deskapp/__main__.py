@@ -1,4 +1,8 @@
-"""`python -m deskapp` and the `deskapp` console command."""
+"""`python -m deskapp`, the `deskapp` console command and the windowed `deskappw`.
+
+Both scripts run `main`; pip makes `deskappw` a windowed launcher on Windows
+(`[project.gui-scripts]`), so starting the app from it opens no console window.
+"""
 
 from __future__ import annotations
 

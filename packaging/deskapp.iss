@@ -4,9 +4,11 @@
 ; Names here match packaging/names.py (checked by tests/packaging/test_names.py).
 
 #define AppName "deskapp"
+; The windowed app (Start menu) and the console program for the command line.
+#define GuiExeName "deskappw.exe"
 #define ExeName "deskapp.exe"
 #define BundleDir "..\dist\deskapp"
-#define AppVersion GetVersionNumbersString(BundleDir + "\" + ExeName)
+#define AppVersion GetVersionNumbersString(BundleDir + "\" + GuiExeName)
 
 [Setup]
 ; A fixed AppId lets an upgrade replace the old version in place.
@@ -22,20 +24,63 @@ ArchitecturesInstallIn64BitMode=x64compatible
 OutputDir=..\dist\installer
 OutputBaseFilename=deskapp-setup-{#AppVersion}
 SetupIconFile=..\resources\icons\deskapp.ico
-UninstallDisplayIcon={app}\{#ExeName}
+UninstallDisplayIcon={app}\{#GuiExeName}
+; The "add to PATH" task changes the system environment.
+ChangesEnvironment=yes
 Compression=lzma2
 SolidCompression=yes
 WizardStyle=modern
 
+[Tasks]
+Name: "addtopath"; Description: "Add the {#AppName} command line to PATH (deskapp sla due, report, ...)"
+
 [Files]
-Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+; Both executables, named so that a missing one fails the build, then the rest of the bundle.
+Source: "{#BundleDir}\{#GuiExeName}"; DestDir: "{app}"; Flags: ignoreversion
+Source: "{#BundleDir}\{#ExeName}"; DestDir: "{app}"; Flags: ignoreversion
+Source: "{#BundleDir}\*"; Excludes: "\{#GuiExeName},\{#ExeName}"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
-Name: "{group}\{#AppName}"; Filename: "{app}\{#ExeName}"
+Name: "{group}\{#AppName}"; Filename: "{app}\{#GuiExeName}"
 Name: "{group}\Uninstall {#AppName}"; Filename: "{uninstallexe}"
 
+[Registry]
+Root: HKLM; Subkey: "SYSTEM\CurrentControlSet\Control\Session Manager\Environment"; ValueType: expandsz; ValueName: "Path"; ValueData: "{olddata};{app}"; Tasks: addtopath; Check: NotOnPath(ExpandConstant('{app}'))
+
 [Run]
-Filename: "{app}\{#ExeName}"; Description: "Start {#AppName}"; Flags: nowait postinstall skipifsilent
+Filename: "{app}\{#GuiExeName}"; Description: "Start {#AppName}"; Flags: nowait postinstall skipifsilent
+
+[Code]
+const
+  EnvKey = 'SYSTEM\CurrentControlSet\Control\Session Manager\Environment';
+
+function NotOnPath(Dir: string): Boolean;
+var
+  Path: string;
+begin
+  if not RegQueryStringValue(HKLM, EnvKey, 'Path', Path) then
+    Result := True
+  else
+    Result := Pos(';' + Uppercase(Dir) + ';', ';' + Uppercase(Path) + ';') = 0;
+end;
+
+procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+var
+  Path, Dir: string;
+  At: Integer;
+begin
+  if CurUninstallStep <> usPostUninstall then
+    exit;
+  if not RegQueryStringValue(HKLM, EnvKey, 'Path', Path) then
+    exit;
+  Dir := ExpandConstant('{app}');
+  At := Pos(';' + Uppercase(Dir), Uppercase(Path));
+  if At > 0 then
+  begin
+    Delete(Path, At, Length(Dir) + 1);
+    RegWriteExpandStringValue(HKLM, EnvKey, 'Path', Path);
+  end;
+end;
 
 ; User data (the local database, settings, logs) lives in each user's
 ; %LOCALAPPDATA%\deskapp, outside {app}: upgrades and uninstalls leave it alone.

@@ -5,7 +5,11 @@ installer cannot drift from the bundle it packs.
 """
 
 APP_NAME = "deskapp"
-EXE_NAME = "deskapp"  # deskapp.exe on Windows
+# Two executables in one bundle, like python.exe and pythonw.exe: on Windows a
+# windowed program has no console (no output, no password prompt), and a console
+# program opens a console window when started from the Start menu.
+EXE_NAME = "deskapp"  # deskapp.exe: the console program, for the command line (and CI's self-test)
+GUI_EXE_NAME = "deskappw"  # deskappw.exe: windowed, what the Start menu starts
 DIST_DIR = "dist/deskapp"  # one-folder bundle, relative to the repository root
 ICON = "resources/icons/deskapp.ico"
 PUBLISHER = "deskapp developers"

@@ -11,6 +11,7 @@ is what runs, not the source checkout.
 
 from __future__ import annotations
 
+import configparser
 import os
 import shutil
 import site
@@ -96,6 +97,21 @@ def test_the_wheel_carries_every_resource_and_form(installed: Installed) -> None
         assert shipped, folder
         missing = {f for f in shipped if f"deskapp/_data/{f}" not in names}
         assert not missing, f"the wheel lacks {sorted(missing)}"
+
+
+def test_the_wheel_declares_a_console_command_and_a_windowed_app(installed: Installed) -> None:
+    with zipfile.ZipFile(installed.wheel) as wheel:
+        (entry_points,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        text = wheel.read(entry_points).decode("utf-8")
+    parser = configparser.ConfigParser()
+    parser.read_string(text)
+    assert dict(parser["console_scripts"]) == {"deskapp": "deskapp.__main__:main"}
+    # pip makes a gui script a windowed launcher on Windows: the app opens no console.
+    assert dict(parser["gui_scripts"]) == {"deskappw": "deskapp.__main__:main"}
+    suffix = ".exe" if os.name == "nt" else ""
+    assert (installed.bin / f"deskapp{suffix}").is_file() and (installed.bin / f"deskappw{suffix}").is_file()
+    out = _ok(_run([installed.bin / "deskappw", "--version"], cwd=installed.venv))
+    assert out.startswith("deskapp ")
 
 
 def test_self_test_passes_from_the_installed_wheel(installed: Installed, tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ def test_installer_uses_the_bundle_names() -> None:
     defines = iss_defines()
     assert defines["AppName"] == names.APP_NAME
     assert defines["ExeName"] == names.EXE_NAME + ".exe"
+    assert defines["GuiExeName"] == names.GUI_EXE_NAME + ".exe"
     assert defines["BundleDir"].replace("\\", "/") == "../" + names.DIST_DIR
     text = (ROOT / "packaging" / "deskapp.iss").read_text(encoding="utf-8")
     icon = re.search(r"^SetupIconFile=(.+)$", text, flags=re.MULTILINE)
@@ -38,8 +39,33 @@ def test_installer_uses_the_bundle_names() -> None:
 def test_spec_reads_the_same_names() -> None:
     spec = (ROOT / "packaging" / "deskapp.spec").read_text(encoding="utf-8")
     assert "from names import" in spec
-    for name in ("APP_NAME", "DATA_DIRS", "EXCLUDED_MODULES", "EXE_NAME", "ICON"):
+    for name in ("APP_NAME", "DATA_DIRS", "EXCLUDED_MODULES", "EXE_NAME", "GUI_EXE_NAME", "ICON"):
         assert name in spec
+
+
+def _calls(tree: ast.AST, func: str) -> list[ast.Call]:
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == func]
+
+
+def test_spec_builds_a_windowed_and_a_console_executable_into_one_folder() -> None:
+    tree = ast.parse((ROOT / "packaging" / "deskapp.spec").read_text(encoding="utf-8"))
+    # _exe(name, console=...) makes each EXE; COLLECT gathers both with the shared libraries.
+    made = {ast.unparse(c.args[0]): ast.literal_eval(c.keywords[0].value) for c in _calls(tree, "_exe")}
+    assert made == {"GUI_EXE_NAME": False, "EXE_NAME": True}
+    (exe,) = _calls(tree, "EXE")
+    assert {k.arg: ast.unparse(k.value) for k in exe.keywords}["console"] == "console"
+    (collect,) = _calls(tree, "COLLECT")
+    assert [ast.unparse(a) for a in collect.args[:2]] == ["gui_exe", "cli_exe"]
+    assert names.GUI_EXE_NAME != names.EXE_NAME
+
+
+def test_installer_ships_both_executables_and_starts_the_windowed_one() -> None:
+    text = (ROOT / "packaging" / "deskapp.iss").read_text(encoding="utf-8")
+    files = re.findall(r'^Source: "\{#BundleDir\}\\\{#(\w+)\}"', text, flags=re.MULTILINE)
+    assert files == ["GuiExeName", "ExeName"]
+    assert re.search(r'^Name: "\{group\}\\\{#AppName\}"; Filename: "\{app\}\\\{#GuiExeName\}"$', text, re.M)
+    assert re.search(r'^Filename: "\{app\}\\\{#GuiExeName\}"; Description: "Start', text, re.M)
+    assert 'ValueName: "Path"' in text and "Tasks: addtopath" in text, "the command line can go on PATH"
 
 
 def test_named_files_exist() -> None:
