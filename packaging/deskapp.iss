@@ -82,5 +82,6 @@ begin
   end;
 end;
 
-; User data (the local database, settings, logs) lives in each user's
-; %LOCALAPPDATA%\deskapp, outside {app}: upgrades and uninstalls leave it alone.
+; User data (the local database, the settings file %LOCALAPPDATA%\deskapp\deskapp.ini,
+; logs) lives in each user's %LOCALAPPDATA%\deskapp, outside {app}: upgrades and
+; uninstalls leave it alone.

@@ -33,12 +33,10 @@ PASSWORD_ENV = "DESKAPP_PASSWORD"
 def saved_database_url() -> str | None:
     """The database the desktop app's settings name, if any."""
     try:
-        from PySide6.QtCore import QSettings
-
         from deskapp.gui import settings as conf
     except ImportError:
         return None
-    return conf.database_url(QSettings("deskapp", "deskapp"))
+    return conf.database_url(conf.open_settings())
 
 
 def database_url(db_option: str | None) -> str:

@@ -59,7 +59,6 @@ def run_gui(args: argparse.Namespace) -> int:
     from deskapp.gui.preload import preload
 
     preload()  # before Qt: see there why
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QDialog
 
     from deskapp.cli.timestamps import parse_instant
@@ -76,7 +75,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     app = application()
     crash.install()
-    settings = QSettings()
+    settings = conf.open_settings()
     first_run = None
     if needs_first_run(settings, getattr(args, "db", None)):
         first_run = FirstRunDialog(settings)

@@ -1,17 +1,22 @@
 """The desktop client's settings, declared once: key, type, default, label.
 
-Values live in QSettings (an INI file under the user's config folder; tests
-point it at a temporary folder). A PostgreSQL password is never stored here:
-it goes to the OS keyring through `keyring`, keyed by the URL's user@host.
+Values live in one INI file, read and written through QSettings in IniFormat
+(`open_settings`; where the file is: `deskapp.settings_file`), never in the
+Windows registry; tests point it at a temporary folder through the platformdirs
+variables. A PostgreSQL password is never stored here: it goes to the OS
+keyring through `keyring`, keyed by the URL's user@host.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from PySide6.QtCore import QSettings
+
+from deskapp.settings_file import LEGACY_LINUX_FILE, settings_path
 
 KEYRING_SERVICE = "deskapp"
 
@@ -29,6 +34,35 @@ COUNTDOWN_MS = Setting("timers/countdown_ms", int, 1000, "Countdown refresh (ms)
 RULES_MS = Setting("timers/rules_ms", int, 30_000, "Rule pass every (ms)")
 WATCH_MS = Setting("timers/watch_ms", int, 3000, "Check for other workstations' changes every (ms)")
 ALL = (DATABASE_URL, COUNTDOWN_MS, RULES_MS, WATCH_MS)
+
+
+def open_settings() -> QSettings:
+    """The app's settings file (the app and the command line open this one).
+
+    The first time, settings an older release kept where QSettings puts them
+    natively (the Windows registry, a macOS plist, `deskapp.conf` on Linux) are
+    copied in, so an upgrade keeps the desk it was set up for.
+    """
+    path = settings_path()
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    if not path.exists():
+        legacy = _legacy_settings()
+        keys = legacy.allKeys() if legacy is not None else []
+        for key in keys:
+            settings.setValue(key, legacy.value(key))  # type: ignore[union-attr]
+        if keys:
+            settings.sync()
+    return settings
+
+
+def _legacy_settings() -> QSettings | None:
+    if sys.platform == "win32":
+        return QSettings(r"HKEY_CURRENT_USER\Software\deskapp\deskapp", QSettings.Format.NativeFormat)
+    if sys.platform == "darwin":
+        return QSettings(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, "deskapp", "deskapp")
+    # An explicit path: Qt's own native path is worked out once per process.
+    legacy = settings_path().with_name(LEGACY_LINUX_FILE)
+    return QSettings(str(legacy), QSettings.Format.IniFormat) if legacy.is_file() else None
 
 
 def read(settings: QSettings, setting: Setting) -> Any:

@@ -14,12 +14,10 @@ from deskapp.store.connection import ENV_DB
 
 
 @pytest.fixture
-def saved_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> QSettings:
-    """The app's settings, kept in a file of this test's own."""
+def saved_settings(monkeypatch: pytest.MonkeyPatch) -> QSettings:
+    """The app's settings file (in this test's own config folder, see conftest)."""
     monkeypatch.delenv(ENV_DB, raising=False)
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "conf"))
-    QSettings.setDefaultFormat(QSettings.Format.NativeFormat)
-    return QSettings("deskapp", "deskapp")
+    return conf.open_settings()
 
 
 def test_commands_use_the_database_the_app_saved(
