@@ -86,6 +86,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     yield done
 
 
+def test_the_wheel_has_the_packages_one_version(installed: Installed) -> None:
+    import deskapp
+
+    # pyproject's version is dynamic: read from deskapp.__version__, written nowhere else.
+    assert installed.wheel.name == f"deskapp-{deskapp.__version__}-py3-none-any.whl"
+
+
 def test_the_wheel_carries_every_resource_and_form(installed: Installed) -> None:
     with zipfile.ZipFile(installed.wheel) as wheel:
         names = set(wheel.namelist())
