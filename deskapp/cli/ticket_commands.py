@@ -11,6 +11,7 @@ import peewee as pw
 
 from deskapp import services as sv
 from deskapp.cli import session
+from deskapp.cli.arguments import DB_INT_MAX, whole
 from deskapp.cli.timestamps import format_instant, parse_instant
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
@@ -53,7 +54,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         step.add_argument("--provider")
         step.add_argument("--provider-ref")
         step.add_argument("--agreed-update", metavar="ISO")
-        step.add_argument("--expect-version", type=int, metavar="N",
+        step.add_argument("--expect-version", type=whole(1, DB_INT_MAX, "a version"), metavar="N",
                           help="refuse if the ticket changed since version N")  # fmt: skip
         step.set_defaults(handler=run_step, step=name)
 

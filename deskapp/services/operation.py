@@ -28,6 +28,7 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action, Role, Status, check_role, next_status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
+from deskapp.domain.time_range import quote
 from deskapp.services.errors import Change, ConflictError, NotFound, ValidationError
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
@@ -59,7 +60,7 @@ def load_staff(login: str) -> Staff:
 def load_ticket(number: str) -> Ticket:
     ticket = Ticket.get_or_none(Ticket.number == number.strip().upper())
     if ticket is None:
-        raise NotFound(f"no ticket has the number {number!r}")
+        raise NotFound(f"no ticket has the number {quote(number)}")
     return ticket
 
 
@@ -155,6 +156,11 @@ def ticket_operation(
         role = staff_role(staff)
         check_role(action, role)
         ticket = load_ticket(number)
+        if expected_version is not None and not 1 <= expected_version <= ticket.version:
+            raise ValidationError(
+                f"{ticket.number} has never been at version {quote(expected_version)} "
+                f"(it is at version {ticket.version})"
+            )
         if expected_version is not None and expected_version != ticket.version:
             raise conflict(ticket.id, str(ticket.number), expected_version, policy)
         to_status = next_status(action, Status(ticket.status))
