@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 
 from deskapp.cli import session
 from deskapp.cli.timestamps import parse_date
@@ -50,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.csv == "-":
         sys.stdout.write(table.to_csv())
     elif args.csv:
-        Path(args.csv).write_text(table.to_csv(), encoding="utf-8")
+        table.write_csv(args.csv)
         print(f"wrote {len(table.rows)} rows to {args.csv}")
     else:
         print(table.to_text())
