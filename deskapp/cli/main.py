@@ -112,8 +112,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if not _database_error(exc):
             raise
-        print(f"deskapp: database: {str(exc).strip()}", file=sys.stderr)
+        print(
+            f"deskapp: database {_which_database(args)}: {str(exc).strip()[:300]}{_hint(exc)}",
+            file=sys.stderr,
+        )
         return 1
+
+
+def _which_database(args: argparse.Namespace) -> str:
+    from deskapp.cli.session import database_url
+    from deskapp.store.connection import redact
+
+    return redact(database_url(getattr(args, "db", None)))
+
+
+def _hint(exc: Exception) -> str:
+    text = str(exc)
+    if "malformed" in text or "not a database" in text:
+        return " (the file is damaged or not a desk: restore it from a backup)"
+    return ""
 
 
 def _database_error(exc: Exception) -> bool:

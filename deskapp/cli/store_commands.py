@@ -105,7 +105,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def run_init(args: argparse.Namespace) -> int:
-    db = session.database(args, create=True)
+    db = session.database(args, create=True, check=True)
     if args.training and not directory.is_training(db):
         if Staff.select().exists() or Ticket.select().exists():
             raise ValidationError(

@@ -64,6 +64,9 @@ def load_ticket(number: str) -> Ticket:
     return ticket
 
 
+MAX_VERSION = 2**63 - 1  # the largest the version column holds on either database
+
+
 def staff_role(staff: Staff) -> Role:
     return Role(staff.role)
 
@@ -156,10 +159,10 @@ def ticket_operation(
         role = staff_role(staff)
         check_role(action, role)
         ticket = load_ticket(number)
-        if expected_version is not None and not 1 <= expected_version <= ticket.version:
+        if expected_version is not None and not 1 <= expected_version <= MAX_VERSION:
             raise ValidationError(
-                f"{ticket.number} has never been at version {quote(expected_version)} "
-                f"(it is at version {ticket.version})"
+                f"{quote(expected_version)} is not a version a ticket can have "
+                f"({ticket.number} is at version {ticket.version})"
             )
         if expected_version is not None and expected_version != ticket.version:
             raise conflict(ticket.id, str(ticket.number), expected_version, policy)

@@ -3,6 +3,7 @@ option, before anything is written; the SMTP port goes through the dialog's serv
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -27,11 +28,23 @@ def test_expect_version_out_of_any_range_is_refused(training: TrainingDesk, vers
     assert training.ok("ticket", "show", number, "--json") == before
 
 
-def test_expect_version_never_reached_is_named_by_the_service(training: TrainingDesk) -> None:
+def test_expect_version_out_of_range_is_named_by_the_service(training: TrainingDesk) -> None:
+    from deskapp import services as sv
+    from deskapp.domain.clock import FixedClock
+    from deskapp.services.errors import ValidationError
+    from deskapp.store.connection import open_database
+
     number = training.log()
+    db = open_database(training.url)
+    try:
+        clock = FixedClock(dt.datetime(2026, 3, 16, 11, tzinfo=dt.UTC))
+        with pytest.raises(ValidationError, match="99999999999999999999 is not a version"):
+            sv.note(db, clock, "lee", number, text="x", expected_version=int(HUGE))
+    finally:
+        db.close()
     result = training.refused("--as", "lee", "ticket", "note", number, "--note", "x",
-                              "--expect-version", "9223372036854775807", naming=number)  # fmt: skip
-    assert "never been at version" in result.err
+                              "--expect-version", "5", naming=number)  # fmt: skip
+    assert "version 5" in result.err
     training.ok("--as", "lee", "ticket", "note", number, "--note", "x", "--expect-version", "1")
 
 
