@@ -82,6 +82,11 @@ def print_versions(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    for position, word in enumerate(args_list, start=1):
+        if not _is_utf8(word):
+            shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            print(f"deskapp: argument {position} ({shown[:60]}) is not valid UTF-8 text", file=sys.stderr)
+            return 2
     use_holiday_cache()
     parser = build_parser(light=command_word(args_list) in LIGHT_COMMANDS)
     args = parser.parse_args(args_list)
@@ -117,6 +122,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _is_utf8(word: str) -> bool:
+    # Bytes that are not UTF-8 reach Python as lone surrogates (PEP 383), which no
+    # database, file or terminal can take: refuse them here, naming the argument.
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _which_database(args: argparse.Namespace) -> str:

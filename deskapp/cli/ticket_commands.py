@@ -12,6 +12,7 @@ import peewee as pw
 from deskapp import services as sv
 from deskapp.cli import session
 from deskapp.cli.arguments import DB_INT_MAX, whole
+from deskapp.cli.terminal import printable
 from deskapp.cli.timestamps import format_instant, parse_instant
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
@@ -184,9 +185,9 @@ def run_show(args: argparse.Namespace) -> int:
         return 0
     for key, value in data.items():
         if key != "history" and value not in (None, ""):
-            print(f"{key:>20}: {value}")
+            print(f"{key:>20}: {printable(value)}")
     for h in data["history"]:
-        print(f"  {h['at']}  {h['actor']:<8} {h['kind']:<18} {h['note']}")
+        print(f"  {h['at']}  {printable(h['actor']):<8} {h['kind']:<18} {printable(h['note'])}")
     return 0
 
 
@@ -214,5 +215,5 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for o in out:
         print(f"{o['number']}  {o['priority']}  T{o['tier']}  {o['status']:<13} "
-              f"{o['sla_band']:<9} {o['reseller']}: {o['summary']}")  # fmt: skip
+              f"{o['sla_band']:<9} {printable(o['reseller'])}: {printable(o['summary'])}")  # fmt: skip
     return 0

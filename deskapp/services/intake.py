@@ -32,6 +32,7 @@ from deskapp.services.errors import (
     ValidationError,
 )
 from deskapp.services.operation import engine_for, load_staff, load_ticket
+from deskapp.services.text import MAX_TEXT, check_text
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.models import TERRITORY, Contact, History, Reseller, Tenant, Ticket
@@ -58,6 +59,17 @@ def log_ticket(
         missing.insert(2, "the contact's phone or email")
     if missing:
         raise MissingField(missing)
+    for value, what, limit in (
+        (summary, "the summary", Ticket.summary.max_length),
+        (contact, "the contact name", Contact.name.max_length),
+        (tenant, "the tenant", Tenant.name.max_length),
+        (reseller, "the reseller", Reseller.name.max_length),
+        (phone, "the phone", Ticket.contact_phone.max_length),
+        (email, "the email", Ticket.contact_email.max_length),
+        (end_users, "the end users", MAX_TEXT), (description, "the description", MAX_TEXT),
+        (linked_to, "the linked ticket", Ticket.number.max_length),
+    ):  # fmt: skip
+        check_text(value, what, limit)
     channel = channel.strip().lower()
     if channel not in CHANNELS:
         raise ValidationError(f"{channel!r} is not a channel (use {', '.join(CHANNELS)})")
