@@ -23,6 +23,7 @@ from deskapp.domain import time_rules
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action, Role, Status, check_role, initial_tier, next_status
 from deskapp.domain.policy import CHANNELS, Policy, default_policy
+from deskapp.domain.time_range import quote
 from deskapp.services.errors import (
     ChannelNotAllowed,
     MissingField,
@@ -72,10 +73,10 @@ def log_ticket(
         check_text(value, what, limit)
     channel = channel.strip().lower()
     if channel not in CHANNELS:
-        raise ValidationError(f"{channel!r} is not a channel (use {', '.join(CHANNELS)})")
+        raise ValidationError(f"{quote(channel)} is not a channel (use {', '.join(CHANNELS)})")
     impact = impact.strip().lower()
     if impact not in policy.impacts:
-        raise ValidationError(f"{impact!r} is not an impact (use {', '.join(policy.impacts)})")
+        raise ValidationError(f"{quote(impact)} is not an impact (use {', '.join(policy.impacts)})")
     code = (priority or policy.suggested_priority(impact)).strip().upper()
     try:
         prio = policy.priority(code)
@@ -96,7 +97,7 @@ def log_ticket(
         check_role(Action.LOG, Role(staff.role))
         seller = Reseller.get_or_none(Reseller.name == reseller.strip())
         if seller is None:
-            raise NotFound(f"no reseller is named {reseller.strip()!r}; an administrator adds it")
+            raise NotFound(f"no reseller is named {quote(reseller.strip())}; an administrator adds it")
         if seller.country not in TERRITORY:
             raise OutsideTerritory(
                 f"{seller.name} is in {seller.country}, outside the Territory (the UK and the "

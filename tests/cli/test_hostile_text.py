@@ -93,3 +93,12 @@ def test_survey_file_that_is_not_utf8_is_named(training: TrainingDesk, tmp_path:
     path = _csv(tmp_path, b"S-1,4,fine\nS-2,3,caf\xe9\n")
     result = training.refused("--as", "lee", "survey", "import", path, naming=path)
     assert "line 3 is not UTF-8" in result.err
+
+
+def test_directory_names_have_the_same_limits_on_both_databases(training: TrainingDesk) -> None:
+    result = training.refused("--as", "ada", "reseller", "add", "R" * 5000, "--country", "GB",
+                              naming="the reseller's name")  # fmt: skip
+    assert "at most 200" in result.err and len(result.err) < 300
+    training.refused("--as", "ada", "staff", "add", "newbie", "--name", "N" * 201, "--role", "tier1",
+                     naming="the name")  # fmt: skip
+    assert "newbie" not in training.ok("staff", "list")
