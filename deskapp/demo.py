@@ -82,8 +82,13 @@ def _logged_at(rng: random.Random, now: dt.datetime, tz: Any, p1: bool) -> dt.da
     return day.astimezone(dt.UTC)
 
 
+MAX_DEMO_TICKETS = 10_000  # about a minute to replay; a bigger desk belongs in bench/
+
+
 def fill_demo(db: pw.Database, now: dt.datetime, *, tickets: int = 300, seed: int = 7) -> DemoResult:
     """Fill an empty training database (see the module docstring)."""
+    if not 1 <= tickets <= MAX_DEMO_TICKETS:
+        raise ValueError(f"a demo desk holds 1 to {MAX_DEMO_TICKETS} tickets, not {tickets}")
     rng = random.Random(seed)
     tz = default_policy().tz
     clock = FixedClock(now - dt.timedelta(days=60))

@@ -3,8 +3,9 @@
     deskapp.sla.response_due(priority, logged_at)        -> aware UTC datetime
     deskapp.sla.business_time_between(start, end)        -> timedelta
 
-Both use the shipped default policy unless one is given, and refuse naive
-datetimes with `NaiveDatetimeError`. The arithmetic itself lives in
+Both use the shipped default policy unless one is given, refuse naive
+datetimes with `NaiveDatetimeError` and instants outside the years deskapp
+works with (`deskapp.domain.time_range`) with `OutOfRange` (a ValueError). The arithmetic itself lives in
 `deskapp.domain.sla` and `deskapp.domain.business_calendar`.
 """
 
@@ -16,12 +17,14 @@ import threading
 from deskapp.domain.business_calendar import BusinessCalendar, NaiveDatetimeError
 from deskapp.domain.policy import Policy, PolicyError, default_policy, load_policy
 from deskapp.domain.sla import Band, Countdown, SlaEngine
+from deskapp.domain.time_range import OutOfRange, check_instant
 
 __all__ = [
     "Band",
     "BusinessCalendar",
     "Countdown",
     "NaiveDatetimeError",
+    "OutOfRange",
     "Policy",
     "PolicyError",
     "SlaEngine",
@@ -52,9 +55,20 @@ def engine(policy: Policy | None = None) -> SlaEngine:
 
 def response_due(priority: str, logged_at: dt.datetime, policy: Policy | None = None) -> dt.datetime:
     """When the response to a ticket of `priority` logged at `logged_at` is due (UTC)."""
-    return engine(policy).response_due(priority, logged_at)
+    return engine(policy).response_due(priority, _in_range(logged_at))
 
 
 def business_time_between(start: dt.datetime, end: dt.datetime, policy: Policy | None = None) -> dt.timedelta:
     """Business time from start to end, exact to the microsecond (negative if end < start)."""
-    return engine(policy).calendar.business_time_between(start, end)
+    return engine(policy).calendar.business_time_between(_in_range(start), _in_range(end))
+
+
+def _in_range(moment: dt.datetime) -> dt.datetime:
+    # A naive or non-datetime value is left for the engine to refuse in its own words.
+    if isinstance(moment, dt.datetime) and moment.utcoffset() is not None:
+        try:
+            utc = moment.astimezone(dt.UTC)
+        except OverflowError:
+            utc = dt.datetime.max.replace(tzinfo=dt.UTC)
+        check_instant(utc, moment.isoformat())
+    return moment

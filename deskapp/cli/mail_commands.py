@@ -7,13 +7,12 @@ import json
 import time
 
 from deskapp.cli import session
+from deskapp.cli.arguments import row_id, seconds, whole
 from deskapp.cli.timestamps import format_instant
-from deskapp.domain.lifecycle import Role
-from deskapp.mail.sender import drain, load_settings, save_settings
-from deskapp.mail.smtp_transport import SECURITY, SmtpSettings, password_from_keyring
-from deskapp.services import outbox, surveys
-from deskapp.services.errors import PermissionDenied, ValidationError
-from deskapp.services.operation import load_staff
+from deskapp.mail.sender import drain, load_settings
+from deskapp.mail.smtp_transport import SECURITY, password_from_keyring
+from deskapp.services import mail_settings, outbox, surveys
+from deskapp.services.errors import ValidationError
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,14 +21,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
     st = m.add_parser("settings", help="show or set the desk's SMTP server (admin to set)")
     st.add_argument("--host")
-    st.add_argument("--port", type=int)
+    st.add_argument("--port", type=whole(1, 65535, "a TCP port"))
     st.add_argument("--security", choices=SECURITY)
     st.add_argument("--login", help="SMTP login; its password goes in the OS keyring")
     st.add_argument("--sender", help="the From address of the desk's messages")
     st.set_defaults(handler=run_settings)
 
     send = m.add_parser("send", help="send what is due in the outbox")
-    send.add_argument("--watch", type=float, metavar="SECONDS", help="keep sending every SECONDS")
+    send.add_argument("--watch", type=seconds(), metavar="SECONDS", help="keep sending every SECONDS")
     send.set_defaults(handler=run_send)
 
     box = m.add_parser("outbox", help="list messages, newest first")
@@ -38,7 +37,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     box.set_defaults(handler=run_outbox)
 
     retry = m.add_parser("retry", help="put a failed message back in the queue")
-    retry.add_argument("id", type=int)
+    retry.add_argument("id", type=row_id)
     retry.set_defaults(handler=run_retry)
 
     number = m.add_parser("ticket-number", help="email a ticket's number to the reseller (the response)")
@@ -49,7 +48,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     s = survey.add_subparsers(dest="survey_command", required=True, metavar="COMMAND")
     ans = s.add_parser("answer", help="record an answer by its survey reference")
     ans.add_argument("ref")
-    ans.add_argument("--score", type=int, required=True, help="1 (poor) to 5 (excellent)")
+    ans.add_argument("--score", type=whole(1, 5, "a score"), required=True, help="1 (poor) to 5 (excellent)")
     ans.add_argument("--comment", default="")
     ans.set_defaults(handler=run_answer)
     imp = s.add_parser("import", help="import answers from a CSV file (reference,score,comment)")
@@ -67,14 +66,17 @@ def run_settings(args: argparse.Namespace) -> int:
         else:
             print(json.dumps(current.__dict__, indent=2))
         return 0
-    login = session.actor(args, db)
-    if load_staff(login).role != Role.ADMIN.value:
-        raise PermissionDenied("only an administrator sets the desk's mail server")
+    actor = session.actor(args, db)
     base = current.__dict__ if current else {}
     merged = {**base, **{k: v for k, v in changes.items() if v is not None}}
     if not merged.get("host"):
         raise ValidationError("the SMTP server needs a --host")
-    save_settings(db, SmtpSettings(**merged))
+    # The same checks as the settings dialog: one service validates and saves.
+    mail_settings.set_smtp_settings(
+        db, actor, host=merged["host"], port=merged.get("port", 587),
+        security=merged.get("security", "starttls"), login=merged.get("login"),
+        sender=merged.get("sender", "support@localhost"),
+    )  # fmt: skip
     print("saved; keep the password in the OS keyring (deskapp's settings dialog does this)")
     return 0
 

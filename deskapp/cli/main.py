@@ -82,6 +82,11 @@ def print_versions(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    for position, word in enumerate(args_list, start=1):
+        if not _is_utf8(word):
+            shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            print(f"deskapp: argument {position} ({shown[:60]}) is not valid UTF-8 text", file=sys.stderr)
+            return 2
     use_holiday_cache()
     parser = build_parser(light=command_word(args_list) in LIGHT_COMMANDS)
     args = parser.parse_args(args_list)
@@ -112,8 +117,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if not _database_error(exc):
             raise
-        print(f"deskapp: database: {str(exc).strip()}", file=sys.stderr)
+        print(
+            f"deskapp: database {_which_database(args)}: {str(exc).strip()[:300]}{_hint(exc)}",
+            file=sys.stderr,
+        )
         return 1
+
+
+def _is_utf8(word: str) -> bool:
+    # Bytes that are not UTF-8 reach Python as lone surrogates (PEP 383), which no
+    # database, file or terminal can take: refuse them here, naming the argument.
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _which_database(args: argparse.Namespace) -> str:
+    from deskapp.cli.session import database_url
+    from deskapp.store.connection import redact
+
+    return redact(database_url(getattr(args, "db", None)))
+
+
+def _hint(exc: Exception) -> str:
+    text = str(exc)
+    if "malformed" in text or "not a database" in text:
+        return " (the file is damaged or not a desk: restore it from a backup)"
+    return ""
 
 
 def _database_error(exc: Exception) -> bool:

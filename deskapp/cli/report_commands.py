@@ -6,9 +6,9 @@ import argparse
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 
 from deskapp.cli import session
+from deskapp.cli.timestamps import parse_date
 from deskapp.domain.lifecycle import Role
 from deskapp.domain.policy import default_policy
 from deskapp.reports.catalogue import REPORTS, run_report
@@ -20,9 +20,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     report = sub.add_parser("report", help="reports for team leads (needs --as a lead or admin)")
     report.add_argument("name", choices=list(REPORTS), metavar="NAME",
                         help="; ".join(f"{k}: {v[0]}" for k, v in REPORTS.items()))  # fmt: skip
-    report.add_argument("--since", type=dt.date.fromisoformat, metavar="DATE",
+    report.add_argument("--since", type=parse_date, metavar="DATE",
                         help="tickets logged on or after this local date")  # fmt: skip
-    report.add_argument("--until", type=dt.date.fromisoformat, metavar="DATE",
+    report.add_argument("--until", type=parse_date, metavar="DATE",
                         help="tickets logged before this local date")  # fmt: skip
     out = report.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="rows as JSON objects")
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.csv == "-":
         sys.stdout.write(table.to_csv())
     elif args.csv:
-        Path(args.csv).write_text(table.to_csv(), encoding="utf-8")
+        table.write_csv(args.csv)
         print(f"wrote {len(table.rows)} rows to {args.csv}")
     else:
         print(table.to_text())

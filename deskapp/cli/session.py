@@ -44,8 +44,8 @@ def database_url(db_option: str | None) -> str:
     return db_option or os.environ.get(ENV_DB) or saved_database_url() or default_database_url()
 
 
-def database(args: argparse.Namespace, *, create: bool = False) -> pw.Database:
-    db = open_database(database_url(getattr(args, "db", None)), create=create)
+def database(args: argparse.Namespace, *, create: bool = False, check: bool = False) -> pw.Database:
+    db = open_database(database_url(getattr(args, "db", None)), create=create, check=check)
     use(db)
     return db
 

@@ -11,6 +11,7 @@ from deskapp.cli.timestamps import BadTimestamp, format_instant, parse_instant
 from deskapp.domain.explain import explain, render
 from deskapp.domain.policy import Policy, default_policy, load_policy
 from deskapp.domain.sla import SlaEngine
+from deskapp.domain.time_range import OutOfRange, check_year, quote
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,9 +32,20 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     why.set_defaults(handler=run_explain)
 
     cal = sub.add_parser("calendar", help="list the days the desk is shut in a year")
-    cal.add_argument("--year", type=int, default=dt.date.today().year)
+    cal.add_argument("--year", type=_year, default=dt.date.today().year)
     cal.add_argument("--weekends", action="store_true", help="list ordinary weekends too")
     cal.set_defaults(handler=run_calendar)
+
+
+def _year(text: str) -> int:
+    try:
+        year = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not a year like 2026") from None
+    try:
+        return check_year(year)
+    except OutOfRange as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _policy(args: argparse.Namespace) -> Policy:

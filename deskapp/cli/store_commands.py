@@ -13,7 +13,9 @@ from typing import Any
 import peewee as pw
 
 from deskapp.cli import session
+from deskapp.cli.arguments import seconds, whole
 from deskapp.cli.timestamps import format_instant
+from deskapp.demo import MAX_DEMO_TICKETS
 from deskapp.domain.clock import Clock
 from deskapp.services import directory
 from deskapp.services.errors import AuthenticationFailed, PermissionDenied, ValidationError
@@ -36,7 +38,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     init.set_defaults(handler=run_init)
 
     demo = sub.add_parser("demo", help="fill a training database with a realistic desk")
-    demo.add_argument("--tickets", type=int, default=300, help="how many tickets (default 300)")
+    demo.add_argument(
+        "--tickets", type=whole(1, MAX_DEMO_TICKETS), default=300,
+        help=f"how many tickets (default 300, at most {MAX_DEMO_TICKETS})",
+    )  # fmt: skip
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(handler=run_demo)
 
@@ -91,7 +96,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     run.add_argument(
         "--interval",
-        type=float,
+        type=seconds(),
         default=30.0,
         metavar="SECONDS",
         help="seconds between passes with --watch (default 30)",
@@ -100,7 +105,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def run_init(args: argparse.Namespace) -> int:
-    db = session.database(args, create=True)
+    db = session.database(args, create=True, check=True)
     if args.training and not directory.is_training(db):
         if Staff.select().exists() or Ticket.select().exists():
             raise ValidationError(

@@ -11,6 +11,8 @@ import peewee as pw
 
 from deskapp import services as sv
 from deskapp.cli import session
+from deskapp.cli.arguments import DB_INT_MAX, whole
+from deskapp.cli.terminal import printable
 from deskapp.cli.timestamps import format_instant, parse_instant
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
@@ -53,7 +55,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         step.add_argument("--provider")
         step.add_argument("--provider-ref")
         step.add_argument("--agreed-update", metavar="ISO")
-        step.add_argument("--expect-version", type=int, metavar="N",
+        step.add_argument("--expect-version", type=whole(1, DB_INT_MAX, "a version"), metavar="N",
                           help="refuse if the ticket changed since version N")  # fmt: skip
         step.set_defaults(handler=run_step, step=name)
 
@@ -183,9 +185,9 @@ def run_show(args: argparse.Namespace) -> int:
         return 0
     for key, value in data.items():
         if key != "history" and value not in (None, ""):
-            print(f"{key:>20}: {value}")
+            print(f"{key:>20}: {printable(value)}")
     for h in data["history"]:
-        print(f"  {h['at']}  {h['actor']:<8} {h['kind']:<18} {h['note']}")
+        print(f"  {h['at']}  {printable(h['actor']):<8} {h['kind']:<18} {printable(h['note'])}")
     return 0
 
 
@@ -213,5 +215,5 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for o in out:
         print(f"{o['number']}  {o['priority']}  T{o['tier']}  {o['status']:<13} "
-              f"{o['sla_band']:<9} {o['reseller']}: {o['summary']}")  # fmt: skip
+              f"{o['sla_band']:<9} {printable(o['reseller'])}: {printable(o['summary'])}")  # fmt: skip
     return 0

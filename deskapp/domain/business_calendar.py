@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from deskapp.domain.holiday_source import holiday_names
 from deskapp.domain.policy import Policy
+from deskapp.domain.time_range import ARITHMETIC_SLACK_YEARS, END, FIRST, SPAN, OutOfRange
 
 UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -36,6 +37,17 @@ _INITIAL_MARGIN_YEARS = 4
 # tables cover, so elapsed values stored by a caller stay valid when they grow.
 ANCHOR_YEAR = 2020
 _SAFE_MARGIN_US = 400 * 86_400 * US_PER_SECOND  # keep a year of table ahead of any answer
+
+
+_FIRST_US = (FIRST - EPOCH) // US
+_END_US = (END.replace(year=END.year + ARITHMETIC_SLACK_YEARS) - EPOCH) // US
+
+
+def _describe(micros: int) -> str:
+    try:
+        return from_us(micros).isoformat()
+    except OutOfRange:
+        return f"{micros} microseconds from 1970"
 
 
 class NaiveDatetimeError(ValueError):
@@ -59,7 +71,12 @@ def to_us(moment: dt.datetime) -> int:
 def from_us(micros: int) -> dt.datetime:
     """The aware UTC datetime of microseconds since the epoch."""
     seconds, micro = divmod(micros, US_PER_SECOND)
-    return EPOCH + dt.timedelta(0, seconds, micro)
+    try:
+        return EPOCH + dt.timedelta(0, seconds, micro)
+    except OverflowError:
+        raise OutOfRange(
+            f"{micros} microseconds from 1970 is beyond any date ({SPAN} are supported)"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -237,6 +254,9 @@ class BusinessCalendar:
         lo, hi = min(micros), max(micros)
         if t.lo <= lo and hi < t.safe_hi:
             return t
+        if lo < _FIRST_US or hi >= _END_US:
+            bad = lo if lo < _FIRST_US else hi
+            raise OutOfRange(f"{_describe(bad)} is outside the times deskapp works with ({SPAN})")
         with self._lock:
             t = self._t
             first, last = t.first_year, t.last_year

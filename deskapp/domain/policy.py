@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from deskapp.domain.time_range import quote
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CLOCKS = ("24x7", "business")
 CHANNELS = ("phone", "email", "helpcentre")
@@ -25,6 +27,12 @@ NEXT_BUSINESS_DAY = "next_business_day"
 AutoResolvedAt = Literal["limit", "rule_pass"]
 AUTO_RESOLVED_AT: tuple[AutoResolvedAt, ...] = ("limit", "rule_pass")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
+
+
+# The longest a target or a number of days may be: far more than any contract needs, and
+# short enough that every due time stays inside the span of years deskapp works with.
+MAX_TARGET_HOURS = 1000
+MAX_DAYS = 366
 
 
 class PolicyError(ValueError):
@@ -123,10 +131,16 @@ def load_policy(path: str | Path) -> Policy:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError("(file)", f"cannot be read: {exc.strerror or exc}", source) from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            "(file)", f"is not UTF-8 text (byte {exc.start + 1} cannot be read)", source
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError("(file)", f"is not valid TOML: {exc}", source) from None
+    except RecursionError:  # tomllib recurses once a level: 5,000 nested [[[ or {x={
+        raise PolicyError("(file)", "nests arrays or tables too deeply to be a policy", source) from None
     return parse_policy(data, source)
 
 
@@ -273,6 +287,10 @@ def _duration(text: str, key: str, source: str | None) -> dt.timedelta:
     if not text.strip() or not match or not any(match.groups()):
         raise PolicyError(key, f"{text!r} is not a duration like '4h', '90m' or 'next_business_day'", source)
     hours, minutes = (int(g or 0) for g in match.groups())
+    if hours * 60 + minutes > MAX_TARGET_HOURS * 60:
+        raise PolicyError(
+            key, f"{text[:20]!r} is longer than the longest target, {MAX_TARGET_HOURS}h", source
+        )
     value = dt.timedelta(hours=hours, minutes=minutes)
     if value <= dt.timedelta(0):
         raise PolicyError(key, "must be longer than zero", source)
@@ -287,7 +305,7 @@ def _date(value: Any, key: str, source: str | None) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise PolicyError(key, f"{value!r} is not a date like 2026-12-31", source)
+    raise PolicyError(key, f"{quote(value)} is not a date like 2026-12-31", source)
 
 
 class _Reader:
@@ -314,13 +332,13 @@ class _Reader:
     def string(self, dotted: str) -> str:
         value = self._get(dotted)
         if not isinstance(value, str) or not value.strip():
-            raise self._fail(dotted, f"must be a non-empty text, not {value!r}")
+            raise self._fail(dotted, f"must be a non-empty text, not {quote(value)}")
         return value
 
     def number(self, dotted: str) -> float:
         value = self._get(dotted)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._fail(dotted, f"must be a number, not {value!r}")
+            raise self._fail(dotted, f"must be a number, not {quote(value)}")
         return float(value)
 
     def boolean(self, dotted: str, default: bool) -> bool:
@@ -329,7 +347,7 @@ class _Reader:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise self._fail(dotted, f"must be true or false, not {value!r}")
+            raise self._fail(dotted, f"must be true or false, not {quote(value)}")
         return value
 
     def choice(self, dotted: str, allowed: tuple[str, ...], default: str) -> str:
@@ -339,13 +357,13 @@ class _Reader:
             return default
         if value not in allowed:
             names = " or ".join(repr(a) for a in allowed)
-            raise self._fail(dotted, f"must be {names}, not {value!r}")
+            raise self._fail(dotted, f"must be {names}, not {quote(value)}")
         return str(value)
 
-    def positive_int(self, dotted: str) -> int:
+    def positive_int(self, dotted: str, maximum: int = MAX_DAYS) -> int:
         value = self._get(dotted)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise self._fail(dotted, f"must be a whole number of at least 1, not {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+            raise self._fail(dotted, f"must be a whole number from 1 to {maximum}, not {str(value)[:30]}")
         return value
 
     def clock_time(self, dotted: str) -> dt.time:
@@ -357,7 +375,7 @@ class _Reader:
                 return dt.time.fromisoformat(value)
             except ValueError:
                 pass
-        raise self._fail(dotted, f"must be a time like '08:00', not {value!r}")
+        raise self._fail(dotted, f"must be a time like '08:00', not {quote(value)}")
 
     def list_(self, dotted: str, required: bool = True) -> list[Any]:
         value = self._get(dotted, required)
@@ -371,7 +389,7 @@ class _Reader:
         values = self.list_(dotted)
         for i, value in enumerate(values):
             if not isinstance(value, str):
-                raise self._fail(f"{dotted}[{i}]", f"must be a text, not {value!r}")
+                raise self._fail(f"{dotted}[{i}]", f"must be a text, not {quote(value)}")
         return values
 
     def table_list(self, dotted: str, required: bool = True) -> list[Mapping[str, Any]]:

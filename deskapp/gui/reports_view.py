@@ -43,7 +43,7 @@ from deskapp.gui.models.report_model import ReportModel, ReportProxy, cell_text
 from deskapp.gui.workers import Read, ReportSignals
 from deskapp.reports.catalogue import PERIOD_REPORTS, REPORTS, run_report
 from deskapp.reports.charts import STACKED, Chart, chart_for
-from deskapp.reports.table import Table
+from deskapp.reports.table import CsvFileError, Table
 
 COLOURS = {"met": "#2e7d32", "missed": "#c62828"}
 DEFAULT_MONTHS = 6
@@ -291,9 +291,9 @@ class ReportsView(QWidget):
         if target is None or self.table is None:
             return None
         try:
-            target.write_text(self.table.to_csv(), encoding="utf-8")
-        except OSError as exc:
-            self.error_label.setText(f"cannot write {target}: {exc.strerror or exc}")
+            self.table.write_csv(target)
+        except CsvFileError as exc:
+            self.error_label.setText(str(exc))
             return None
         self.error_label.clear()
         self.note_label.setText(f"saved {target}")

@@ -36,10 +36,27 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+class ScreenshotError(ValueError):
+    """The --out folder cannot take the PNG files; the message names it."""
+
+
+def _writable_folder(out: Path) -> None:
+    """Make `out` (and its parents) if missing; refuse, naming it, if it is a file or
+    cannot be written, before a minute of rendering is spent."""
+    if out.exists() and not out.is_dir():
+        raise ScreenshotError(f"--out {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".deskapp-probe-"):
+            pass
+    except OSError as exc:
+        raise ScreenshotError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
+
+
 def render(out: Path, *, tickets: int = 150) -> list[Path]:
     if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    out.mkdir(parents=True, exist_ok=True)
+    _writable_folder(out)
     with tempfile.TemporaryDirectory(prefix="deskapp-shots-") as tmp:
         return _render(out, Path(tmp), tickets)
 
@@ -78,7 +95,7 @@ def _render(out: Path, tmp: Path, tickets: int) -> list[Path]:
         settle()
         path = out / name
         if not widget.grab().save(str(path)):
-            raise OSError(f"cannot write {path}")
+            raise ScreenshotError(f"cannot write the screenshot {path}")
         written.append(path)
 
     try:

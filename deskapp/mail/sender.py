@@ -160,8 +160,11 @@ def load_settings(db: pw.Database) -> SmtpSettings | None:
     row = Meta.get_or_none(Meta.key == SMTP_KEY)
     if row is None:
         return None
-    data = json.loads(str(row.value))
-    return SmtpSettings(**data)
+    try:
+        data = json.loads(str(row.value))
+        return SmtpSettings(**data)
+    except (ValueError, TypeError) as exc:  # a hand-edited or damaged row
+        raise ValueError(f"the desk's stored SMTP settings ({SMTP_KEY!r}) cannot be used: {exc}") from None
 
 
 def save_settings(db: pw.Database, settings: SmtpSettings) -> None:

@@ -19,6 +19,10 @@ class SendError(Exception):
         self.permanent = permanent
 
 
+class KeyringUnavailable(ValueError):
+    """No OS keyring answered for the SMTP password."""
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -29,8 +33,15 @@ class SmtpSettings:
     timeout: float = 20.0
 
     def __post_init__(self) -> None:
+        # Also what the desk's stored settings are held to: a port saved before the
+        # checks (or edited by hand) stops `mail send` with this, not inside smtplib.
         if self.security not in SECURITY:
             raise ValueError(f"SMTP security must be one of {SECURITY}, not {self.security!r}")
+        if isinstance(self.port, bool) or not isinstance(self.port, int) or not 1 <= self.port <= 65535:
+            shown = repr(self.port)[:30]
+            raise ValueError(
+                f"the SMTP port {shown} is not a TCP port (1-65535): set it again with mail settings"
+            )
 
 
 def password_from_keyring(settings: SmtpSettings) -> str | None:
@@ -38,8 +49,15 @@ def password_from_keyring(settings: SmtpSettings) -> str | None:
     if not settings.login:
         return None
     import keyring
+    from keyring.errors import KeyringError
 
-    return keyring.get_password(KEYRING_SERVICE, f"{settings.login}@{settings.host}")
+    user = f"{settings.login}@{settings.host}"
+    try:
+        return keyring.get_password(KEYRING_SERVICE, user)
+    except KeyringError as exc:
+        raise KeyringUnavailable(
+            f"the SMTP password for {user} cannot be read from the OS keyring: {exc}"
+        ) from None
 
 
 def build_message(settings: SmtpSettings, to: str, subject: str, body: str, message_id: str) -> EmailMessage:

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 Cell = str | int | float | None
 
@@ -26,11 +27,26 @@ class Table:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def to_csv(self) -> str:
+        """The table as CSV; a text cell a spreadsheet would run as a formula is escaped."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(self.columns)
-        writer.writerows(self.rows)
+        writer.writerow([csv_safe(c) for c in self.columns])
+        writer.writerows([csv_safe(c) for c in row] for row in self.rows)
         return out.getvalue()
+
+    def write_csv(self, path: str | Path) -> Path:
+        """Write `to_csv()` to a file as UTF-8 with a byte order mark (so Excel reads the
+        accents right); CsvFileError names the file when it cannot be written."""
+        target = Path(path)
+        if target.is_dir():
+            raise CsvFileError(f"cannot write the CSV to {target}: it is a folder; name a file in it")
+        if not target.parent.is_dir():
+            raise CsvFileError(f"cannot write the CSV to {target}: the folder {target.parent} does not exist")
+        try:
+            target.write_text(self.to_csv(), encoding="utf-8-sig")
+        except OSError as exc:
+            raise CsvFileError(f"cannot write the CSV to {target}: {exc.strerror or exc}") from None
+        return target
 
     def to_text(self) -> str:
         """Aligned columns for a terminal."""
@@ -46,6 +62,26 @@ class Table:
         if self.note:
             lines += ["", self.note]
         return "\n".join(lines)
+
+
+class CsvFileError(ValueError):
+    """A CSV export that cannot be written where asked; the message names the file."""
+
+
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Cell) -> Cell:
+    """A text cell that starts like a formula (=HYPERLINK(...), +, -, @, tab, CR) gets a
+    leading apostrophe, so a spreadsheet shows it instead of running it (OWASP's advice).
+    Numbers are left alone: -3 is a number, not a formula. A carriage return inside a
+    cell becomes a newline: the writer quotes a cell holding a newline, not one holding
+    only a CR, which would split the row."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_LEAD):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def _fmt(value: Cell) -> str:

@@ -25,6 +25,7 @@ import peewee as pw
 
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import ENGINEERS, Action, Role, check_role, may_work_tier
+from deskapp.domain.time_range import quote
 from deskapp.services.errors import (
     AuthenticationFailed,
     MissingField,
@@ -34,6 +35,7 @@ from deskapp.services.errors import (
     ValidationError,
 )
 from deskapp.services.operation import RULES_ACTOR, load_staff
+from deskapp.services.text import check_text
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.migrations import get_meta, set_meta
 from deskapp.store.models import TERRITORY, Reseller, Staff
@@ -68,15 +70,18 @@ def add_staff(
     login = login.strip().lower()
     if not _LOGIN.match(login) or login == RULES_ACTOR:
         raise ValidationError(
-            f"{login!r} is not a usable login (2-64 of a-z, 0-9, . _ -, starting with a "
-            f"letter; {RULES_ACTOR!r} is reserved)"
+            f"{quote(login)} is not a usable login (2-64 of a-z, 0-9, . _ -, starting with a "
+            f"letter; {quote(RULES_ACTOR)} is reserved)"
         )
     try:
         the_role = Role(role)
     except ValueError:
-        raise ValidationError(f"{role!r} is not a role (use {', '.join(r.value for r in Role)})") from None
+        raise ValidationError(
+            f"{quote(role)} is not a role (use {', '.join(r.value for r in Role)})"
+        ) from None
     if not name.strip():
         raise MissingField(["a name"], "a staff member")
+    check_text(name, "the name", Staff.name.max_length)
     with write_transaction(db):
         if actor is None:
             if Staff.select().exists():
@@ -84,7 +89,7 @@ def add_staff(
         else:
             check_role(Action.ADD_STAFF, Role(load_staff(actor).role))
         if Staff.select().where(Staff.login == login).exists():
-            raise ValidationError(f"the login {login!r} is taken")
+            raise ValidationError(f"the login {quote(login)} is taken")
         return Staff.create(
             login=login, name=name.strip(), role=the_role.value,
             password_hash=hash_password(password) if password else None,
@@ -101,6 +106,9 @@ def add_reseller(
     name = name.strip()
     if not name:
         raise MissingField(["a name"], "a reseller")
+    check_text(name, "the reseller's name", Reseller.name.max_length)
+    check_text(email, "the email", Reseller.email.max_length)
+    check_text(phone, "the phone", Reseller.phone.max_length)
     code = country.strip().upper()
     if code not in TERRITORY:
         raise OutsideTerritory(
@@ -110,7 +118,7 @@ def add_reseller(
     with write_transaction(db):
         check_role(Action.ADD_RESELLER, Role(load_staff(actor).role))
         if Reseller.select().where(Reseller.name == name).exists():
-            raise ValidationError(f"a reseller named {name!r} exists already")
+            raise ValidationError(f"a reseller named {quote(name)} exists already")
         return Reseller.create(
             name=name, country=code, email=email or None, phone=phone or None,
             created_at=clock.now(),
@@ -122,7 +130,7 @@ def authenticate(db: pw.Database, login: str, password: str) -> Staff:
     use(db)
     staff = Staff.get_or_none(Staff.login == login.strip().lower())
     if staff is None or not staff.active or not verify_password(password, staff.password_hash):
-        raise AuthenticationFailed(f"login {login!r} and that password do not match")
+        raise AuthenticationFailed(f"login {quote(login)} and that password do not match")
     return staff
 
 
@@ -194,7 +202,7 @@ def set_staff_active(db: pw.Database, clock: Clock, actor: str, login: str, *, a
         _administrator_only(load_staff(actor), "stop or restore a sign-in")
         staff = Staff.get_or_none(Staff.login == login)
         if staff is None:
-            raise NotFound(f"no staff member has the login {login!r}")
+            raise NotFound(f"no staff member has the login {quote(login)}")
         if not active and staff.login == actor:
             raise PermissionDenied("you cannot stop your own sign-in; another administrator can")
         Staff.update(active=active).where(Staff.id == staff.id).execute()
@@ -213,7 +221,7 @@ def set_password(db: pw.Database, clock: Clock, actor: str, login: str, password
             raise ValidationError(f"the password needs at least {MIN_PASSWORD} characters")
         staff = Staff.get_or_none(Staff.login == login)
         if staff is None:
-            raise NotFound(f"no staff member has the login {login!r}")
+            raise NotFound(f"no staff member has the login {quote(login)}")
         Staff.update(password_hash=hash_password(password)).where(Staff.id == staff.id).execute()
 
 

@@ -23,6 +23,7 @@ from deskapp.domain import time_rules
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action, Role, Status, check_role, initial_tier, next_status
 from deskapp.domain.policy import CHANNELS, Policy, default_policy
+from deskapp.domain.time_range import quote
 from deskapp.services.errors import (
     ChannelNotAllowed,
     MissingField,
@@ -32,6 +33,7 @@ from deskapp.services.errors import (
     ValidationError,
 )
 from deskapp.services.operation import engine_for, load_staff, load_ticket
+from deskapp.services.text import MAX_TEXT, check_text
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.models import TERRITORY, Contact, History, Reseller, Tenant, Ticket
@@ -58,12 +60,23 @@ def log_ticket(
         missing.insert(2, "the contact's phone or email")
     if missing:
         raise MissingField(missing)
+    for value, what, limit in (
+        (summary, "the summary", Ticket.summary.max_length),
+        (contact, "the contact name", Contact.name.max_length),
+        (tenant, "the tenant", Tenant.name.max_length),
+        (reseller, "the reseller", Reseller.name.max_length),
+        (phone, "the phone", Ticket.contact_phone.max_length),
+        (email, "the email", Ticket.contact_email.max_length),
+        (end_users, "the end users", MAX_TEXT), (description, "the description", MAX_TEXT),
+        (linked_to, "the linked ticket", Ticket.number.max_length),
+    ):  # fmt: skip
+        check_text(value, what, limit)
     channel = channel.strip().lower()
     if channel not in CHANNELS:
-        raise ValidationError(f"{channel!r} is not a channel (use {', '.join(CHANNELS)})")
+        raise ValidationError(f"{quote(channel)} is not a channel (use {', '.join(CHANNELS)})")
     impact = impact.strip().lower()
     if impact not in policy.impacts:
-        raise ValidationError(f"{impact!r} is not an impact (use {', '.join(policy.impacts)})")
+        raise ValidationError(f"{quote(impact)} is not an impact (use {', '.join(policy.impacts)})")
     code = (priority or policy.suggested_priority(impact)).strip().upper()
     try:
         prio = policy.priority(code)
@@ -84,7 +97,7 @@ def log_ticket(
         check_role(Action.LOG, Role(staff.role))
         seller = Reseller.get_or_none(Reseller.name == reseller.strip())
         if seller is None:
-            raise NotFound(f"no reseller is named {reseller.strip()!r}; an administrator adds it")
+            raise NotFound(f"no reseller is named {quote(reseller.strip())}; an administrator adds it")
         if seller.country not in TERRITORY:
             raise OutsideTerritory(
                 f"{seller.name} is in {seller.country}, outside the Territory (the UK and the "

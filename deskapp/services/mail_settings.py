@@ -10,6 +10,7 @@ from __future__ import annotations
 import peewee as pw
 
 from deskapp.domain.lifecycle import Role
+from deskapp.domain.time_range import quote
 from deskapp.mail.sender import load_settings, save_settings
 from deskapp.mail.smtp_transport import SECURITY, SmtpSettings
 from deskapp.services.errors import PermissionDenied, ValidationError
@@ -36,7 +37,7 @@ def set_smtp_settings(
     if security not in SECURITY:
         raise ValidationError(f"security must be one of {', '.join(SECURITY)}")
     if "@" not in sender:
-        raise ValidationError(f"the sender {sender!r} is not an email address")
+        raise ValidationError(f"the sender {quote(sender)} is not an email address")
     current = load_settings(db)
     timeout = current.timeout if current is not None else SmtpSettings(host).timeout
     settings = SmtpSettings(host=host, port=port, security=security, login=login, sender=sender,

@@ -28,7 +28,9 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action, Role, Status, check_role, next_status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
+from deskapp.domain.time_range import quote
 from deskapp.services.errors import Change, ConflictError, NotFound, ValidationError
+from deskapp.services.text import MAX_TEXT, check_text
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.models import History, Staff, Ticket
@@ -50,17 +52,22 @@ def local_text(moment: dt.datetime | None, policy: Policy | None = None) -> str:
 
 
 def load_staff(login: str) -> Staff:
+    check_text(login, "the login", Staff.login.max_length)
     staff = Staff.get_or_none(Staff.login == login)
     if staff is None or not staff.active:
-        raise NotFound(f"no active staff member has the login {login!r}")
+        raise NotFound(f"no active staff member has the login {quote(login)}")
     return staff
 
 
 def load_ticket(number: str) -> Ticket:
+    check_text(number, "the ticket number", Ticket.number.max_length)
     ticket = Ticket.get_or_none(Ticket.number == number.strip().upper())
     if ticket is None:
-        raise NotFound(f"no ticket has the number {number!r}")
+        raise NotFound(f"no ticket has the number {quote(number)}")
     return ticket
+
+
+MAX_VERSION = 2**63 - 1  # the largest the version column holds on either database
 
 
 def staff_role(staff: Staff) -> Role:
@@ -122,6 +129,11 @@ class Operation:
         to_tier: int | None = None, **fields: Any,
     ) -> None:  # fmt: skip
         """Update the ticket (if still at the version read) and append one history event."""
+        check_text(note, "the note")
+        for name, value in fields.items():
+            if isinstance(value, str):
+                field_ = getattr(Ticket, name)
+                check_text(value, name.replace("_", " "), getattr(field_, "max_length", None) or MAX_TEXT)
         t = self.ticket
         new_status = to_status or self.to_status
         new_tier = to_tier if to_tier is not None else t.tier
@@ -155,6 +167,11 @@ def ticket_operation(
         role = staff_role(staff)
         check_role(action, role)
         ticket = load_ticket(number)
+        if expected_version is not None and not 1 <= expected_version <= MAX_VERSION:
+            raise ValidationError(
+                f"{quote(expected_version)} is not a version a ticket can have "
+                f"({ticket.number} is at version {ticket.version})"
+            )
         if expected_version is not None and expected_version != ticket.version:
             raise conflict(ticket.id, str(ticket.number), expected_version, policy)
         to_status = next_status(action, Status(ticket.status))

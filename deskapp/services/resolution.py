@@ -40,6 +40,7 @@ from deskapp.services.errors import (
     ValidationError,
 )
 from deskapp.services.operation import Operation, local_text, reload, require_text, ticket_operation
+from deskapp.services.text import check_text
 from deskapp.services.work import WAIT_CLEARED
 from deskapp.store.models import Staff, SurveyAnswer, Ticket
 
@@ -201,6 +202,7 @@ def record_survey(
             raise ValidationError("a survey score is 1 (poor) to 5 (excellent)")
         if op.ticket.survey_status == "answered":
             raise ValidationError(f"{op.ticket.number}'s survey is answered already")
+        check_text(comment, "the comment")
         SurveyAnswer.create(ticket=op.ticket.id, answered_at=op.now, score=score, comment=comment)
         op.write("survey_answered", f"score {score}/5 {comment}".strip(), survey_status="answered")
     return reload(op.ticket)

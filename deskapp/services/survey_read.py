@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from deskapp.domain.time_range import quote
 from deskapp.services.errors import NotFound
 from deskapp.store.connection import use
 from deskapp.store.fields import to_utc
@@ -49,7 +50,7 @@ def survey_of(db: pw.Database, number: str) -> SurveyState:
         .first()
     )  # fmt: skip
     if row is None:
-        raise NotFound(f"no ticket has the number {number!r}")
+        raise NotFound(f"no ticket has the number {quote(number)}")
     num, status, sent_at, ref, invited_at, score, comment, answered_at = row
     state = str(status or "none")
     if score is not None:

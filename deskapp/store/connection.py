@@ -107,6 +107,15 @@ def _prepare_sqlite_file(db: pw.Database, *, create: bool) -> None:
     if name == ":memory:":
         return
     path = Path(name)
+    if path.is_dir():
+        raise DatabaseUrlError(
+            f"{path} is a folder, not a SQLite file: name a file in it, e.g. {path / 'desk.sqlite3'}"
+        )
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise DatabaseUrlError(f"cannot use {path}: {parent} is a file, not a folder")
+            break
     if path.exists():
         return
     if not create:
@@ -161,11 +170,13 @@ def use(db: pw.Database) -> None:
         db.bind(MODELS, bind_refs=False, bind_backrefs=False)
 
 
-def open_database(url: str | None = None, *, create: bool = True) -> pw.Database:
+def open_database(url: str | None = None, *, create: bool = True, check: bool = False) -> pw.Database:
     """Connect, bind the models, and create or upgrade the schema.
 
     A SQLite file made by an older release is backed up next to itself
-    before it is migrated. `create=False` refuses a database with no schema."""
+    before it is migrated. `create=False` refuses a database with no schema.
+    `check` (init) reads every page of a SQLite file first and refuses a damaged
+    one (`DamagedDatabase`) instead of migrating it and reporting success."""
     from deskapp.store.migrations import ensure_schema
 
     db = database_from_url(url or default_database_url())
@@ -175,9 +186,31 @@ def open_database(url: str | None = None, *, create: bool = True) -> pw.Database
         db.connect(reuse_if_open=True)
     except pw.OperationalError as exc:
         raise DatabaseUrlError(f"cannot open {describe(db)}: {exc}".strip()) from None
+    if check and is_sqlite(db):
+        check_sqlite_integrity(db)
     use(db)
     ensure_schema(db, create=create)
     return db
+
+
+class DamagedDatabase(DatabaseUrlError):
+    """A SQLite file whose pages do not read back as a database."""
+
+
+def check_sqlite_integrity(db: pw.Database) -> None:
+    """Refuse a SQLite file that `PRAGMA integrity_check` finds damaged (it reads every
+    page: seconds for a big desk, so `init` runs it, not every command)."""
+    try:
+        rows = [str(r[0]) for r in raw_sql(db, "PRAGMA integrity_check(5)").fetchall()]
+    except pw.DatabaseError as exc:  # "file is not a database", "malformed" at the header
+        db.close()
+        raise DamagedDatabase(
+            f"{describe(db)} is damaged or not a desk: {exc}; restore it from a backup"
+        ) from None
+    if rows != ["ok"]:
+        db.close()
+        first = rows[0].replace("*** in database main ***", "").strip().splitlines()[0] if rows else "?"
+        raise DamagedDatabase(f"{describe(db)} is damaged ({first[:120]}); restore it from a backup")
 
 
 @contextlib.contextmanager

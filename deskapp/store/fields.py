@@ -1,8 +1,8 @@
 """Column types: every instant is stored in UTC, exact to the microsecond.
 
 SQLite has no timestamp type, so an instant is stored as fixed-width text
-(`2026-03-16 14:00:00.000000`, always UTC, always six fraction digits) which
-sorts and compares like the instant itself; PostgreSQL gets a `timestamp`
+(`2026-03-16 14:00:00.000000`, always UTC, always four year digits and six
+fraction digits) which sorts and compares like the instant itself; PostgreSQL gets a `timestamp`
 holding UTC. Python sees aware UTC datetimes both ways and a naive datetime
 is refused, so no local time can slip in.
 """
@@ -10,19 +10,29 @@ is refused, so no local time can slip in.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
 import peewee
-
-_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def utc_text(moment: dt.datetime) -> str:
     """The stored text of an instant (SQLite), also used in raw SQL parameters."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"refusing to store naive datetime {moment.isoformat()}: give it a zone")
-    return moment.astimezone(dt.UTC).strftime(_FORMAT)
+    # isoformat, not strftime("%Y"): the C library writes year 999 as "999", which
+    # neither sorts with the rest nor parses back.
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+class DamagedValue(ValueError):
+    """A stored value that cannot be read back: a damaged or hand-edited row."""
+
+    def __init__(self, where: str, value: Any) -> None:
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else f"{shown[:59]}…"
+        super().__init__(f"{where}: the stored value {shown} cannot be read (a damaged or hand-edited row)")
 
 
 class UtcDateTimeField(peewee.Field):
@@ -43,7 +53,10 @@ class UtcDateTimeField(peewee.Field):
         return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def python_value(self, value: Any) -> dt.datetime | None:
-        return to_utc(value)
+        try:
+            return to_utc(value)
+        except ValueError:
+            raise DamagedValue(f"{self.model._meta.table_name}.{self.name}", value) from None
 
 
 def to_utc(value: Any) -> dt.datetime | None:
@@ -51,7 +64,7 @@ def to_utc(value: Any) -> dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
+        value = dt.datetime.fromisoformat(_padded(value))
     if not isinstance(value, dt.datetime):
         raise TypeError(f"not an instant: {value!r}")
     if value.tzinfo is None:
@@ -60,9 +73,26 @@ def to_utc(value: Any) -> dt.datetime | None:
 
 
 def _sqlite_instant(value: Any) -> dt.datetime | None:
-    # Stored text is always UTC in _FORMAT; appending the offset lets the C
+    # Stored text is always UTC in utc_text's format; appending the offset lets the C
     # parser build the aware datetime in one call.
-    return None if value is None else _fromisoformat(value + "+00:00")
+    try:
+        return None if value is None else _fromisoformat(value + "+00:00")
+    except (ValueError, TypeError):
+        pass
+    try:
+        return _fromisoformat(_padded(value) + "+00:00")
+    except (ValueError, TypeError):
+        raise DamagedValue("a stored time", value) from None
+
+
+_SHORT_YEAR = re.compile(r"^(\d{1,3})-")
+
+
+def _padded(value: Any) -> Any:
+    """Text written before years were padded (year 999 as "999-..."), with four year digits."""
+    if isinstance(value, str):
+        return _SHORT_YEAR.sub(lambda m: f"{int(m.group(1)):04d}-", value, count=1)
+    return value
 
 
 def _naive_utc_instant(value: Any) -> dt.datetime | None:

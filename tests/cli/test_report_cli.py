@@ -32,7 +32,8 @@ def test_compliance_as_json_and_csv(cli: Cli, tmp_path: Path) -> None:
     target = tmp_path / "breaches.csv"
     out = cli("--clock", "2026-03-10T09:00:00Z", "--as", "lee", "report", "breaches", "--csv", str(target))
     assert "wrote 1 rows" in out
-    lines = target.read_text(encoding="utf-8").splitlines()
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for Excel
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("ticket,priority,reseller") and len(lines) == 2
     assert "Response time distribution" in cli("--as", "lee", "report", "response-times")
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import peewee
+import pytest
 
 from deskapp.store.models import History
 from tests.desk_setup import Desk
@@ -40,4 +41,7 @@ def test_watch_runs_passes_until_ctrl_c(desk: Desk, db: peewee.Database, db_url:
 def test_watch_refuses_a_bad_interval(db_url: str, db: peewee.Database) -> None:
     from deskapp.cli.main import main
 
-    assert main(["--db", db_url, "rules", "run", "--watch", "--interval", "0"]) == 1
+    # Refused while the arguments are read (argparse's exit 2), before the database opens.
+    with pytest.raises(SystemExit) as exited:
+        main(["--db", db_url, "rules", "run", "--watch", "--interval", "0"])
+    assert exited.value.code == 2

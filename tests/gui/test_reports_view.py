@@ -74,7 +74,10 @@ def test_csv_and_pdf_exports(view: ReportsView, tmp_path: Path, monkeypatch: pyt
     )
     saved = view.export_csv()
     assert saved == tmp_path / "c.csv"
-    assert saved.read_text().splitlines()[0] == "month,priority,met,missed,decided,met %,missed %"
+    assert (
+        saved.read_text(encoding="utf-8-sig").splitlines()[0]
+        == "month,priority,met,missed,decided,met %,missed %"
+    )
     pdf = view.export_pdf(str(tmp_path / "c.pdf"))
     assert pdf is not None
     data = pdf.read_bytes()
