@@ -53,6 +53,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         step.add_argument("--provider")
         step.add_argument("--provider-ref")
         step.add_argument("--agreed-update", metavar="ISO")
+        step.add_argument("--told-at", metavar="ISO",
+                          help="notify: when the reseller was told the number (default: now)")  # fmt: skip
         step.add_argument("--expect-version", type=int, metavar="N",
                           help="refuse if the ticket changed since version N")  # fmt: skip
         step.set_defaults(handler=run_step, step=name)
@@ -93,7 +95,9 @@ def _step_call(
         return value
 
     calls: dict[str, Callable[..., Ticket]] = {
-        "notify": lambda db, c, a, n, kw: sv.notify(db, c, a, n, note=note, **kw),
+        "notify": lambda db, c, a, n, kw: sv.notify(
+            db, c, a, n, note=note, told_at=parse_instant(args.told_at) if args.told_at else None, **kw
+        ),
         "assign": lambda db, c, a, n, kw: sv.assign(
             db, c, a, n, engineer=need(args.engineer, "--engineer LOGIN"), note=note, **kw
         ),

@@ -10,8 +10,10 @@ Qt-free and peewee-free. Read with `../shared/SLA-RULES.md` ("Statuses"):
 - reopen and rejected resolution: `resolved` -> `in_progress`;
 - close: `resolved` -> `closed`, only by the rule at the end of the window.
 
-Notifying the reseller (the response) is an event in any open status; so are
-notes, chasers, agreed update timeframes and third-party updates.
+Notifying the reseller (the response) is an event in any status before closure
+(a ticket answered and resolved at once by an email quoting its number was
+told it); notes, chasers, agreed update timeframes and third-party updates are
+events too.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
 # Actions that are events only (no status change) map a status to itself.
 _ALL_OPEN = tuple(OPEN_STATUSES)
 MOVES: dict[Action, dict[Status, Status]] = {
-    Action.NOTIFY: {s: s for s in _ALL_OPEN},
+    Action.NOTIFY: {s: s for s in (*_ALL_OPEN, Status.RESOLVED)},
     Action.ASSIGN: {
         Status.LOGGED: Status.ASSIGNED,
         Status.ASSIGNED: Status.ASSIGNED,

@@ -8,7 +8,7 @@ Every function has the shape
 `version` the caller showed the user (a stale one raises ConflictError naming
 who changed the ticket and when). Each returns the ticket as saved.
 
-    notify(db, clock, actor, number, *, note="", ...)                 the response
+    notify(db, clock, actor, number, *, note="", told_at=None, ...)   the response
     assign(db, clock, actor, number, *, engineer, note="", ...)
     request_info(db, clock, actor, number, *, note="", ...)
     info_received(db, clock, actor, number, *, note="", ...)
@@ -68,15 +68,38 @@ def _limit_moved(before: dt.datetime | None, limit: dt.datetime | None, policy: 
 
 def notify(
     db: pw.Database, clock: Clock, actor: str, number: str, *, note: str = "",
-    expected_version: int | None = None, policy: Policy | None = None,
+    told_at: dt.datetime | None = None, expected_version: int | None = None,
+    policy: Policy | None = None,
 ) -> Ticket:  # fmt: skip
-    """The reseller is told the ticket number: the response (sets responded_at once)."""
+    """The reseller is told the ticket number: the response, recorded at the moment it
+    was told (`told_at`, by default now), in any status before closure."""
     with ticket_operation(db, clock, actor, number, Action.NOTIFY, expected_version, policy) as op:
+        when = _told_at(op.ticket, told_at, op.now, op.policy)
         first = op.ticket.responded_at is None
-        fields: dict[str, Any] = {"responded_at": op.now} if first else {}
+        fields: dict[str, Any] = {"responded_at": when} if first else {}
         text = note or ("reseller told the ticket number" if first else "reseller told again")
+        if when != op.now:
+            text += f" (told {local_text(when, op.policy)})"
         op.write("notified", text, **fields)
     return reload(op.ticket)
+
+
+def _told_at(ticket: Ticket, told_at: dt.datetime | None, now: dt.datetime, policy: Policy) -> dt.datetime:
+    """When the reseller heard the number: not before the ticket was logged, not later than now."""
+    if told_at is None:
+        return now
+    if told_at.tzinfo is None:
+        raise ValidationError("the time the number was told needs a time zone")
+    if told_at > now:
+        raise ValidationError(
+            f"the number cannot have been told at {local_text(told_at, policy)}: that is later than now"
+        )
+    if told_at < ticket.logged_at:
+        raise ValidationError(
+            f"the number cannot have been told at {local_text(told_at, policy)}: {ticket.number} "
+            f"was logged {local_text(ticket.logged_at, policy)}"
+        )
+    return told_at
 
 
 def assign(
