@@ -129,7 +129,9 @@ def _step_call(
             db, c, a, n, reason=need(args.note, "--note (the resolution)"), **kw
         ),
         "confirm": lambda db, c, a, n, kw: sv.confirm(db, c, a, n, note=note, **kw),
-        "reject": lambda db, c, a, n, kw: sv.reject(db, c, a, n, note=note, **kw),
+        "reject": lambda db, c, a, n, kw: sv.reject(
+            db, c, a, n, note=note, provider=args.provider, provider_ref=args.provider_ref, **kw
+        ),
         "reopen": lambda db, c, a, n, kw: sv.reopen(db, c, a, n, note=note, **kw),
         "note": lambda db, c, a, n, kw: sv.note(db, c, a, n, text=need(args.note, "--note TEXT"), **kw),
     }

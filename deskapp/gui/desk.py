@@ -116,7 +116,13 @@ class Desk:
             ),
             Action.RESOLVE: lambda: services.resolve(*self._args(number), reason=note, **self._kw(version)),
             Action.CONFIRM: lambda: services.confirm(*self._args(number), note=note, **self._kw(version)),
-            Action.REJECT: lambda: services.reject(*self._args(number), note=note, **self._kw(version)),
+            Action.REJECT: lambda: services.reject(
+                *self._args(number),
+                note=note,
+                provider=values.get(PROVIDER) or None,
+                provider_ref=values.get(PROVIDER_REF) or None,
+                **self._kw(version),
+            ),
             Action.REOPEN: lambda: services.reopen(*self._args(number), note=note, **self._kw(version)),
             Action.NOTE: lambda: services.note(*self._args(number), text=note, **self._kw(version)),
             Action.CLEAR_LEAD_FLAG: lambda: services.clear_lead_flag(

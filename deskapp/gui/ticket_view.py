@@ -284,20 +284,23 @@ class TicketView(QWidget):
         if spec.action is Action.LOG_FOLLOW_UP:
             self.follow_up_requested.emit(self.detail.number)
             return
+        # Escalating, or a rejection escalating, to Tier 3 engages the provider.
+        to_top = spec.action in (Action.ESCALATE, Action.REJECT) and self.detail.tier + 1 == 3
         if self._current is not spec:
+            known = spec.action is Action.REJECT and to_top  # a ticket back from Tier 3 keeps its own
             self.note_edit.clear()
-            self.provider_edit.clear()
-            self.provider_ref_edit.clear()
+            self.provider_edit.setText((self.detail.provider or "") if known else "")
+            self.provider_ref_edit.setText((self.detail.provider_ref or "") if known else "")
             self.action_error_label.clear()
         self._current = spec
         self.action_form_group.setTitle(f"{spec.label.rstrip('…')} — {self.detail.number}")
-        to_top = spec.action is Action.ESCALATE and self.detail.tier + 1 == 3
         shown = {
             ENGINEER: ENGINEER in spec.fields,
             AGREED_UPDATE: AGREED_UPDATE in spec.fields,
             NOTE: NOTE in spec.fields,
             PROVIDER: PROVIDER in spec.fields and to_top,
-            PROVIDER_REF: PROVIDER_REF in spec.fields and (to_top or spec.action is not Action.ESCALATE),
+            PROVIDER_REF: PROVIDER_REF in spec.fields
+            and (to_top or spec.action is Action.THIRD_PARTY_UPDATE),
         }
         rows = {
             ENGINEER: self.engineer_combo, AGREED_UPDATE: self.agreed_update_edit,

@@ -64,3 +64,28 @@ def test_the_number_is_told_after_the_resolution(
     assert view.detail is not None
     assert (view.detail.status, view.detail.responded_at) == ("resolved", clock.now())
     assert view.countdown_label.text().startswith("met")
+
+
+def test_a_rejection_at_tier_two_asks_for_the_provider(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    number = log(seeded, clock)
+    services.assign(seeded, clock, "lee", number, engineer="tess")
+    services.escalate(seeded, clock, "lee", number, note="checked the basics")
+    services.assign(seeded, clock, "lee", number, engineer="tess")
+    services.resolve(seeded, clock, "tess", number, reason="rebuilt the profile")
+    view = _view(qtbot, seeded, clock, "tess")
+    view.show_ticket(number)
+    view.actions_by_step[Action.REJECT].trigger()
+    assert view.provider_edit.isVisible() and view.provider_ref_edit.isVisible()
+    assert not _step(view, Action.REJECT, "still broken")
+    assert "the Third Party Provider" in view.action_error_label.text()
+    assert _step(view, Action.REJECT, "still broken", provider="Microsoft", ref="MS-1")
+    assert view.detail is not None
+    assert (view.detail.status, view.detail.tier, view.detail.provider) == ("in_progress", 3, "Microsoft")
+    services.resolve(seeded, clock, "tess", number, reason="provider fixed it")
+    view.reload()
+    view.actions_by_step[Action.REJECT].trigger()
+    assert not view.provider_edit.isVisible()  # at Tier 3 it stays and flags the lead
+    assert _step(view, Action.REJECT, "still broken")
+    assert view.detail.lead_flagged_at is not None
