@@ -96,6 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from deskapp.gui.launch import run_gui
 
         return run_gui(args)
+    if args.policy and not policy_applies(args):
+        print(
+            f"deskapp: --policy does not apply to `deskapp {command_name(args)}`: it computes no "
+            "due time and applies no rule (give --policy to ticket, rules, report, sla, calendar, "
+            "mail ticket-number or the app)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return int(args.handler(args))
     except DeskError as exc:
@@ -114,6 +122,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"deskapp: database: {str(exc).strip()}", file=sys.stderr)
         return 1
+
+
+# Commands whose due times, rules or messages follow the policy: --policy applies to
+# them; any other command refuses it rather than silently ignoring it.
+_POLICY_COMMANDS = frozenset({"sla", "calendar", "ticket", "rules", "report"})
+_POLICY_SUBCOMMANDS = frozenset({("mail", "ticket-number")})
+
+
+def command_name(args: argparse.Namespace) -> str:
+    sub = next((v for k, v in vars(args).items() if k.endswith("_command") and isinstance(v, str)), None)
+    return f"{args.command} {sub}" if sub else str(args.command)
+
+
+def policy_applies(args: argparse.Namespace) -> bool:
+    if args.command in _POLICY_COMMANDS:
+        return True
+    return (args.command, getattr(args, f"{args.command}_command", None)) in _POLICY_SUBCOMMANDS
 
 
 def _database_error(exc: Exception) -> bool:

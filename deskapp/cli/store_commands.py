@@ -246,7 +246,7 @@ def run_rules(args: argparse.Namespace) -> int:
     clock = session.clock(args, db)
     if getattr(args, "watch", False):
         return _watch_rules(args, db, clock)
-    _print_pass(args, run_pass(db, clock), stamp=False)
+    _print_pass(args, run_pass(db, clock, policy=session.policy(args)), stamp=False)
     return 0
 
 
@@ -271,7 +271,7 @@ def _watch_rules(args: argparse.Namespace, db: pw.Database, clock: Clock) -> int
     try:
         while True:
             try:
-                summary = run_pass(db, clock)
+                summary = run_pass(db, clock, policy=session.policy(args))
             except pw.PeeweeException as exc:  # DatabaseUnavailable included
                 failures += 1
                 pause = min(interval, 0.5 * 2**failures)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
 from deskapp.services.operation import engine_for
 from deskapp.services.queue import TicketDetail
+from deskapp.services.warnings import ticket_warnings
 from deskapp.store.models import Ticket
 
 STEPS = (
@@ -79,6 +81,7 @@ def run_log(args: argparse.Namespace) -> int:
         phone=args.phone, email=args.email, tenant=args.tenant, impact=args.impact,
         channel=args.channel, summary=args.summary, priority=args.priority, tier=args.tier,
         end_users=args.end_users, description=args.description, linked_to=args.follow_up_of,
+        policy=session.policy(args),
     )  # fmt: skip
     print(ticket.number)
     return 0
@@ -143,12 +146,15 @@ def run_step(args: argparse.Namespace) -> int:
     clock = session.clock(args, db)
     actor = session.actor(args, db)
     call = _step_call(args)
-    ticket = call(db, clock, actor, args.number, {"expected_version": args.expect_version})
+    policy = session.policy(args)
+    ticket = call(db, clock, actor, args.number, {"expected_version": args.expect_version, "policy": policy})
     if args.step == "request-info" and args.agreed_update:
         ticket = sv.agree_update(
-            db, clock, actor, ticket.number, agreed_update=parse_instant(args.agreed_update)
+            db, clock, actor, ticket.number, agreed_update=parse_instant(args.agreed_update), policy=policy
         )
     print(f"{ticket.number}: {ticket.status}, Tier {ticket.tier}, version {ticket.version}")
+    for warning in ticket_warnings(ticket, policy):
+        print(f"deskapp: warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -182,7 +188,8 @@ def detail_json(d: TicketDetail) -> dict[str, Any]:
 
 def run_show(args: argparse.Namespace) -> int:
     db = session.database(args)
-    detail = sv.ticket_detail(db, args.number, now=session.clock(args, db).now())
+    policy = session.policy(args)
+    detail = sv.ticket_detail(db, args.number, now=session.clock(args, db).now(), policy=policy)
     data = detail_json(detail)
     if args.json:
         print(json.dumps(data, indent=2))
@@ -192,13 +199,15 @@ def run_show(args: argparse.Namespace) -> int:
             print(f"{key:>20}: {value}")
     for h in data["history"]:
         print(f"  {h['at']}  {h['actor']:<8} {h['kind']:<18} {h['note']}")
+    for warning in ticket_warnings(detail, policy):
+        print(f"warning: {warning}")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
     db = session.database(args)
     now = session.clock(args, db).now()
-    engine = engine_for(None)
+    engine = engine_for(session.policy(args))
     include_closed = bool(args.all or args.status == "closed")
     rows = [r for r in sv.queue_rows(db, include_closed=include_closed)
             if not args.status or r.status == args.status]  # fmt: skip

@@ -50,6 +50,7 @@ from deskapp.gui.models.history_model import HistoryModel
 from deskapp.gui.survey_panel import SurveyPanel
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
+from deskapp.services.warnings import ticket_warnings
 
 Formatter = Callable[[TicketDetail], str]
 BUTTONS_PER_ROW = 5
@@ -73,6 +74,8 @@ class TicketView(QWidget):
         self.conflict_frame = child(form, QFrame, "conflictFrame")
         self.conflict_label = child(form, QLabel, "conflictLabel")
         self.reload_button = child(form, QPushButton, "reloadButton")
+        self.warning_label = child(form, QLabel, "warningLabel")  # what the ticket's state holds in store
+        self.warning_label.setProperty("role", "warning")
         self.action_buttons_panel = child(form, QWidget, "actionButtonsPanel")
         self.action_form_group = child(form, QGroupBox, "actionFormGroup")
         self.engineer_combo = child(form, QComboBox, "engineerCombo")
@@ -131,6 +134,7 @@ class TicketView(QWidget):
         self.cancel_action_button.clicked.connect(self.close_action)
         self.reload_button.clicked.connect(self.reload)
         self.conflict_frame.hide()
+        self.warning_label.hide()
         self.action_form_group.hide()
         self.detail_splitter.hide()  # nothing to show until a ticket is opened
         self._show_actions([])
@@ -223,6 +227,9 @@ class TicketView(QWidget):
         for key, _title, fmt in self._fields():
             self._field_labels[key].setText(fmt(d))
         self.history_model.set_entries(d.history)
+        warnings = ticket_warnings(d, self.desk.policy)
+        self.warning_label.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warning_label.setVisible(bool(warnings))
         self.survey_panel.show_ticket(d.number, d.status, d.version)
         expl = explain(self.desk.engine, d.priority, d.logged_at)
         self.sla_explanation_text.setPlainText(render(expl, self._tz))

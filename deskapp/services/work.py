@@ -186,7 +186,9 @@ def agree_update(
 ) -> Ticket:  # fmt: skip
     """Record an update timeframe agreed with the reseller: it sets when the next chaser
     is due (the 3-business-day auto-resolve still runs from the request, unless the
-    policy's `agreed_update_moves_auto_resolve` counts it from the agreed instant)."""
+    policy's `agreed_update_moves_auto_resolve` counts it from the agreed instant). An
+    agreed time after the limit is accepted, and the history says when the ticket will
+    resolve (`deskapp.services.warnings` tells the person)."""
     with ticket_operation(db, clock, actor, number, Action.AGREE_UPDATE, expected_version, policy) as op:
         if agreed_update.tzinfo is None:
             raise ValidationError("the agreed update needs a time zone")
@@ -198,10 +200,13 @@ def agree_update(
         before = op.ticket.auto_resolve_at
         limit = time_rules.limit_after_agreed_update(op.engine, agreed_update, before)
         moved = _limit_moved(before, limit, op.policy)
+        early = ""
+        if time_rules.resolves_before_agreed_update(agreed_update, limit):
+            early = f"; warned: it auto-resolves {local_text(limit, op.policy)}, before the agreed update"
         op.write(
             "update_agreed",
             f"{note or 'update timeframe agreed'}: next chaser {local_text(due, op.policy)}"
-            f"{moved.text}",
+            f"{moved.text}{early}",
             agreed_update_at=agreed_update, next_chaser_due=due, chaser_flagged_at=None,
             **moved.fields,
         )  # fmt: skip

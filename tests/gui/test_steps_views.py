@@ -89,3 +89,19 @@ def test_a_rejection_at_tier_two_asks_for_the_provider(
     assert not view.provider_edit.isVisible()  # at Tier 3 it stays and flags the lead
     assert _step(view, Action.REJECT, "still broken")
     assert view.detail.lead_flagged_at is not None
+
+
+def test_an_update_agreed_after_the_limit_shows_a_warning(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    number = log(seeded, clock)
+    services.assign(seeded, clock, "tom", number, engineer="tom")
+    services.request_info(seeded, clock, "tom", number, note="which users?")
+    view = _view(qtbot, seeded, clock, "tom")
+    view.show_ticket(number)
+    assert not view.warning_label.isVisible()
+    view.actions_by_step[Action.AGREE_UPDATE].trigger()
+    view.agreed_update_edit.setDateTime(view.agreed_update_edit.dateTime().addDays(7))
+    assert view.submit_action()
+    assert view.warning_label.isVisible()
+    assert "resolved automatically Thu 12 Mar 2026 09:00 GMT" in view.warning_label.text()
