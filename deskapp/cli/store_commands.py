@@ -15,6 +15,7 @@ import peewee as pw
 from deskapp.cli import session
 from deskapp.cli.timestamps import format_instant
 from deskapp.domain.clock import Clock
+from deskapp.domain.local_time import short_text
 from deskapp.services import directory
 from deskapp.services.errors import AuthenticationFailed, PermissionDenied, ValidationError
 from deskapp.store.connection import describe
@@ -254,7 +255,7 @@ def _print_pass(args: argparse.Namespace, summary: Any, *, stamp: bool) -> None:
     if args.json:
         print(json.dumps({"now": format_instant(summary.now), "applied": summary.applied}), flush=True)
         return
-    prefix = f"{format_instant(summary.now)} " if stamp else ""
+    prefix = f"{short_text(summary.now, session.policy(args).tz)} " if stamp else ""
     for line in summary.lines():
         print(f"{prefix}{line}", flush=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from deskapp.cli import session
 from deskapp.cli.timestamps import format_instant, parse_instant
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
+from deskapp.domain.local_time import person_text
 from deskapp.services.operation import engine_for
 from deskapp.services.queue import TicketDetail
 from deskapp.services.warnings import ticket_warnings
@@ -194,11 +196,15 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
+    # A person reads this: instants in UK local time with the zone and offset.
+    tz = policy.tz
     for key, value in data.items():
         if key != "history" and value not in (None, ""):
-            print(f"{key:>20}: {value}")
-    for h in data["history"]:
-        print(f"  {h['at']}  {h['actor']:<8} {h['kind']:<18} {h['note']}")
+            moment = getattr(detail, key, None)
+            shown = person_text(moment, tz) if isinstance(moment, dt.datetime) else value
+            print(f"{key:>20}: {shown}")
+    for h in detail.history:
+        print(f"  {person_text(h.at, tz)}  {h.actor:<8} {h.kind:<18} {h.note}")
     for warning in ticket_warnings(detail, policy):
         print(f"warning: {warning}")
     return 0

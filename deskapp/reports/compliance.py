@@ -16,6 +16,7 @@ import peewee as pw
 
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.reports.table import Table, hours, month_of, percent
+from deskapp.sla import engine as engine_for
 from deskapp.store.connection import use
 from deskapp.store.models import Reseller, Ticket
 
@@ -104,18 +105,29 @@ def breaches(
     db: pw.Database, *, now: dt.datetime, policy: Policy | None = None,
     since: dt.datetime | None = None, until: dt.datetime | None = None,
 ) -> Table:  # fmt: skip
-    """Every missed response: when it was due and how late (or still untold)."""
+    """Every missed response: when it was due and how late (or still untold), in the
+    ticket's own clock: wall-clock hours for a 24x7 priority (P1), business hours for
+    the others (a P3 told two business hours late is 2 hours late, not 40)."""
+    policy = policy or default_policy()
+    tz = policy.tz
+    engine = engine_for(policy)
     rows = []
     for number, prio, reseller, logged, due, responded in _tickets(db, since, until):
         if outcome(due, responded, now) != "missed":
             continue
-        late = (responded or now) - due
-        rows.append((number, prio, reseller, _iso(logged), _iso(due),
-                     _iso(responded) if responded else "not yet told", hours(late)))  # fmt: skip
+        end = responded or now
+        wall = policy.priorities[prio].wall_clock if prio in policy.priorities else True
+        late = end - due if wall else engine.calendar.business_time_between(due, end)
+        rows.append((
+            number, prio, reseller, logged.astimezone(tz), due.astimezone(tz),
+            responded.astimezone(tz) if responded else "not yet told", hours(late),
+            "wall clock" if wall else "business hours",
+        ))  # fmt: skip
     return Table(
         "Response SLA breaches",
-        ("ticket", "priority", "reseller", "logged", "due", "responded", "hours late"),
+        ("ticket", "priority", "reseller", "logged", "due", "responded", "hours late", "late counted in"),
         rows,  # type: ignore[arg-type]
+        note="Hours late are wall-clock hours for a 24x7 priority and business hours for the others.",
     )
 
 
@@ -140,7 +152,3 @@ def bucket(wait: dt.timedelta) -> str:
         if bound is None or wait < bound:
             return label
     return BUCKETS[-1][1]
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

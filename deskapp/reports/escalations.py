@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 import peewee as pw
 
 from deskapp.domain.lifecycle import OPEN_STATUSES
-from deskapp.domain.policy import Policy
+from deskapp.domain.policy import Policy, default_policy
 from deskapp.reports.table import Table, hours, median
 from deskapp.store.connection import use
 from deskapp.store.fields import to_utc
@@ -89,6 +89,7 @@ def escalations(db: pw.Database, *, now: dt.datetime, policy: Policy | None = No
 def third_party_open(db: pw.Database, *, now: dt.datetime, policy: Policy | None = None) -> Table:
     """Open Tier 3 cases: the provider, its reference, and its last update."""
     use(db)
+    tz = (policy or default_policy()).tz
     last_update = (
         History.select(History.ticket, pw.fn.MAX(History.at).alias("last_at"))
         .where(History.kind == "third_party_update")
@@ -115,7 +116,7 @@ def third_party_open(db: pw.Database, *, now: dt.datetime, policy: Policy | None
         last = to_utc(last_at)
         rows.append((
             number, reseller, provider, ref, status,
-            last.isoformat().replace("+00:00", "Z") if last else "no update yet",
+            last.astimezone(tz) if last else "no update yet",
             hours(now - last) if last else None,
         ))  # fmt: skip
     return Table(

@@ -1,4 +1,9 @@
-"""A report's result: a title, column names and rows of plain values."""
+"""A report's result: a title, column names and rows of plain values.
+
+An instant is a cell of its own (an aware datetime in the desk's local time):
+`as_dicts` (JSON) gives it in UTC with a Z; the text and CSV a person reads give
+it in local time with its offset.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-Cell = str | int | float | None
+from deskapp.domain.local_time import iso_utc, short_text
+
+Plain = str | int | float | None
+Cell = Plain | dt.datetime
 
 
 @dataclass(frozen=True)
@@ -22,14 +30,23 @@ class Table:
         k = self.columns.index(name)
         return [row[k] for row in self.rows]
 
-    def as_dicts(self) -> list[dict[str, Cell]]:
-        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+    def as_dicts(self) -> list[dict[str, Plain]]:
+        """Rows for machines (JSON): instants in UTC."""
+        return [
+            dict(
+                zip(self.columns, (iso_utc(c) if isinstance(c, dt.datetime) else c for c in row), strict=True)
+            )
+            for row in self.rows
+        ]
 
     def to_csv(self) -> str:
+        """CSV for a person's spreadsheet: instants in local time, ISO 8601 with the offset."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(self.columns)
-        writer.writerows(self.rows)
+        writer.writerows(
+            tuple(c.isoformat() if isinstance(c, dt.datetime) else c for c in r) for r in self.rows
+        )
         return out.getvalue()
 
     def to_text(self) -> str:
@@ -51,6 +68,8 @@ class Table:
 def _fmt(value: Cell) -> str:
     if isinstance(value, float):
         return f"{value:.1f}"
+    if isinstance(value, dt.datetime):
+        return short_text(value, value.tzinfo or dt.UTC)
     return str(value)
 
 

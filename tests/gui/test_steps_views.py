@@ -105,3 +105,17 @@ def test_an_update_agreed_after_the_limit_shows_a_warning(
     assert view.submit_action()
     assert view.warning_label.isVisible()
     assert "resolved automatically Thu 12 Mar 2026 09:00 GMT" in view.warning_label.text()
+
+
+def test_the_reports_view_shows_local_times(qtbot: QtBot, seeded: peewee.Database, clock: FixedClock) -> None:
+    from deskapp.gui.models.report_model import ReportModel
+    from deskapp.reports.catalogue import run_report
+
+    clock.set(local(2026, 3, 30, 9))  # BST
+    log(seeded, clock)
+    clock.set(local(2026, 3, 31, 9))
+    table = run_report("breaches", seeded, now=clock.now())
+    model = ReportModel()
+    model.set_table(table)
+    due = model.index(0, table.columns.index("due"))
+    assert model.data(due) == "Mon 30 Mar 2026 13:00 BST"
