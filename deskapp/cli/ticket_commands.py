@@ -176,7 +176,7 @@ def detail_json(d: TicketDetail) -> dict[str, Any]:
         "agreed_update_at": f(d.agreed_update_at), "resolved_at": f(d.resolved_at),
         "resolution_reason": d.resolution_reason, "closes_at": f(d.closes_at),
         "closed_at": f(d.closed_at), "survey_sent": d.survey_sent,
-        "survey_status": d.survey_status, "provider": d.provider,
+        "survey_status": d.survey_status, "survey_ref": d.survey_ref, "provider": d.provider,
         "provider_ref": d.provider_ref, "linked_to": d.linked_to,
         "lead_flagged_at": f(d.lead_flagged_at), "version": d.version,
         "history": [

@@ -91,3 +91,14 @@ def median(values: Sequence[float]) -> float | None:
     ordered = sorted(values)
     mid = len(ordered) // 2
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def in_period(logged_at: object, since: dt.datetime | None, until: dt.datetime | None) -> list[object]:
+    """Conditions on a ticket's logging instant for a report's period [since, until):
+    every report counts the tickets logged in its period."""
+    conditions: list[object] = []
+    if since is not None:
+        conditions.append(logged_at >= since)  # type: ignore[operator]
+    if until is not None:
+        conditions.append(logged_at < until)  # type: ignore[operator]
+    return conditions

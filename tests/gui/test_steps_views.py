@@ -119,3 +119,29 @@ def test_the_reports_view_shows_local_times(qtbot: QtBot, seeded: peewee.Databas
     model.set_table(table)
     due = model.index(0, table.columns.index("due"))
     assert model.data(due) == "Mon 30 Mar 2026 13:00 BST"
+
+
+def test_the_reports_view_gives_every_report_a_period(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    from PySide6.QtCore import QDate
+
+    from deskapp.gui.reports_view import ReportsView
+
+    march = log(seeded, clock)
+    services.assign(seeded, clock, "lee", march, engineer="tom")
+    services.escalate(seeded, clock, "tom", march, note="checked the basics")
+    view = ReportsView(desk_for(seeded, clock, "lee"))
+    qtbot.addWidget(view)
+    view.show()
+    view.select_report("escalations")
+    assert view.since_edit.isEnabled()
+    view.since_edit.setDate(QDate(2026, 2, 1))
+    view.until_edit.setDate(QDate(2026, 2, 28))
+    with qtbot.waitSignal(view.report_shown):
+        table = view.run("escalations")
+    assert table is not None and {r["tier"]: r["escalated into"] for r in table.as_dicts()}["Tier 2"] == 0
+    view.until_edit.setDate(QDate(2026, 3, 31))
+    with qtbot.waitSignal(view.report_shown):
+        table = view.run("escalations")
+    assert table is not None and {r["tier"]: r["escalated into"] for r in table.as_dicts()}["Tier 2"] == 1
