@@ -18,6 +18,7 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
 from deskapp.domain.local_time import person_text
 from deskapp.services.operation import engine_for
+from deskapp.services.priority import reprioritise
 from deskapp.services.queue import TicketDetail
 from deskapp.services.warnings import ticket_warnings
 from deskapp.store.models import Ticket
@@ -43,6 +44,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     log.add_argument("--channel", required=True, choices=["phone", "email", "helpcentre"])
     log.add_argument("--summary", required=True)
     log.add_argument("--priority", choices=["P1", "P2", "P3"])
+    log.add_argument("--reason", help="why the priority is not the one the impact suggests")
     log.add_argument("--tier", type=int, default=1, choices=[1, 2])
     log.add_argument("--end-users", default="", help="the end users affected")
     log.add_argument("--description", default="")
@@ -62,6 +64,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         step.add_argument("--expect-version", type=int, metavar="N",
                           help="refuse if the ticket changed since version N")  # fmt: skip
         step.set_defaults(handler=run_step, step=name)
+
+    rep = t_sub.add_parser("reprioritise", help="change a ticket's priority (with a reason)")
+    rep.add_argument("number", metavar="NUMBER")
+    rep.add_argument("--priority", required=True, choices=["P1", "P2", "P3"])
+    rep.add_argument("--reason", required=True, metavar="TEXT")
+    rep.add_argument("--expect-version", type=int, metavar="N",
+                     help="refuse if the ticket changed since version N")  # fmt: skip
+    rep.set_defaults(handler=run_step, step="reprioritise")
 
     show = t_sub.add_parser("show", help="one ticket and its history")
     show.add_argument("number", metavar="NUMBER")
@@ -83,7 +93,7 @@ def run_log(args: argparse.Namespace) -> int:
         phone=args.phone, email=args.email, tenant=args.tenant, impact=args.impact,
         channel=args.channel, summary=args.summary, priority=args.priority, tier=args.tier,
         end_users=args.end_users, description=args.description, linked_to=args.follow_up_of,
-        policy=session.policy(args),
+        policy=session.policy(args), priority_reason=args.reason,
     )  # fmt: skip
     print(ticket.number)
     return 0
@@ -92,7 +102,7 @@ def run_log(args: argparse.Namespace) -> int:
 def _step_call(
     args: argparse.Namespace,
 ) -> Callable[[pw.Database, Clock, str, str, dict[str, Any]], Ticket]:
-    note = args.note or ""
+    note = getattr(args, "note", None) or ""
 
     def need(value: str | None, option: str) -> str:
         if not value:
@@ -139,6 +149,9 @@ def _step_call(
         ),
         "reopen": lambda db, c, a, n, kw: sv.reopen(db, c, a, n, note=note, **kw),
         "note": lambda db, c, a, n, kw: sv.note(db, c, a, n, text=need(args.note, "--note TEXT"), **kw),
+        "reprioritise": lambda db, c, a, n, kw: reprioritise(
+            db, c, a, n, priority=args.priority, reason=args.reason, **kw
+        ),
     }
     return calls[args.step]
 
@@ -179,6 +192,11 @@ def detail_json(d: TicketDetail) -> dict[str, Any]:
         "survey_status": d.survey_status, "survey_ref": d.survey_ref, "provider": d.provider,
         "provider_ref": d.provider_ref, "linked_to": d.linked_to,
         "lead_flagged_at": f(d.lead_flagged_at), "version": d.version,
+        "priority_history": [
+            {"at": f(p.at), "actor": p.actor, "from": p.from_priority, "to": p.to_priority,
+             "reason": p.reason, "response_due_before": f(p.from_due), "response_due": f(p.to_due)}
+            for p in d.priority_history
+        ],
         "history": [
             {"at": f(h.at), "actor": h.actor, "kind": h.kind, "note": h.note,
              "from_status": h.from_status, "to_status": h.to_status,
@@ -199,10 +217,15 @@ def run_show(args: argparse.Namespace) -> int:
     # A person reads this: instants in UK local time with the zone and offset.
     tz = policy.tz
     for key, value in data.items():
-        if key != "history" and value not in (None, ""):
+        if key not in ("history", "priority_history") and value not in (None, ""):
             moment = getattr(detail, key, None)
             shown = person_text(moment, tz) if isinstance(moment, dt.datetime) else value
             print(f"{key:>20}: {shown}")
+    for p in detail.priority_history:
+        print(
+            f"  priority {p.from_priority} -> {p.to_priority} {person_text(p.at, tz)} "
+            f"by {p.actor}: {p.reason}"
+        )
     for h in detail.history:
         print(f"  {person_text(h.at, tz)}  {h.actor:<8} {h.kind:<18} {h.note}")
     for warning in ticket_warnings(detail, policy):

@@ -8,7 +8,8 @@ Qt-free and peewee-free. Read with `../shared/SLA-RULES.md` ("Statuses"):
 - resolve: any open status -> `resolved` (the auto-resolve rule only from
   `awaiting_info`);
 - reopen and rejected resolution: `resolved` -> `in_progress`;
-- close: `resolved` -> `closed`, only by the rule at the end of the window.
+- close: `resolved` -> `closed`, only by the rule at the end of the window, or at
+  once when the ticket is a duplicate of another (any status before closure).
 
 Notifying the reseller (the response) is an event in any status before closure
 (a ticket answered and resolved at once by an email quoting its number was
@@ -93,6 +94,8 @@ class Action(StrEnum):
     NOTE = "note"
     LOG_FOLLOW_UP = "log_follow_up"
     CLEAR_LEAD_FLAG = "clear_lead_flag"
+    REPRIORITISE = "reprioritise"
+    DUPLICATE = "duplicate"
     RECORD_SURVEY = "record_survey"
     ADD_STAFF = "add_staff"
     ADD_RESELLER = "add_reseller"
@@ -122,6 +125,9 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.NOTE: EVERYONE,
     Action.LOG_FOLLOW_UP: EVERYONE,
     Action.CLEAR_LEAD_FLAG: frozenset({Role.LEAD, Role.ADMIN}),
+    # Who re-prioritises is the policy's `process.reprioritise_roles`; the service checks.
+    Action.REPRIORITISE: EVERYONE,
+    Action.DUPLICATE: EVERYONE,
     Action.RECORD_SURVEY: EVERYONE,
     Action.ADD_STAFF: frozenset({Role.ADMIN}),
     Action.ADD_RESELLER: frozenset({Role.ADMIN}),
@@ -157,6 +163,9 @@ MOVES: dict[Action, dict[Status, Status]] = {
     Action.REOPEN: {Status.RESOLVED: Status.IN_PROGRESS},
     Action.NOTE: {s: s for s in (*_ALL_OPEN, Status.RESOLVED, Status.CLOSED)},
     Action.CLEAR_LEAD_FLAG: {s: s for s in (*_ALL_OPEN, Status.RESOLVED)},
+    Action.REPRIORITISE: {s: s for s in (*_ALL_OPEN, Status.RESOLVED)},
+    # A duplicate is closed at once (no resolution, no reopen window, no survey).
+    Action.DUPLICATE: {s: Status.CLOSED for s in (*_ALL_OPEN, Status.RESOLVED)},
     Action.RECORD_SURVEY: {Status.CLOSED: Status.CLOSED},
 }
 

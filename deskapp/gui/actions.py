@@ -21,6 +21,7 @@ from deskapp.domain.lifecycle import (
 
 # Form fields an action may ask for.
 NOTE, ENGINEER, AGREED_UPDATE, PROVIDER, PROVIDER_REF = "note", "engineer", "agreed_update", "provider", "ref"
+PRIORITY, DUPLICATE_OF = "priority", "duplicate_of"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(Action.NOTE, "Add note…", "Ctrl+Shift+M", note_label="Note", note_required=True),
     ActionSpec(Action.LOG_FOLLOW_UP, "Log follow-up incident…", "Ctrl+Shift+F", ()),
     ActionSpec(Action.CLEAR_LEAD_FLAG, "Lead flag dealt with", "Ctrl+Shift+L"),
+    ActionSpec(Action.REPRIORITISE, "Change priority…", "Ctrl+Shift+Y", (PRIORITY, NOTE),
+               note_label="Why the priority changes", note_required=True),
 )  # fmt: skip
 
 SPEC_BY_ACTION = {spec.action: spec for spec in SPECS}
@@ -71,9 +74,11 @@ def role_may(role: Role, action: Action) -> bool:
 
 
 def offered(
-    status: str, tier: int, role: Role, *, lead_flagged: bool = False, third_party: bool = False
-) -> list[ActionSpec]:
-    """The actions a person of `role` is offered on a ticket in `status` at `tier`."""
+    status: str, tier: int, role: Role, *, lead_flagged: bool = False, third_party: bool = False,
+    reprioritise_roles: tuple[str, ...] = ("tier2", "lead"),
+) -> list[ActionSpec]:  # fmt: skip
+    """The actions a person of `role` is offered on a ticket in `status` at `tier`
+    (`reprioritise_roles`: the policy's roles who may change a priority)."""
     state = Status(status)
     out = []
     for spec in SPECS:
@@ -90,6 +95,8 @@ def offered(
         if spec.action is Action.THIRD_PARTY_UPDATE and (tier != TOP_TIER or not third_party):
             continue
         if spec.action is Action.CLEAR_LEAD_FLAG and not lead_flagged:
+            continue
+        if spec.action is Action.REPRIORITISE and role.value not in reprioritise_roles:
             continue
         if spec.needs_tier_work and role in ENGINEERS and not may_work_tier(role, tier):
             continue

@@ -20,11 +20,12 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
-from deskapp.gui.actions import AGREED_UPDATE, ENGINEER, NOTE, PROVIDER, PROVIDER_REF
+from deskapp.gui.actions import AGREED_UPDATE, ENGINEER, NOTE, PRIORITY, PROVIDER, PROVIDER_REF
 from deskapp.gui.session import Session
 from deskapp.services import directory
 from deskapp.services.directory import StaffEntry, assignable_staff
 from deskapp.services.escalation_review import EscalationRow
+from deskapp.services.priority import reprioritise
 from deskapp.services.queue import QueueRow, TicketDetail
 from deskapp.sla import engine as shared_engine
 
@@ -127,6 +128,12 @@ class Desk:
             Action.NOTE: lambda: services.note(*self._args(number), text=note, **self._kw(version)),
             Action.CLEAR_LEAD_FLAG: lambda: services.clear_lead_flag(
                 *self._args(number), note=note, **self._kw(version)
+            ),
+            Action.REPRIORITISE: lambda: reprioritise(
+                *self._args(number),
+                priority=str(values.get(PRIORITY) or ""),
+                reason=note,
+                **self._kw(version),
             ),
         }
         call = calls.get(action)

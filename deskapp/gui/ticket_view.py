@@ -35,8 +35,10 @@ from deskapp.domain.explain import explain, render
 from deskapp.domain.lifecycle import Action, DeskError
 from deskapp.gui.actions import (
     AGREED_UPDATE,
+    DUPLICATE_OF,
     ENGINEER,
     NOTE,
+    PRIORITY,
     PROVIDER,
     PROVIDER_REF,
     SPECS,
@@ -83,6 +85,10 @@ class TicketView(QWidget):
         self.note_edit = child(form, QPlainTextEdit, "noteEdit")
         self.provider_edit = child(form, QLineEdit, "providerEdit")
         self.provider_ref_edit = child(form, QLineEdit, "providerRefEdit")
+        self.priority_change_combo = child(form, QComboBox, "priorityChangeCombo")
+        for code, prio in desk.policy.priorities.items():
+            self.priority_change_combo.addItem(f"{code} {prio.name}", code)
+        self.duplicate_of_edit = child(form, QLineEdit, "duplicateOfEdit")
         self.action_error_label = child(form, QLabel, "actionErrorLabel")
         self.action_error_label.setProperty("role", "error")
         self.submit_action_button = child(form, QPushButton, "submitActionButton")
@@ -238,6 +244,7 @@ class TicketView(QWidget):
         specs = offered(
             d.status, d.tier, session.role,
             lead_flagged=d.lead_flagged_at is not None, third_party=bool(d.provider),
+            reprioritise_roles=self.desk.policy.reprioritise_roles,
         )  # fmt: skip
         self._show_actions(specs)
         if self._current is not None and self._current not in specs:
@@ -298,6 +305,9 @@ class TicketView(QWidget):
             self.note_edit.clear()
             self.provider_edit.setText((self.detail.provider or "") if known else "")
             self.provider_ref_edit.setText((self.detail.provider_ref or "") if known else "")
+            self.duplicate_of_edit.clear()
+            others = [c for c in self.desk.policy.priorities if c != self.detail.priority]
+            self.priority_change_combo.setCurrentIndex(self.priority_change_combo.findData(others[0]))
             self.action_error_label.clear()
         self._current = spec
         self.action_form_group.setTitle(f"{spec.label.rstrip('…')} — {self.detail.number}")
@@ -308,10 +318,13 @@ class TicketView(QWidget):
             PROVIDER: PROVIDER in spec.fields and to_top,
             PROVIDER_REF: PROVIDER_REF in spec.fields
             and (to_top or spec.action is Action.THIRD_PARTY_UPDATE),
+            PRIORITY: PRIORITY in spec.fields,
+            DUPLICATE_OF: DUPLICATE_OF in spec.fields,
         }
         rows = {
             ENGINEER: self.engineer_combo, AGREED_UPDATE: self.agreed_update_edit,
             NOTE: self.note_edit, PROVIDER: self.provider_edit, PROVIDER_REF: self.provider_ref_edit,
+            PRIORITY: self.priority_change_combo, DUPLICATE_OF: self.duplicate_of_edit,
         }  # fmt: skip
         layout = self.action_form_group.layout()
         assert isinstance(layout, QFormLayout)
@@ -322,6 +335,7 @@ class TicketView(QWidget):
             note_label.setText(spec.note_label + (" *" if spec.note_required else ""))
         if ENGINEER in spec.fields:
             self._offer_engineers(self.detail.tier, unassigned=not self.detail.engineer)
+
         if AGREED_UPDATE in spec.fields:
             start = self.desk.clock.now().astimezone(self._tz) + dt.timedelta(days=1)
             self.agreed_update_edit.setDateTime(
@@ -378,6 +392,8 @@ class TicketView(QWidget):
             AGREED_UPDATE: local.replace(tzinfo=self._tz),
             PROVIDER: self.provider_edit.text().strip(),
             PROVIDER_REF: self.provider_ref_edit.text().strip(),
+            PRIORITY: str(self.priority_change_combo.currentData() or ""),
+            DUPLICATE_OF: self.duplicate_of_edit.text().strip(),
         }
 
     def submit_action(self) -> bool:

@@ -18,7 +18,7 @@ from deskapp.domain.policy import Policy, default_policy
 from deskapp.reports.table import Table, hours, month_of, percent
 from deskapp.sla import engine as engine_for
 from deskapp.store.connection import use
-from deskapp.store.models import Reseller, Ticket
+from deskapp.store.models import PriorityChange, Reseller, Ticket
 
 # Response-time buckets (upper bounds, exclusive), labelled for a person.
 BUCKETS: tuple[tuple[dt.timedelta | None, str], ...] = (
@@ -112,6 +112,7 @@ def breaches(
     tz = policy.tz
     engine = engine_for(policy)
     rows = []
+    changed = _earlier_priorities(db)
     for number, prio, reseller, logged, due, responded in _tickets(db, since, until):
         if outcome(due, responded, now) != "missed":
             continue
@@ -121,14 +122,41 @@ def breaches(
         rows.append((
             number, prio, reseller, logged.astimezone(tz), due.astimezone(tz),
             responded.astimezone(tz) if responded else "not yet told", hours(late),
-            "wall clock" if wall else "business hours",
+            "wall clock" if wall else "business hours", " -> ".join([*changed.get(number, []), prio])
+            if number in changed else "",
         ))  # fmt: skip
     return Table(
         "Response SLA breaches",
-        ("ticket", "priority", "reseller", "logged", "due", "responded", "hours late", "late counted in"),
+        (
+            "ticket",
+            "priority",
+            "reseller",
+            "logged",
+            "due",
+            "responded",
+            "hours late",
+            "late counted in",
+            "priority changed",
+        ),
         rows,  # type: ignore[arg-type]
         note="Hours late are wall-clock hours for a 24x7 priority and business hours for the others.",
     )
+
+
+def _earlier_priorities(db: pw.Database) -> dict[str, list[str]]:
+    """Each re-prioritised ticket's earlier priorities, oldest first (its due time was
+    counted again under the priority it has now)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    query = (
+        PriorityChange.select(Ticket.number, PriorityChange.from_priority)
+        .join(Ticket, on=(PriorityChange.ticket == Ticket.id))
+        .where(PriorityChange.from_due.is_null(False))
+        .order_by(PriorityChange.id)
+        .tuples()
+    )
+    for number, earlier in query.iterator():
+        out[number].append(earlier)
+    return out
 
 
 def response_times(

@@ -2,13 +2,14 @@
 
     log_ticket(db, clock, actor, *, reseller, contact, tenant, impact, channel, summary,
                phone=None, email=None, description="", end_users="", priority=None,
-               tier=1, policy=None) -> Ticket
+               tier=1, policy=None, priority_reason=None) -> Ticket
     log_follow_up(db, clock, actor, closed_number, **the same keywords) -> Ticket
 
 Every missing fact is named at once and nothing is saved; a priority the
 channel may not raise (a P1 by email), a reseller outside the Territory or an
-unknown reseller is refused. The contact and tenant are found by name under
-the reseller, or added. The response is due by the policy in force, whose
+unknown reseller is refused; a priority other than the one the impact suggests
+(lowered to the best the channel allows) needs `priority_reason`. The contact
+and tenant are found by name under the reseller, or added. The response is due by the policy in force, whose
 version is recorded on the ticket.
 """
 
@@ -32,9 +33,10 @@ from deskapp.services.errors import (
     ValidationError,
 )
 from deskapp.services.operation import engine_for, load_staff, load_ticket
+from deskapp.services.priority import check_logged_priority, expected_priority
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
-from deskapp.store.models import TERRITORY, Contact, History, Reseller, Tenant, Ticket
+from deskapp.store.models import TERRITORY, Contact, History, PriorityChange, Reseller, Tenant, Ticket
 
 NUMBER_FORMAT = "INC-{:06d}"
 
@@ -44,7 +46,7 @@ def log_ticket(
     impact: str, channel: str, summary: str, phone: str | None = None,
     email: str | None = None, description: str = "", end_users: str = "",
     priority: str | None = None, tier: int = 1, policy: Policy | None = None,
-    linked_to: str | None = None,
+    linked_to: str | None = None, priority_reason: str | None = None,
 ) -> Ticket:  # fmt: skip
     """Log a new ticket (status `logged`); returns it with its number."""
     use(db)
@@ -75,6 +77,7 @@ def log_ticket(
             f"not by {channel}: ask the reseller to phone the desk, or log it at a lower "
             "priority"
         )
+    why = check_logged_priority(policy, impact, channel, prio.code, priority_reason)
     top = next(iter(policy.priorities))
     start_tier = initial_tier(tier, prio.code, top)
     engine = engine_for(policy)
@@ -110,6 +113,13 @@ def log_ticket(
         if earlier is not None:
             note = f"follow-up of {earlier.number}: {note}"
             _record_follow_up(earlier, ticket.number, staff.login, now)
+        if why is not None:
+            expected = expected_priority(policy, impact, channel)
+            note = f"{note} [{prio.code}, not {expected}: {why}]"
+            PriorityChange.create(
+                ticket=ticket, at=now, actor=staff.login, from_priority=expected,
+                to_priority=prio.code, reason=why, from_due=None, to_due=ticket.response_due,
+            )  # fmt: skip
         History.create(
             ticket=ticket, at=now, actor=staff.login, kind="logged", to_status="logged",
             to_tier=start_tier, note=note,

@@ -26,6 +26,7 @@ from deskapp.domain.lifecycle import Status
 from deskapp.domain.policy import Policy
 from deskapp.services.history_entry import HistoryEntry
 from deskapp.services.operation import engine_for, load_ticket
+from deskapp.services.priority import PriorityEntry, priority_history
 from deskapp.store.connection import raw_sql, use
 from deskapp.store.fields import instant_reader, to_utc
 from deskapp.store.models import (
@@ -112,6 +113,7 @@ class TicketDetail:
     version: int
     updated_at: dt.datetime
     history: tuple[HistoryEntry, ...]
+    priority_history: tuple[PriorityEntry, ...] = ()
 
 
 def _utc(value: object) -> dt.datetime:
@@ -269,4 +271,5 @@ def ticket_detail(
         survey_ref=str(invitation.ref) if invitation else None, provider=t.provider,
         provider_ref=t.provider_ref, linked_to=row[7], lead_flagged_at=t.lead_flagged_at,
         version=t.version, updated_at=t.updated_at, history=history,
+        priority_history=tuple(priority_history(t.id)),
     )  # fmt: skip

@@ -35,6 +35,8 @@ EXPECTED_STATUS_MOVES = {
     (Action.REOPEN, S.RESOLVED): S.IN_PROGRESS,
     (Action.REJECT, S.RESOLVED): S.IN_PROGRESS,
     (Action.ASSIGN, S.LOGGED): S.ASSIGNED,
+    # issue 12: a duplicate closes at once, from any status before closure
+    **{(Action.DUPLICATE, s): S.CLOSED for s in (*OPEN, S.RESOLVED)},
 }
 
 

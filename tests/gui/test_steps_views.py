@@ -145,3 +145,46 @@ def test_the_reports_view_gives_every_report_a_period(
     with qtbot.waitSignal(view.report_shown):
         table = view.run("escalations")
     assert table is not None and {r["tier"]: r["escalated into"] for r in table.as_dicts()}["Tier 2"] == 1
+
+
+def test_a_lead_changes_the_priority_in_the_ticket_view(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    number = log(seeded, clock, impact="all")
+    tom = _view(qtbot, seeded, clock, "tom")
+    tom.show_ticket(number)
+    assert Action.REPRIORITISE not in tom.offered_actions()  # not a Tier 1's (the policy says)
+    view = _view(qtbot, seeded, clock, "lee")
+    view.show_ticket(number)
+    view.actions_by_step[Action.REPRIORITISE].trigger()
+    assert view.priority_change_combo.isVisible()
+    assert view.priority_change_combo.currentData() == "P2"
+    assert not _step(view, Action.REPRIORITISE, "")
+    assert "needed" in view.action_error_label.text()
+    assert _step(view, Action.REPRIORITISE, "two users only")
+    assert view.detail is not None
+    assert (view.detail.priority, view.detail.response_due) == ("P2", local(2026, 3, 9, 13))
+
+
+def test_intake_asks_why_when_the_priority_is_not_the_impacts(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    from deskapp.gui.intake_view import IntakeDialog
+
+    dialog = IntakeDialog(desk_for(seeded, clock, "tom"), resellers=["Acme Cloud Ltd"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.reseller_edit.setText("Acme Cloud Ltd")
+    dialog.contact_edit.setText("Jo Bloggs")
+    dialog.phone_edit.setText("+44 20 7946 0000")
+    dialog.tenant_edit.setText("acme.example")
+    dialog.summary_edit.setText("How do I share a calendar?")
+    dialog.channel_combo.setCurrentIndex(dialog.channel_combo.findData("phone"))
+    dialog.impact_combo.setCurrentIndex(dialog.impact_combo.findData("howto"))
+    assert not dialog.priority_reason_edit.isVisible()
+    dialog.priority_combo.setCurrentIndex(dialog.priority_combo.findData("P2"))
+    assert dialog.priority_reason_edit.isVisible()
+    assert not dialog.save()
+    assert "a reason for P2" in dialog.error_label.text()
+    dialog.priority_reason_edit.setText("the whole board is waiting")
+    assert dialog.save()

@@ -26,7 +26,7 @@ def test_breaches_in_local_time_and_business_hours(cli: Cli, tmp_path: Path) -> 
     p3 = log(cli, "2026-03-09T09:00:00Z", impact="howto", summary="How do I add a user?")
     cli("--clock", "2026-03-11T10:00:00Z", "--as", "tina", "ticket", "notify", p3)
     # A P1 due at 11:00 and told at 13:00 is 2 wall-clock hours late.
-    p1 = log(cli, "2026-03-09T09:00:00Z", "--priority", "P1", channel="phone", summary="All mail down")
+    p1 = log(cli, "2026-03-09T09:00:00Z", impact="all", channel="phone", summary="All mail down")
     cli("--clock", "2026-03-09T13:00:00Z", "--as", "tina", "ticket", "notify", p1)
     lead = ("--clock", "2026-03-12T09:00:00Z", "--as", "lee", "report", "breaches")
     rows = {r["ticket"]: r for r in cli.json(*lead, "--json")["rows"]}
