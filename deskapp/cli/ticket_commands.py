@@ -17,6 +17,7 @@ from deskapp.cli.timestamps import format_instant, parse_instant
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
 from deskapp.domain.local_time import person_text
+from deskapp.services.duplicates import duplicate, similar_open_tickets
 from deskapp.services.operation import engine_for
 from deskapp.services.priority import reprioritise
 from deskapp.services.queue import TicketDetail
@@ -73,6 +74,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                      help="refuse if the ticket changed since version N")  # fmt: skip
     rep.set_defaults(handler=run_step, step="reprioritise")
 
+    dup = t_sub.add_parser("duplicate", help="close a ticket as a duplicate of another")
+    dup.add_argument("number", metavar="NUMBER")
+    dup.add_argument("--of", required=True, metavar="OTHER", help="the ticket that goes on")
+    dup.add_argument("--note")
+    dup.add_argument("--expect-version", type=int, metavar="N",
+                     help="refuse if the ticket changed since version N")  # fmt: skip
+    dup.set_defaults(handler=run_step, step="duplicate")
+
     show = t_sub.add_parser("show", help="one ticket and its history")
     show.add_argument("number", metavar="NUMBER")
     show.add_argument("--json", action="store_true")
@@ -96,6 +105,17 @@ def run_log(args: argparse.Namespace) -> int:
         policy=session.policy(args), priority_reason=args.reason,
     )  # fmt: skip
     print(ticket.number)
+    alike = similar_open_tickets(
+        db, reseller=args.reseller, tenant=args.tenant, summary=args.summary, exclude=ticket.number,
+        policy=session.policy(args),
+    )  # fmt: skip
+    for other in alike:
+        print(
+            f"deskapp: warning: {ticket.number} may be a duplicate: the same reseller and tenant "
+            f"has {other.describe(session.policy(args))}; if it is the same incident: "
+            f"deskapp ticket duplicate {ticket.number} --of {other.number}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -149,6 +169,7 @@ def _step_call(
         ),
         "reopen": lambda db, c, a, n, kw: sv.reopen(db, c, a, n, note=note, **kw),
         "note": lambda db, c, a, n, kw: sv.note(db, c, a, n, text=need(args.note, "--note TEXT"), **kw),
+        "duplicate": lambda db, c, a, n, kw: duplicate(db, c, a, n, of=args.of, note=note, **kw),
         "reprioritise": lambda db, c, a, n, kw: reprioritise(
             db, c, a, n, priority=args.priority, reason=args.reason, **kw
         ),
@@ -191,7 +212,8 @@ def detail_json(d: TicketDetail) -> dict[str, Any]:
         "closed_at": f(d.closed_at), "survey_sent": d.survey_sent,
         "survey_status": d.survey_status, "survey_ref": d.survey_ref, "provider": d.provider,
         "provider_ref": d.provider_ref, "linked_to": d.linked_to,
-        "lead_flagged_at": f(d.lead_flagged_at), "version": d.version,
+        "lead_flagged_at": f(d.lead_flagged_at), "duplicate_of": d.duplicate_of,
+        "duplicates": list(d.duplicates), "version": d.version,
         "priority_history": [
             {"at": f(p.at), "actor": p.actor, "from": p.from_priority, "to": p.to_priority,
              "reason": p.reason, "response_due_before": f(p.from_due), "response_due": f(p.to_due)}
@@ -217,7 +239,7 @@ def run_show(args: argparse.Namespace) -> int:
     # A person reads this: instants in UK local time with the zone and offset.
     tz = policy.tz
     for key, value in data.items():
-        if key not in ("history", "priority_history") and value not in (None, ""):
+        if key not in ("history", "priority_history") and value not in (None, "", []):
             moment = getattr(detail, key, None)
             shown = person_text(moment, tz) if isinstance(moment, dt.datetime) else value
             print(f"{key:>20}: {shown}")

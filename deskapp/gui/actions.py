@@ -64,6 +64,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(Action.CLEAR_LEAD_FLAG, "Lead flag dealt with", "Ctrl+Shift+L"),
     ActionSpec(Action.REPRIORITISE, "Change priority…", "Ctrl+Shift+Y", (PRIORITY, NOTE),
                note_label="Why the priority changes", note_required=True),
+    ActionSpec(Action.DUPLICATE, "Duplicate of…", "Ctrl+Shift+D", (DUPLICATE_OF, NOTE)),
 )  # fmt: skip
 
 SPEC_BY_ACTION = {spec.action: spec for spec in SPECS}

@@ -71,6 +71,7 @@ class IntakeDialog(QDialog):
         self.summary_edit = child(form, QLineEdit, "summaryEdit")
         self.description_edit = child(form, QPlainTextEdit, "descriptionEdit")
         self.priority_reason_edit = child(form, QLineEdit, "priorityReasonEdit")
+        self._warned_for: tuple[str, str, str] | None = None  # a possible duplicate was shown
         self._form_layout = child(form, QFormLayout, "entryFieldsLayout")
         self.error_label = child(form, QLabel, "errorLabel")
         self.error_label.setProperty("role", "error")
@@ -182,8 +183,25 @@ class IntakeDialog(QDialog):
         }
 
     def save(self) -> bool:
+        values = self.values()
+        key = (values["reseller"], values["tenant"], values["summary"])
+        if key != self._warned_for and not self.linked_to:
+            try:
+                alike = self.desk.similar(*key)
+            except DeskError:
+                alike = []
+            if alike:
+                # Warned once for what is typed; saving again logs it anyway.
+                self._warned_for = key
+                self.error_label.setText(
+                    "Possibly a duplicate: the same reseller and tenant has "
+                    + "; ".join(alike)
+                    + ". If it is the same incident, cancel and add to that ticket; "
+                    "otherwise save again to log it."
+                )
+                return False
         try:
-            logged = self.desk.log(linked_to=self.linked_to, **self.values())
+            logged = self.desk.log(linked_to=self.linked_to, **values)
         except DeskError as exc:
             self.error_label.setText(str(exc))  # what was typed stays in the form
             return False

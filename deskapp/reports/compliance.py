@@ -47,6 +47,7 @@ def _tickets(
             Ticket.responded_at,
         )
         .join(Reseller)
+        .where(Ticket.duplicate_of.is_null())  # a duplicate's incident is counted on the other ticket
         .order_by(Ticket.logged_at)
     )
     if since is not None:

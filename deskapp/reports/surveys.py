@@ -29,8 +29,8 @@ def survey_scores(
     offered: Counter[str] = Counter()
     emailed: Counter[str] = Counter()
     closed = Ticket.select(Ticket.closed_at, Ticket.survey_sent_at).where(
-        Ticket.closed_at.is_null(False), *period
-    )
+        Ticket.closed_at.is_null(False), Ticket.duplicate_of.is_null(), *period
+    )  # a duplicate is closed with no survey
     for closed_at, sent_at in closed.tuples().iterator():
         offered[month_of(_utc(closed_at), tz)] += 1
         if sent_at is not None:

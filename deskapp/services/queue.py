@@ -24,6 +24,7 @@ import peewee as pw
 
 from deskapp.domain.lifecycle import Status
 from deskapp.domain.policy import Policy
+from deskapp.services.duplicates import duplicates_of
 from deskapp.services.history_entry import HistoryEntry
 from deskapp.services.operation import engine_for, load_ticket
 from deskapp.services.priority import PriorityEntry, priority_history
@@ -114,6 +115,8 @@ class TicketDetail:
     updated_at: dt.datetime
     history: tuple[HistoryEntry, ...]
     priority_history: tuple[PriorityEntry, ...] = ()
+    duplicate_of: str | None = None  # closed as a duplicate of this ticket
+    duplicates: tuple[str, ...] = ()  # tickets closed as duplicates of this one
 
 
 def _utc(value: object) -> dt.datetime:
@@ -272,4 +275,11 @@ def ticket_detail(
         provider_ref=t.provider_ref, linked_to=row[7], lead_flagged_at=t.lead_flagged_at,
         version=t.version, updated_at=t.updated_at, history=history,
         priority_history=tuple(priority_history(t.id)),
+        duplicate_of=_number_of(t.duplicate_of_id), duplicates=tuple(duplicates_of(t.id)),
     )  # fmt: skip
+
+
+def _number_of(ticket_id: int | None) -> str | None:
+    if ticket_id is None:
+        return None
+    return str(Ticket.select(Ticket.number).where(Ticket.id == ticket_id).scalar())

@@ -188,3 +188,38 @@ def test_intake_asks_why_when_the_priority_is_not_the_impacts(
     assert "a reason for P2" in dialog.error_label.text()
     dialog.priority_reason_edit.setText("the whole board is waiting")
     assert dialog.save()
+
+
+def test_a_duplicate_is_closed_from_the_ticket_view(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    first = log(seeded, clock, summary="Exchange down")
+    second = log(seeded, clock, summary="Exchange down")
+    view = _view(qtbot, seeded, clock, "tom")
+    view.show_ticket(second)
+    view.actions_by_step[Action.DUPLICATE].trigger()
+    assert view.duplicate_of_edit.isVisible()
+    view.duplicate_of_edit.setText(first)
+    assert view.submit_action()
+    assert view.detail is not None
+    assert (view.detail.status, view.detail.duplicate_of) == ("closed", first)
+    assert Action.DUPLICATE not in view.offered_actions()
+
+
+def test_intake_warns_of_a_possible_duplicate(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    from deskapp.gui.intake_view import IntakeDialog
+
+    first = log(seeded, clock, summary="Mailbox not syncing")
+    dialog = IntakeDialog(desk_for(seeded, clock, "tom"), resellers=["Acme Cloud Ltd"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.reseller_edit.setText("Acme Cloud Ltd")
+    dialog.contact_edit.setText("Jo Bloggs")
+    dialog.phone_edit.setText("+44 20 7946 0000")
+    dialog.tenant_edit.setText("acme.example")
+    dialog.summary_edit.setText("mailbox not syncing")
+    assert not dialog.save()
+    assert "Possibly a duplicate" in dialog.error_label.text() and first in dialog.error_label.text()
+    assert dialog.save()  # the person decided: it is another incident
