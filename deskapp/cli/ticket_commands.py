@@ -27,6 +27,7 @@ from deskapp.store.models import Ticket
 STEPS = (
     "notify", "assign", "request-info", "info-received", "chaser-sent", "agree-update",
     "escalate", "third-party-update", "resolve", "confirm", "reject", "reopen", "note",
+    "clear-lead-flag",
 )  # fmt: skip
 
 
@@ -169,6 +170,7 @@ def _step_call(
         ),
         "reopen": lambda db, c, a, n, kw: sv.reopen(db, c, a, n, note=note, **kw),
         "note": lambda db, c, a, n, kw: sv.note(db, c, a, n, text=need(args.note, "--note TEXT"), **kw),
+        "clear-lead-flag": lambda db, c, a, n, kw: sv.clear_lead_flag(db, c, a, n, note=note, **kw),
         "duplicate": lambda db, c, a, n, kw: duplicate(db, c, a, n, of=args.of, note=note, **kw),
         "reprioritise": lambda db, c, a, n, kw: reprioritise(
             db, c, a, n, priority=args.priority, reason=args.reason, **kw
@@ -177,7 +179,25 @@ def _step_call(
     return calls[args.step]
 
 
+# The options each step takes (beyond NUMBER, --note and --expect-version); any other
+# option given to a step is refused rather than silently ignored.
+STEP_OPTIONS = {
+    "notify": {"told_at"}, "assign": {"engineer"}, "request-info": {"agreed_update"},
+    "agree-update": {"agreed_update"}, "escalate": {"provider", "provider_ref"},
+    "third-party-update": {"provider_ref"}, "reject": {"provider", "provider_ref"},
+}  # fmt: skip
+_OPTION_NAMES = ("engineer", "provider", "provider_ref", "agreed_update", "told_at")
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    for name in _OPTION_NAMES:
+        if getattr(args, name, None) is not None and name not in STEP_OPTIONS.get(args.step, set()):
+            option = "--" + name.replace("_", "-")
+            raise sv.ValidationError(f"`ticket {args.step}` takes no {option}: nothing was saved")
+
+
 def run_step(args: argparse.Namespace) -> int:
+    _check_options(args)
     db = session.database(args)
     clock = session.clock(args, db)
     actor = session.actor(args, db)

@@ -68,6 +68,12 @@ class Role(StrEnum):
     def label(self) -> str:
         return _ROLE_LABELS[self]
 
+    @property
+    def a_label(self) -> str:
+        """The label with its article: "a team lead", "an administrator"."""
+        label = self.label
+        return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
 
 _ROLE_LABELS = {
     Role.TIER1: "Tier 1 engineer",
@@ -193,7 +199,7 @@ def check_role(action: Action, role: Role) -> None:
     if role not in ACTION_ROLES[action]:
         allowed = ", ".join(r.label for r in Role if r in ACTION_ROLES[action])
         raise PermissionDenied(
-            f"a {role.label} may not {action.value.replace('_', ' ')} (allowed: {allowed})"
+            f"{role.a_label} may not {action.value.replace('_', ' ')} (allowed: {allowed})"
         )
 
 
@@ -208,6 +214,11 @@ def next_status(action: Action, status: Status) -> Status:
         pass
     if status is Status.CLOSED:
         raise TransitionNotAllowed("the ticket is closed, permanently; log a follow-up incident linked to it")
+    if action is Action.REQUEST_INFO and status is Status.AWAITING_INFO:
+        raise TransitionNotAllowed(
+            "cannot request info: the ticket is already waiting for information; record a chaser, "
+            "an agreed update time or the information received instead"
+        )
     reason = _WHY_NOT.get(action, f"not allowed while the ticket is {status.label}")
     raise TransitionNotAllowed(f"cannot {action.value.replace('_', ' ')}: {reason}")
 
@@ -236,16 +247,16 @@ def may_work_tier(role: Role, tier: int) -> bool:
 def check_works_tier(role: Role, tier: int, action: Action) -> None:
     if role in ENGINEERS and not may_work_tier(role, tier):
         raise PermissionDenied(
-            f"a {role.label} may not {action.value.replace('_', ' ')} a Tier {tier} ticket"
+            f"{role.a_label} may not {action.value.replace('_', ' ')} a Tier {tier} ticket"
         )
 
 
 def check_assignable(role: Role, tier: int) -> None:
     """Whether a staff member of `role` can be the engineer of a ticket at `tier`."""
     if role not in ENGINEERS:
-        raise PermissionDenied(f"a {role.label} cannot be the engineer of a ticket")
+        raise PermissionDenied(f"{role.a_label} cannot be the engineer of a ticket")
     if not may_work_tier(role, tier):
-        raise PermissionDenied(f"a {role.label} cannot take a Tier {tier} ticket")
+        raise PermissionDenied(f"{role.a_label} cannot take a Tier {tier} ticket")
 
 
 def initial_tier(requested: int, priority: str, top_priority: str) -> int:

@@ -76,10 +76,13 @@ def role_may(role: Role, action: Action) -> bool:
 
 def offered(
     status: str, tier: int, role: Role, *, lead_flagged: bool = False, third_party: bool = False,
-    reprioritise_roles: tuple[str, ...] = ("tier2", "lead"),
+    reprioritise_roles: tuple[str, ...] = ("tier2", "lead"), responded: bool = False,
+    confirmed: bool = False,
 ) -> list[ActionSpec]:  # fmt: skip
     """The actions a person of `role` is offered on a ticket in `status` at `tier`
-    (`reprioritise_roles`: the policy's roles who may change a priority)."""
+    (`reprioritise_roles`: the policy's roles who may change a priority). A step already
+    taken is not offered again: telling the number once it was told (`responded`), or
+    confirming a resolution already confirmed (`confirmed`)."""
     state = Status(status)
     out = []
     for spec in SPECS:
@@ -98,6 +101,8 @@ def offered(
         if spec.action is Action.CLEAR_LEAD_FLAG and not lead_flagged:
             continue
         if spec.action is Action.REPRIORITISE and role.value not in reprioritise_roles:
+            continue
+        if (spec.action is Action.NOTIFY and responded) or (spec.action is Action.CONFIRM and confirmed):
             continue
         if spec.needs_tier_work and role in ENGINEERS and not may_work_tier(role, tier):
             continue

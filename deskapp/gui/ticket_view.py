@@ -245,6 +245,7 @@ class TicketView(QWidget):
             d.status, d.tier, session.role,
             lead_flagged=d.lead_flagged_at is not None, third_party=bool(d.provider),
             reprioritise_roles=self.desk.policy.reprioritise_roles,
+            responded=d.responded_at is not None, confirmed=_confirmed(d),
         )  # fmt: skip
         self._show_actions(specs)
         if self._current is not None and self._current not in specs:
@@ -421,3 +422,9 @@ class TicketView(QWidget):
         self.show_ticket(d.number)
         self.changed.emit(d.number)
         return True
+
+
+def _confirmed(d: TicketDetail) -> bool:
+    """Whether the reseller confirmed the current resolution (the last of these steps)."""
+    steps = [h.kind for h in d.history if h.kind in ("resolved", "auto_resolved", "confirmed")]
+    return bool(steps) and steps[-1] == "confirmed"

@@ -220,4 +220,4 @@ def set_password(db: pw.Database, clock: Clock, actor: str, login: str, password
 def _administrator_only(me: Staff, what: str) -> None:
     role = Role(me.role)
     if role is not Role.ADMIN:
-        raise PermissionDenied(f"a {role.label} may not {what} (allowed: administrator)")
+        raise PermissionDenied(f"{role.a_label} may not {what} (allowed: administrator)")

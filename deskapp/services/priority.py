@@ -74,7 +74,7 @@ def reprioritise(
         allowed = op.policy.reprioritise_roles
         if op.role.value not in allowed:
             names = ", ".join(Role(r).label for r in allowed)
-            raise PermissionDenied(f"a {op.role.label} may not change a priority (allowed: {names})")
+            raise PermissionDenied(f"{op.role.a_label} may not change a priority (allowed: {names})")
         why = require_text(reason, "a reason for the new priority")
         try:
             prio = op.policy.priority((priority or "").strip())

@@ -41,7 +41,7 @@ from deskapp.services.errors import (
 )
 from deskapp.services.operation import Operation, local_text, reload, require_text, ticket_operation
 from deskapp.services.work import WAIT_CLEARED
-from deskapp.store.models import Staff, SurveyAnswer, Ticket
+from deskapp.store.models import History, Staff, SurveyAnswer, Ticket
 
 UNRESOLVED: dict[str, Any] = {"resolved_at": None, "resolution_reason": None, "closes_at": None}
 
@@ -119,8 +119,25 @@ def confirm(
 ) -> Ticket:  # fmt: skip
     """The reseller confirms the resolution (it still closes at the end of the window)."""
     with ticket_operation(db, clock, actor, number, Action.CONFIRM, expected_version, policy) as op:
+        _inside_window(op, "confirmed")
+        if confirmed_since_resolution(op.ticket):
+            raise TransitionNotAllowed(
+                f"{op.ticket.number}'s resolution is confirmed already; it closes "
+                f"{local_text(op.ticket.closes_at, op.policy)}"
+            )
         op.write("confirmed", note or "reseller confirmed the resolution")
     return reload(op.ticket)
+
+
+def confirmed_since_resolution(ticket: Ticket) -> bool:
+    """Whether the reseller confirmed the ticket's current resolution already."""
+    last = (
+        History.select(History.kind)
+        .where(History.ticket == ticket.id, History.kind.in_(("resolved", "auto_resolved", "confirmed")))
+        .order_by(History.id.desc())
+        .first()
+    )
+    return last is not None and last.kind == "confirmed"
 
 
 def reject(

@@ -75,9 +75,13 @@ def notify(
     was told (`told_at`, by default now), in any status before closure."""
     with ticket_operation(db, clock, actor, number, Action.NOTIFY, expected_version, policy) as op:
         when = _told_at(op.ticket, told_at, op.now, op.policy)
-        first = op.ticket.responded_at is None
-        fields: dict[str, Any] = {"responded_at": when} if first else {}
-        text = note or ("reseller told the ticket number" if first else "reseller told again")
+        if op.ticket.responded_at is not None:
+            raise TransitionNotAllowed(
+                f"the reseller was told {op.ticket.number} {local_text(op.ticket.responded_at, op.policy)} "
+                "already: the response is recorded once (add a note to keep another call)"
+            )
+        fields: dict[str, Any] = {"responded_at": when}
+        text = note or "reseller told the ticket number"
         if when != op.now:
             text += f" (told {local_text(when, op.policy)})"
         op.write("notified", text, **fields)
@@ -112,9 +116,11 @@ def assign(
         target = load_staff(require_text(engineer, "the engineer"))
         if op.role in (Role.TIER1, Role.TIER2) and target.id != op.actor.id:
             raise PermissionDenied(
-                f"a {op.role.label} takes tickets for themselves; a team lead assigns others"
+                f"{op.role.a_label} takes tickets for themselves; a team lead assigns others"
             )
         check_assignable(Role(target.role), op.ticket.tier)
+        if target.id == op.ticket.engineer_id:
+            raise ValidationError(f"{op.ticket.number} is assigned to {target.login} already")
         text = note or f"assigned to {target.login} ({target.name})"
         op.write("assigned", text, engineer=target.id)
     return reload(op.ticket)

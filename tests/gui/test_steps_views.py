@@ -72,7 +72,6 @@ def test_a_rejection_at_tier_two_asks_for_the_provider(
     number = log(seeded, clock)
     services.assign(seeded, clock, "lee", number, engineer="tess")
     services.escalate(seeded, clock, "lee", number, note="checked the basics")
-    services.assign(seeded, clock, "lee", number, engineer="tess")
     services.resolve(seeded, clock, "tess", number, reason="rebuilt the profile")
     view = _view(qtbot, seeded, clock, "tess")
     view.show_ticket(number)
@@ -223,3 +222,19 @@ def test_intake_warns_of_a_possible_duplicate(
     assert not dialog.save()
     assert "Possibly a duplicate" in dialog.error_label.text() and first in dialog.error_label.text()
     assert dialog.save()  # the person decided: it is another incident
+
+
+def test_steps_already_taken_are_not_offered_again(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    number = log(seeded, clock)
+    view = _view(qtbot, seeded, clock, "tom")
+    view.show_ticket(number)
+    assert _step(view, Action.NOTIFY)
+    assert Action.NOTIFY not in view.offered_actions()
+    services.assign(seeded, clock, "tom", number, engineer="tom")
+    services.resolve(seeded, clock, "tom", number, reason="fixed")
+    view.reload()
+    assert _step(view, Action.CONFIRM)
+    assert Action.CONFIRM not in view.offered_actions()
+    assert Action.REOPEN in view.offered_actions()
