@@ -25,6 +25,7 @@ import peewee as pw
 
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import ENGINEERS, Action, Role, check_role, may_work_tier
+from deskapp.services.email_address import checked_email
 from deskapp.services.errors import (
     AuthenticationFailed,
     MissingField,
@@ -107,6 +108,7 @@ def add_reseller(
             f"{name} is in {code or 'no country'}: support covers the Territory only "
             "(the UK, GB, and the Republic of Ireland, IE)"
         )
+    email = checked_email(email, "the reseller's email")
     with write_transaction(db):
         check_role(Action.ADD_RESELLER, Role(load_staff(actor).role))
         if Reseller.select().where(Reseller.name == name).exists():

@@ -24,6 +24,7 @@ from deskapp.domain import time_rules
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action, Role, Status, check_role, initial_tier, next_status
 from deskapp.domain.policy import CHANNELS, Policy, default_policy
+from deskapp.services.email_address import checked_email
 from deskapp.services.errors import (
     ChannelNotAllowed,
     MissingField,
@@ -60,6 +61,7 @@ def log_ticket(
         missing.insert(2, "the contact's phone or email")
     if missing:
         raise MissingField(missing)
+    email = checked_email(email, "the contact's email")
     channel = channel.strip().lower()
     if channel not in CHANNELS:
         raise ValidationError(f"{channel!r} is not a channel (use {', '.join(CHANNELS)})")

@@ -238,3 +238,27 @@ def test_steps_already_taken_are_not_offered_again(
     assert _step(view, Action.CONFIRM)
     assert Action.CONFIRM not in view.offered_actions()
     assert Action.REOPEN in view.offered_actions()
+
+
+def test_the_app_catches_a_mistyped_email(qtbot: QtBot, seeded: peewee.Database, clock: FixedClock) -> None:
+    from deskapp.gui.directory_view import DirectoryView
+    from deskapp.gui.intake_view import IntakeDialog
+
+    page = DirectoryView(desk_for(seeded, clock, "alice"))
+    qtbot.addWidget(page)
+    page.show()
+    page.reseller_name_edit.setText("Bravo Ltd")
+    page.reseller_email_edit.setText("desk@bravo,ie")
+    assert not page.add_reseller()
+    assert "is not an email address" in page.reseller_message.text()
+    assert page.reseller_email_edit.text() == "desk@bravo,ie"  # kept to correct
+    dialog = IntakeDialog(desk_for(seeded, clock, "tom"), resellers=["Acme Cloud Ltd"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.reseller_edit.setText("Acme Cloud Ltd")
+    dialog.contact_edit.setText("Jo Bloggs")
+    dialog.email_edit.setText("jo@@acme.example")
+    dialog.tenant_edit.setText("acme.example")
+    dialog.summary_edit.setText("Calendar sharing")
+    assert not dialog.save()
+    assert "'jo@@acme.example' is not an email address" in dialog.error_label.text()
