@@ -150,7 +150,8 @@ class TicketView(QWidget):
     def _when(self, moment: dt.datetime | None) -> str:
         if moment is None:
             return "—"
-        return f"{moment.astimezone(self._tz):%a %d %b %Y %H:%M}"
+        local = moment.astimezone(self._tz)
+        return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"  # GMT or BST: never misread near a change
 
     def _fields(self) -> list[tuple[str, str, Formatter]]:
         w = self._when
@@ -185,6 +186,19 @@ class TicketView(QWidget):
             ("providerRef", "Provider's reference", lambda d: d.provider_ref or "—"),
             ("leadFlaggedAt", "Flagged to team lead", lambda d: w(d.lead_flagged_at)),
             ("linkedTo", "Follow-up of", lambda d: d.linked_to or "—"),
+            ("duplicateOf", "Duplicate of", lambda d: d.duplicate_of or "—"),
+            ("duplicates", "Duplicates closed into it", lambda d: ", ".join(d.duplicates) or "—"),
+            (
+                "priorityHistory",
+                "Priority changes",
+                lambda d: (
+                    "; ".join(
+                        f"{p.from_priority} → {p.to_priority} {w(p.at)} by {p.actor}: {p.reason}"
+                        for p in d.priority_history
+                    )
+                    or "—"
+                ),
+            ),
             ("policyVersion", "Policy", lambda d: d.policy_version),
             ("version", "Version", lambda d: f"{d.version} (updated {w(d.updated_at)})"),
         ]

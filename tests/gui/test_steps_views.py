@@ -163,6 +163,9 @@ def test_a_lead_changes_the_priority_in_the_ticket_view(
     assert _step(view, Action.REPRIORITISE, "two users only")
     assert view.detail is not None
     assert (view.detail.priority, view.detail.response_due) == ("P2", local(2026, 3, 9, 13))
+    shown = view._field_labels["priorityHistory"].text()
+    assert shown.startswith("P1 → P2 Mon 09 Mar 2026 09:00 GMT by lee: two users only")
+    assert view._field_labels["responseDue"].text() == "Mon 09 Mar 2026 13:00 GMT"
 
 
 def test_intake_asks_why_when_the_priority_is_not_the_impacts(
@@ -202,7 +205,10 @@ def test_a_duplicate_is_closed_from_the_ticket_view(
     assert view.submit_action()
     assert view.detail is not None
     assert (view.detail.status, view.detail.duplicate_of) == ("closed", first)
+    assert view._field_labels["duplicateOf"].text() == first
     assert Action.DUPLICATE not in view.offered_actions()
+    view.show_ticket(first)
+    assert view._field_labels["duplicates"].text() == second
 
 
 def test_intake_warns_of_a_possible_duplicate(
