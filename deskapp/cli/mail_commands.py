@@ -127,7 +127,9 @@ def run_retry(args: argparse.Namespace) -> int:
 
 def run_ticket_number(args: argparse.Namespace) -> int:
     db = session.database(args)
-    ticket = outbox.queue_ticket_number(db, session.clock(args, db), session.actor(args, db), args.number)
+    ticket = outbox.queue_ticket_number(
+        db, session.clock(args, db), session.actor(args, db), args.number, policy=session.policy(args)
+    )
     print(f"{ticket.number}: the ticket number is queued; the response is recorded when it is sent")
     return 0
 

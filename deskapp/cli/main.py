@@ -101,6 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from deskapp.gui.launch import run_gui
 
         return run_gui(args)
+    if args.policy and not policy_applies(args):
+        print(
+            f"deskapp: --policy does not apply to `deskapp {command_name(args)}`: it computes no "
+            "due time and applies no rule (give --policy to ticket, rules, report, sla, calendar, "
+            "mail ticket-number or the app)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return int(args.handler(args))
     except DeskError as exc:
@@ -146,6 +154,23 @@ def _hint(exc: Exception) -> str:
     if "malformed" in text or "not a database" in text:
         return " (the file is damaged or not a desk: restore it from a backup)"
     return ""
+
+
+# Commands whose due times, rules or messages follow the policy: --policy applies to
+# them; any other command refuses it rather than silently ignoring it.
+_POLICY_COMMANDS = frozenset({"sla", "calendar", "ticket", "rules", "report"})
+_POLICY_SUBCOMMANDS = frozenset({("mail", "ticket-number")})
+
+
+def command_name(args: argparse.Namespace) -> str:
+    sub = next((v for k, v in vars(args).items() if k.endswith("_command") and isinstance(v, str)), None)
+    return f"{args.command} {sub}" if sub else str(args.command)
+
+
+def policy_applies(args: argparse.Namespace) -> bool:
+    if args.command in _POLICY_COMMANDS:
+        return True
+    return (args.command, getattr(args, f"{args.command}_command", None)) in _POLICY_SUBCOMMANDS
 
 
 def _database_error(exc: Exception) -> bool:

@@ -10,7 +10,6 @@ import sys
 from deskapp.cli import session
 from deskapp.cli.timestamps import parse_date
 from deskapp.domain.lifecycle import Role
-from deskapp.domain.policy import default_policy
 from deskapp.reports.catalogue import REPORTS, run_report
 from deskapp.services.errors import PermissionDenied
 from deskapp.services.operation import load_staff
@@ -36,14 +35,16 @@ def run(args: argparse.Namespace) -> int:
     login = session.actor(args, db)
     if load_staff(login).role not in (Role.LEAD.value, Role.ADMIN.value):
         raise PermissionDenied("reports are for team leads and administrators")
-    tz = default_policy().tz
+    policy = session.policy(args)
+    tz = policy.tz
 
     def local_midnight(day: dt.date | None) -> dt.datetime | None:
         return None if day is None else dt.datetime.combine(day, dt.time(0), tzinfo=tz)
 
     table = run_report(
-        args.name, db, now=clock.now(), since=local_midnight(args.since), until=local_midnight(args.until)
-    )
+        args.name, db, now=clock.now(), policy=policy, since=local_midnight(args.since),
+        until=local_midnight(args.until),
+    )  # fmt: skip
     if args.json:
         print(json.dumps({"title": table.title, "rows": table.as_dicts()}, indent=2))
     elif args.csv == "-":

@@ -8,7 +8,9 @@
   PostgreSQL, so a workstation whose clock is off stamps and runs rules at the
   right time); `--clock ISO` acts at a chosen instant, on a training database only;
 - `--as LOGIN` names the acting staff member; outside a training database
-  their password is asked for (or read from DESKAPP_PASSWORD).
+  their password is asked for (or read from DESKAPP_PASSWORD);
+- `--policy FILE`: the policy every due time and rule of the command follows
+  (`policy`); a command that reads no policy refuses it (`deskapp.cli.main`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import peewee as pw
 
 from deskapp.cli.timestamps import parse_instant
 from deskapp.domain.clock import Clock, FixedClock
+from deskapp.domain.policy import Policy, default_policy, load_policy
 from deskapp.services.directory import authenticate, is_training
 from deskapp.services.errors import AuthenticationFailed, DeskError, TrainingOnly
 from deskapp.services.operation import load_staff
@@ -81,3 +84,9 @@ def actor(args: argparse.Namespace, db: pw.Database) -> str:
     if password is None:
         password = ask_password(f"Password for {login}: ")
     return authenticate(db, login, password).login
+
+
+def policy(args: argparse.Namespace) -> Policy:
+    """The policy named by --policy, else the default one."""
+    path = getattr(args, "policy", None)
+    return load_policy(path) if path else default_policy()

@@ -17,6 +17,7 @@ from deskapp.cli.arguments import seconds, whole
 from deskapp.cli.timestamps import format_instant
 from deskapp.demo import MAX_DEMO_TICKETS
 from deskapp.domain.clock import Clock
+from deskapp.domain.local_time import short_text
 from deskapp.services import directory
 from deskapp.services.errors import AuthenticationFailed, PermissionDenied, ValidationError
 from deskapp.store.connection import describe
@@ -251,7 +252,7 @@ def run_rules(args: argparse.Namespace) -> int:
     clock = session.clock(args, db)
     if getattr(args, "watch", False):
         return _watch_rules(args, db, clock)
-    _print_pass(args, run_pass(db, clock), stamp=False)
+    _print_pass(args, run_pass(db, clock, policy=session.policy(args)), stamp=False)
     return 0
 
 
@@ -259,7 +260,7 @@ def _print_pass(args: argparse.Namespace, summary: Any, *, stamp: bool) -> None:
     if args.json:
         print(json.dumps({"now": format_instant(summary.now), "applied": summary.applied}), flush=True)
         return
-    prefix = f"{format_instant(summary.now)} " if stamp else ""
+    prefix = f"{short_text(summary.now, session.policy(args).tz)} " if stamp else ""
     for line in summary.lines():
         print(f"{prefix}{line}", flush=True)
 
@@ -276,7 +277,7 @@ def _watch_rules(args: argparse.Namespace, db: pw.Database, clock: Clock) -> int
     try:
         while True:
             try:
-                summary = run_pass(db, clock)
+                summary = run_pass(db, clock, policy=session.policy(args))
             except pw.PeeweeException as exc:  # DatabaseUnavailable included
                 failures += 1
                 pause = min(interval, 0.5 * 2**failures)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -16,13 +18,18 @@ from deskapp.cli.terminal import printable
 from deskapp.cli.timestamps import format_instant, parse_instant
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
+from deskapp.domain.local_time import person_text
+from deskapp.services.duplicates import duplicate, similar_open_tickets
 from deskapp.services.operation import engine_for
+from deskapp.services.priority import reprioritise
 from deskapp.services.queue import TicketDetail
+from deskapp.services.warnings import ticket_warnings
 from deskapp.store.models import Ticket
 
 STEPS = (
     "notify", "assign", "request-info", "info-received", "chaser-sent", "agree-update",
     "escalate", "third-party-update", "resolve", "confirm", "reject", "reopen", "note",
+    "clear-lead-flag",
 )  # fmt: skip
 
 
@@ -41,6 +48,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     log.add_argument("--channel", required=True, choices=["phone", "email", "helpcentre"])
     log.add_argument("--summary", required=True)
     log.add_argument("--priority", choices=["P1", "P2", "P3"])
+    log.add_argument("--reason", help="why the priority is not the one the impact suggests")
     log.add_argument("--tier", type=int, default=1, choices=[1, 2])
     log.add_argument("--end-users", default="", help="the end users affected")
     log.add_argument("--description", default="")
@@ -55,9 +63,27 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         step.add_argument("--provider")
         step.add_argument("--provider-ref")
         step.add_argument("--agreed-update", metavar="ISO")
+        step.add_argument("--told-at", metavar="ISO",
+                          help="notify: when the reseller was told the number (default: now)")  # fmt: skip
         step.add_argument("--expect-version", type=whole(1, DB_INT_MAX, "a version"), metavar="N",
                           help="refuse if the ticket changed since version N")  # fmt: skip
         step.set_defaults(handler=run_step, step=name)
+
+    rep = t_sub.add_parser("reprioritise", help="change a ticket's priority (with a reason)")
+    rep.add_argument("number", metavar="NUMBER")
+    rep.add_argument("--priority", required=True, choices=["P1", "P2", "P3"])
+    rep.add_argument("--reason", required=True, metavar="TEXT")
+    rep.add_argument("--expect-version", type=int, metavar="N",
+                     help="refuse if the ticket changed since version N")  # fmt: skip
+    rep.set_defaults(handler=run_step, step="reprioritise")
+
+    dup = t_sub.add_parser("duplicate", help="close a ticket as a duplicate of another")
+    dup.add_argument("number", metavar="NUMBER")
+    dup.add_argument("--of", required=True, metavar="OTHER", help="the ticket that goes on")
+    dup.add_argument("--note")
+    dup.add_argument("--expect-version", type=int, metavar="N",
+                     help="refuse if the ticket changed since version N")  # fmt: skip
+    dup.set_defaults(handler=run_step, step="duplicate")
 
     show = t_sub.add_parser("show", help="one ticket and its history")
     show.add_argument("number", metavar="NUMBER")
@@ -79,15 +105,27 @@ def run_log(args: argparse.Namespace) -> int:
         phone=args.phone, email=args.email, tenant=args.tenant, impact=args.impact,
         channel=args.channel, summary=args.summary, priority=args.priority, tier=args.tier,
         end_users=args.end_users, description=args.description, linked_to=args.follow_up_of,
+        policy=session.policy(args), priority_reason=args.reason,
     )  # fmt: skip
     print(ticket.number)
+    alike = similar_open_tickets(
+        db, reseller=args.reseller, tenant=args.tenant, summary=args.summary, exclude=ticket.number,
+        policy=session.policy(args),
+    )  # fmt: skip
+    for other in alike:
+        print(
+            f"deskapp: warning: {ticket.number} may be a duplicate: the same reseller and tenant "
+            f"has {other.describe(session.policy(args))}; if it is the same incident: "
+            f"deskapp ticket duplicate {ticket.number} --of {other.number}",
+            file=sys.stderr,
+        )
     return 0
 
 
 def _step_call(
     args: argparse.Namespace,
 ) -> Callable[[pw.Database, Clock, str, str, dict[str, Any]], Ticket]:
-    note = args.note or ""
+    note = getattr(args, "note", None) or ""
 
     def need(value: str | None, option: str) -> str:
         if not value:
@@ -95,7 +133,9 @@ def _step_call(
         return value
 
     calls: dict[str, Callable[..., Ticket]] = {
-        "notify": lambda db, c, a, n, kw: sv.notify(db, c, a, n, note=note, **kw),
+        "notify": lambda db, c, a, n, kw: sv.notify(
+            db, c, a, n, note=note, told_at=parse_instant(args.told_at) if args.told_at else None, **kw
+        ),
         "assign": lambda db, c, a, n, kw: sv.assign(
             db, c, a, n, engineer=need(args.engineer, "--engineer LOGIN"), note=note, **kw
         ),
@@ -127,24 +167,52 @@ def _step_call(
             db, c, a, n, reason=need(args.note, "--note (the resolution)"), **kw
         ),
         "confirm": lambda db, c, a, n, kw: sv.confirm(db, c, a, n, note=note, **kw),
-        "reject": lambda db, c, a, n, kw: sv.reject(db, c, a, n, note=note, **kw),
+        "reject": lambda db, c, a, n, kw: sv.reject(
+            db, c, a, n, note=note, provider=args.provider, provider_ref=args.provider_ref, **kw
+        ),
         "reopen": lambda db, c, a, n, kw: sv.reopen(db, c, a, n, note=note, **kw),
         "note": lambda db, c, a, n, kw: sv.note(db, c, a, n, text=need(args.note, "--note TEXT"), **kw),
+        "clear-lead-flag": lambda db, c, a, n, kw: sv.clear_lead_flag(db, c, a, n, note=note, **kw),
+        "duplicate": lambda db, c, a, n, kw: duplicate(db, c, a, n, of=args.of, note=note, **kw),
+        "reprioritise": lambda db, c, a, n, kw: reprioritise(
+            db, c, a, n, priority=args.priority, reason=args.reason, **kw
+        ),
     }
     return calls[args.step]
 
 
+# The options each step takes (beyond NUMBER, --note and --expect-version); any other
+# option given to a step is refused rather than silently ignored.
+STEP_OPTIONS = {
+    "notify": {"told_at"}, "assign": {"engineer"}, "request-info": {"agreed_update"},
+    "agree-update": {"agreed_update"}, "escalate": {"provider", "provider_ref"},
+    "third-party-update": {"provider_ref"}, "reject": {"provider", "provider_ref"},
+}  # fmt: skip
+_OPTION_NAMES = ("engineer", "provider", "provider_ref", "agreed_update", "told_at")
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    for name in _OPTION_NAMES:
+        if getattr(args, name, None) is not None and name not in STEP_OPTIONS.get(args.step, set()):
+            option = "--" + name.replace("_", "-")
+            raise sv.ValidationError(f"`ticket {args.step}` takes no {option}: nothing was saved")
+
+
 def run_step(args: argparse.Namespace) -> int:
+    _check_options(args)
     db = session.database(args)
     clock = session.clock(args, db)
     actor = session.actor(args, db)
     call = _step_call(args)
-    ticket = call(db, clock, actor, args.number, {"expected_version": args.expect_version})
+    policy = session.policy(args)
+    ticket = call(db, clock, actor, args.number, {"expected_version": args.expect_version, "policy": policy})
     if args.step == "request-info" and args.agreed_update:
         ticket = sv.agree_update(
-            db, clock, actor, ticket.number, agreed_update=parse_instant(args.agreed_update)
+            db, clock, actor, ticket.number, agreed_update=parse_instant(args.agreed_update), policy=policy
         )
     print(f"{ticket.number}: {ticket.status}, Tier {ticket.tier}, version {ticket.version}")
+    for warning in ticket_warnings(ticket, policy):
+        print(f"deskapp: warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -164,9 +232,15 @@ def detail_json(d: TicketDetail) -> dict[str, Any]:
         "agreed_update_at": f(d.agreed_update_at), "resolved_at": f(d.resolved_at),
         "resolution_reason": d.resolution_reason, "closes_at": f(d.closes_at),
         "closed_at": f(d.closed_at), "survey_sent": d.survey_sent,
-        "survey_status": d.survey_status, "provider": d.provider,
+        "survey_status": d.survey_status, "survey_ref": d.survey_ref, "provider": d.provider,
         "provider_ref": d.provider_ref, "linked_to": d.linked_to,
-        "lead_flagged_at": f(d.lead_flagged_at), "version": d.version,
+        "lead_flagged_at": f(d.lead_flagged_at), "duplicate_of": d.duplicate_of,
+        "duplicates": list(d.duplicates), "version": d.version,
+        "priority_history": [
+            {"at": f(p.at), "actor": p.actor, "from": p.from_priority, "to": p.to_priority,
+             "reason": p.reason, "response_due_before": f(p.from_due), "response_due": f(p.to_due)}
+            for p in d.priority_history
+        ],
         "history": [
             {"at": f(h.at), "actor": h.actor, "kind": h.kind, "note": h.note,
              "from_status": h.from_status, "to_status": h.to_status,
@@ -178,23 +252,35 @@ def detail_json(d: TicketDetail) -> dict[str, Any]:
 
 def run_show(args: argparse.Namespace) -> int:
     db = session.database(args)
-    detail = sv.ticket_detail(db, args.number, now=session.clock(args, db).now())
+    policy = session.policy(args)
+    detail = sv.ticket_detail(db, args.number, now=session.clock(args, db).now(), policy=policy)
     data = detail_json(detail)
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
+    # A person reads this: instants in UK local time with the zone and offset.
+    tz = policy.tz
     for key, value in data.items():
-        if key != "history" and value not in (None, ""):
-            print(f"{key:>20}: {printable(value)}")
-    for h in data["history"]:
-        print(f"  {h['at']}  {printable(h['actor']):<8} {h['kind']:<18} {printable(h['note'])}")
+        if key not in ("history", "priority_history") and value not in (None, "", []):
+            moment = getattr(detail, key, None)
+            shown = person_text(moment, tz) if isinstance(moment, dt.datetime) else value
+            print(f"{key:>20}: {printable(shown)}")
+    for p in detail.priority_history:
+        print(
+            f"  priority {p.from_priority} -> {p.to_priority} {person_text(p.at, tz)} "
+            f"by {printable(p.actor)}: {printable(p.reason)}"
+        )
+    for h in detail.history:
+        print(f"  {person_text(h.at, tz)}  {printable(h.actor):<8} {h.kind:<18} {printable(h.note)}")
+    for warning in ticket_warnings(detail, policy):
+        print(f"warning: {warning}")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
     db = session.database(args)
     now = session.clock(args, db).now()
-    engine = engine_for(None)
+    engine = engine_for(session.policy(args))
     include_closed = bool(args.all or args.status == "closed")
     rows = [r for r in sv.queue_rows(db, include_closed=include_closed)
             if not args.status or r.status == args.status]  # fmt: skip

@@ -91,10 +91,13 @@ def _business_intervals(engine: SlaEngine, start: dt.datetime, end: dt.datetime)
 
 
 def render(expl: Explanation, tz: dt.tzinfo) -> str:
-    """The explanation as text for a person, in the desk's local time."""
+    """The explanation as text for a person, in the desk's local time: each instant with
+    its zone (GMT/BST), and an interval's end date whenever it is not the start's day
+    or the clocks changed in between."""
 
     def local(moment: dt.datetime) -> str:
-        return f"{moment.astimezone(tz):%a %d %b %Y %H:%M} ({moment.astimezone(dt.UTC):%H:%M} UTC)"
+        here = moment.astimezone(tz)
+        return f"{here:%a %d %b %Y %H:%M} {here.tzname()} ({moment.astimezone(dt.UTC):%H:%M} UTC)"
 
     lines = [
         f"{expl.priority} logged {local(expl.logged_at)}",
@@ -104,11 +107,7 @@ def render(expl: Explanation, tz: dt.tzinfo) -> str:
         "business time counted:" if len(expl.counted) != 1 or expl.skipped else "time counted:",
     ]
     for interval in expl.counted:
-        end_local = interval.end.astimezone(tz)
-        lines.append(
-            f"  {interval.start.astimezone(tz):%a %d %b %Y %H:%M} - {end_local:%H:%M}"
-            f"  {_clock(interval.length)}"
-        )
+        lines.append(f"  {interval_text(interval, tz)}  {_clock(interval.length)}")
     lines.append(f"  total {_clock(expl.counted_total)}")
     if expl.skipped:
         lines.append("skipped (desk shut):")
@@ -117,6 +116,16 @@ def render(expl: Explanation, tz: dt.tzinfo) -> str:
     for note in expl.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)
+
+
+def interval_text(interval: Interval, tz: dt.tzinfo) -> str:
+    """`Mon 16 Mar 2026 16:00 - 18:00 GMT`, or with the end's date and zone when the
+    interval crosses midnight or a clock change:
+    `Sat 28 Mar 2026 23:30 GMT - Sun 29 Mar 2026 02:30 BST`."""
+    start, end = interval.start.astimezone(tz), interval.end.astimezone(tz)
+    if start.date() == end.date() and start.utcoffset() == end.utcoffset():
+        return f"{start:%a %d %b %Y %H:%M} - {end:%H:%M} {end.tzname()}"
+    return f"{start:%a %d %b %Y %H:%M} {start.tzname()} - {end:%a %d %b %Y %H:%M} {end.tzname()}"
 
 
 def _hours(span: dt.timedelta) -> str:

@@ -8,10 +8,13 @@ Qt-free and peewee-free. Read with `../shared/SLA-RULES.md` ("Statuses"):
 - resolve: any open status -> `resolved` (the auto-resolve rule only from
   `awaiting_info`);
 - reopen and rejected resolution: `resolved` -> `in_progress`;
-- close: `resolved` -> `closed`, only by the rule at the end of the window.
+- close: `resolved` -> `closed`, only by the rule at the end of the window, or at
+  once when the ticket is a duplicate of another (any status before closure).
 
-Notifying the reseller (the response) is an event in any open status; so are
-notes, chasers, agreed update timeframes and third-party updates.
+Notifying the reseller (the response) is an event in any status before closure
+(a ticket answered and resolved at once by an email quoting its number was
+told it); notes, chasers, agreed update timeframes and third-party updates are
+events too.
 """
 
 from __future__ import annotations
@@ -65,6 +68,12 @@ class Role(StrEnum):
     def label(self) -> str:
         return _ROLE_LABELS[self]
 
+    @property
+    def a_label(self) -> str:
+        """The label with its article: "a team lead", "an administrator"."""
+        label = self.label
+        return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
 
 _ROLE_LABELS = {
     Role.TIER1: "Tier 1 engineer",
@@ -91,6 +100,8 @@ class Action(StrEnum):
     NOTE = "note"
     LOG_FOLLOW_UP = "log_follow_up"
     CLEAR_LEAD_FLAG = "clear_lead_flag"
+    REPRIORITISE = "reprioritise"
+    DUPLICATE = "duplicate"
     RECORD_SURVEY = "record_survey"
     ADD_STAFF = "add_staff"
     ADD_RESELLER = "add_reseller"
@@ -120,6 +131,9 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.NOTE: EVERYONE,
     Action.LOG_FOLLOW_UP: EVERYONE,
     Action.CLEAR_LEAD_FLAG: frozenset({Role.LEAD, Role.ADMIN}),
+    # Who re-prioritises is the policy's `process.reprioritise_roles`; the service checks.
+    Action.REPRIORITISE: EVERYONE,
+    Action.DUPLICATE: EVERYONE,
     Action.RECORD_SURVEY: EVERYONE,
     Action.ADD_STAFF: frozenset({Role.ADMIN}),
     Action.ADD_RESELLER: frozenset({Role.ADMIN}),
@@ -129,7 +143,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
 # Actions that are events only (no status change) map a status to itself.
 _ALL_OPEN = tuple(OPEN_STATUSES)
 MOVES: dict[Action, dict[Status, Status]] = {
-    Action.NOTIFY: {s: s for s in _ALL_OPEN},
+    Action.NOTIFY: {s: s for s in (*_ALL_OPEN, Status.RESOLVED)},
     Action.ASSIGN: {
         Status.LOGGED: Status.ASSIGNED,
         Status.ASSIGNED: Status.ASSIGNED,
@@ -155,6 +169,9 @@ MOVES: dict[Action, dict[Status, Status]] = {
     Action.REOPEN: {Status.RESOLVED: Status.IN_PROGRESS},
     Action.NOTE: {s: s for s in (*_ALL_OPEN, Status.RESOLVED, Status.CLOSED)},
     Action.CLEAR_LEAD_FLAG: {s: s for s in (*_ALL_OPEN, Status.RESOLVED)},
+    Action.REPRIORITISE: {s: s for s in (*_ALL_OPEN, Status.RESOLVED)},
+    # A duplicate is closed at once (no resolution, no reopen window, no survey).
+    Action.DUPLICATE: {s: Status.CLOSED for s in (*_ALL_OPEN, Status.RESOLVED)},
     Action.RECORD_SURVEY: {Status.CLOSED: Status.CLOSED},
 }
 
@@ -182,7 +199,7 @@ def check_role(action: Action, role: Role) -> None:
     if role not in ACTION_ROLES[action]:
         allowed = ", ".join(r.label for r in Role if r in ACTION_ROLES[action])
         raise PermissionDenied(
-            f"a {role.label} may not {action.value.replace('_', ' ')} (allowed: {allowed})"
+            f"{role.a_label} may not {action.value.replace('_', ' ')} (allowed: {allowed})"
         )
 
 
@@ -197,6 +214,11 @@ def next_status(action: Action, status: Status) -> Status:
         pass
     if status is Status.CLOSED:
         raise TransitionNotAllowed("the ticket is closed, permanently; log a follow-up incident linked to it")
+    if action is Action.REQUEST_INFO and status is Status.AWAITING_INFO:
+        raise TransitionNotAllowed(
+            "cannot request info: the ticket is already waiting for information; record a chaser, "
+            "an agreed update time or the information received instead"
+        )
     reason = _WHY_NOT.get(action, f"not allowed while the ticket is {status.label}")
     raise TransitionNotAllowed(f"cannot {action.value.replace('_', ' ')}: {reason}")
 
@@ -225,16 +247,16 @@ def may_work_tier(role: Role, tier: int) -> bool:
 def check_works_tier(role: Role, tier: int, action: Action) -> None:
     if role in ENGINEERS and not may_work_tier(role, tier):
         raise PermissionDenied(
-            f"a {role.label} may not {action.value.replace('_', ' ')} a Tier {tier} ticket"
+            f"{role.a_label} may not {action.value.replace('_', ' ')} a Tier {tier} ticket"
         )
 
 
 def check_assignable(role: Role, tier: int) -> None:
     """Whether a staff member of `role` can be the engineer of a ticket at `tier`."""
     if role not in ENGINEERS:
-        raise PermissionDenied(f"a {role.label} cannot be the engineer of a ticket")
+        raise PermissionDenied(f"{role.a_label} cannot be the engineer of a ticket")
     if not may_work_tier(role, tier):
-        raise PermissionDenied(f"a {role.label} cannot take a Tier {tier} ticket")
+        raise PermissionDenied(f"{role.a_label} cannot take a Tier {tier} ticket")
 
 
 def initial_tier(requested: int, priority: str, top_priority: str) -> int:

@@ -92,6 +92,11 @@ class Policy:
     chaser_restarts_auto_resolve: bool = False
     agreed_update_moves_auto_resolve: bool = False
     auto_resolved_at: AutoResolvedAt = "limit"
+    # Who may change a ticket's priority after logging (role names of
+    # deskapp.domain.lifecycle.Role); and how alike two summaries must be (0-1) for
+    # intake to warn of a possible duplicate.
+    reprioritise_roles: tuple[str, ...] = ("tier2", "lead")
+    duplicate_similarity: float = 0.6
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -235,8 +240,34 @@ def parse_policy(data: Mapping[str, Any], source: str | None = None) -> Policy:
             AutoResolvedAt,
             r.choice("process.auto_resolved_at", AUTO_RESOLVED_AT, Policy.auto_resolved_at),
         ),
+        reprioritise_roles=_roles(r, "process.reprioritise_roles", Policy.reprioritise_roles, source),
+        duplicate_similarity=_fraction(r, "process.duplicate_similarity", Policy.duplicate_similarity),
         source=source,
     )
+
+
+ROLE_NAMES = ("tier1", "tier2", "lead", "admin")
+
+
+def _roles(r: _Reader, dotted: str, default: tuple[str, ...], source: str | None) -> tuple[str, ...]:
+    if r._get(dotted, required=False) is None:
+        return default
+    roles = tuple(r.string_list(dotted))
+    for i, role in enumerate(roles):
+        if role not in ROLE_NAMES:
+            raise PolicyError(f"{dotted}[{i}]", f"{role!r} is not one of {ROLE_NAMES}", source)
+    if not roles:
+        raise PolicyError(dotted, "names no role: someone must be able to do it", source)
+    return roles
+
+
+def _fraction(r: _Reader, dotted: str, default: float) -> float:
+    if r._get(dotted, required=False) is None:
+        return default
+    value = r.number(dotted)
+    if not 0 < value <= 1:
+        raise r._fail(dotted, f"must be more than 0 and at most 1, not {value!r}")
+    return value
 
 
 def _priority(code: str, entry: Any, source: str | None) -> Priority:

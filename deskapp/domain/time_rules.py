@@ -133,6 +133,13 @@ def limit_after_agreed_update(
     return limit
 
 
+def resolves_before_agreed_update(agreed_update: dt.datetime | None, limit: dt.datetime | None) -> bool:
+    """Whether the auto-resolve limit falls before an agreed update time, so the ticket
+    would resolve before the reseller's agreed update (only when the policy's
+    `agreed_update_moves_auto_resolve` leaves the limit where the request put it)."""
+    return agreed_update is not None and limit is not None and limit < agreed_update
+
+
 def auto_resolved_at(engine: SlaEngine, now: dt.datetime, limit: dt.datetime) -> dt.datetime:
     """The `resolved_at` of a ticket whose limit ran out, auto-resolved by a pass at
     `now`: the limit itself, or `now` (the policy's `auto_resolved_at`)."""

@@ -21,6 +21,7 @@ from deskapp.domain.lifecycle import (
 
 # Form fields an action may ask for.
 NOTE, ENGINEER, AGREED_UPDATE, PROVIDER, PROVIDER_REF = "note", "engineer", "agreed_update", "provider", "ref"
+PRIORITY, DUPLICATE_OF = "priority", "duplicate_of"
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,15 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(Action.RESOLVE, "Resolve…", "Ctrl+Shift+S", note_label="Resolution",
                note_required=True, needs_tier_work=True),
     ActionSpec(Action.CONFIRM, "Reseller confirmed", "Ctrl+Shift+O"),
-    ActionSpec(Action.REJECT, "Reseller rejected…", "Ctrl+Shift+J", note_label="What the reseller said"),
+    ActionSpec(Action.REJECT, "Reseller rejected…", "Ctrl+Shift+J", (NOTE, PROVIDER, PROVIDER_REF),
+               note_label="What the reseller said"),
     ActionSpec(Action.REOPEN, "Reopen…", "Ctrl+Shift+N", note_label="Why it is reopened"),
     ActionSpec(Action.NOTE, "Add note…", "Ctrl+Shift+M", note_label="Note", note_required=True),
     ActionSpec(Action.LOG_FOLLOW_UP, "Log follow-up incident…", "Ctrl+Shift+F", ()),
     ActionSpec(Action.CLEAR_LEAD_FLAG, "Lead flag dealt with", "Ctrl+Shift+L"),
+    ActionSpec(Action.REPRIORITISE, "Change priority…", "Ctrl+Shift+Y", (PRIORITY, NOTE),
+               note_label="Why the priority changes", note_required=True),
+    ActionSpec(Action.DUPLICATE, "Duplicate of…", "Ctrl+Shift+D", (DUPLICATE_OF, NOTE)),
 )  # fmt: skip
 
 SPEC_BY_ACTION = {spec.action: spec for spec in SPECS}
@@ -70,9 +75,14 @@ def role_may(role: Role, action: Action) -> bool:
 
 
 def offered(
-    status: str, tier: int, role: Role, *, lead_flagged: bool = False, third_party: bool = False
-) -> list[ActionSpec]:
-    """The actions a person of `role` is offered on a ticket in `status` at `tier`."""
+    status: str, tier: int, role: Role, *, lead_flagged: bool = False, third_party: bool = False,
+    reprioritise_roles: tuple[str, ...] = ("tier2", "lead"), responded: bool = False,
+    confirmed: bool = False,
+) -> list[ActionSpec]:  # fmt: skip
+    """The actions a person of `role` is offered on a ticket in `status` at `tier`
+    (`reprioritise_roles`: the policy's roles who may change a priority). A step already
+    taken is not offered again: telling the number once it was told (`responded`), or
+    confirming a resolution already confirmed (`confirmed`)."""
     state = Status(status)
     out = []
     for spec in SPECS:
@@ -89,6 +99,10 @@ def offered(
         if spec.action is Action.THIRD_PARTY_UPDATE and (tier != TOP_TIER or not third_party):
             continue
         if spec.action is Action.CLEAR_LEAD_FLAG and not lead_flagged:
+            continue
+        if spec.action is Action.REPRIORITISE and role.value not in reprioritise_roles:
+            continue
+        if (spec.action is Action.NOTIFY and responded) or (spec.action is Action.CONFIRM and confirmed):
             continue
         if spec.needs_tier_work and role in ENGINEERS and not may_work_tier(role, tier):
             continue

@@ -20,11 +20,20 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
-from deskapp.gui.actions import AGREED_UPDATE, ENGINEER, NOTE, PROVIDER, PROVIDER_REF
+from deskapp.gui.actions import (
+    AGREED_UPDATE,
+    DUPLICATE_OF,
+    ENGINEER,
+    NOTE,
+    PRIORITY,
+    PROVIDER,
+    PROVIDER_REF,
+)
 from deskapp.gui.session import Session
 from deskapp.services import directory
 from deskapp.services.directory import StaffEntry, assignable_staff
 from deskapp.services.escalation_review import EscalationRow
+from deskapp.services.priority import reprioritise
 from deskapp.services.queue import QueueRow, TicketDetail
 from deskapp.sla import engine as shared_engine
 
@@ -81,6 +90,13 @@ class Desk:
             ticket = services.log_ticket(self.db, self.clock, login, policy=self.policy, **fields)
         return Logged(str(ticket.number), str(ticket.priority), ticket.response_due)
 
+    def similar(self, reseller: str, tenant: str, summary: str) -> list[str]:
+        """Open tickets of the same reseller and tenant that look like this one, described."""
+        found = services.similar_open_tickets(
+            self.db, reseller=reseller, tenant=tenant, summary=summary, policy=self.policy
+        )
+        return [t.describe(self.policy) for t in found]
+
     def perform(self, action: Action, number: str, values: Mapping[str, Any], version: int | None) -> None:
         """Take one process step on a ticket; raises DeskError (ConflictError if stale)."""
         note = str(values.get(NOTE, "") or "")
@@ -116,11 +132,26 @@ class Desk:
             ),
             Action.RESOLVE: lambda: services.resolve(*self._args(number), reason=note, **self._kw(version)),
             Action.CONFIRM: lambda: services.confirm(*self._args(number), note=note, **self._kw(version)),
-            Action.REJECT: lambda: services.reject(*self._args(number), note=note, **self._kw(version)),
+            Action.REJECT: lambda: services.reject(
+                *self._args(number),
+                note=note,
+                provider=values.get(PROVIDER) or None,
+                provider_ref=values.get(PROVIDER_REF) or None,
+                **self._kw(version),
+            ),
             Action.REOPEN: lambda: services.reopen(*self._args(number), note=note, **self._kw(version)),
             Action.NOTE: lambda: services.note(*self._args(number), text=note, **self._kw(version)),
             Action.CLEAR_LEAD_FLAG: lambda: services.clear_lead_flag(
                 *self._args(number), note=note, **self._kw(version)
+            ),
+            Action.DUPLICATE: lambda: services.duplicate(
+                *self._args(number), of=str(values.get(DUPLICATE_OF) or ""), note=note, **self._kw(version)
+            ),
+            Action.REPRIORITISE: lambda: reprioritise(
+                *self._args(number),
+                priority=str(values.get(PRIORITY) or ""),
+                reason=note,
+                **self._kw(version),
             ),
         }
         call = calls.get(action)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDialog,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -29,6 +30,7 @@ from deskapp.domain.lifecycle import Action, DeskError
 from deskapp.domain.policy import CHANNELS
 from deskapp.gui.desk import Desk, Logged
 from deskapp.gui.forms import child, load_form
+from deskapp.services.priority import expected_priority
 
 IMPACT_WORDS = {
     "all": "all end users on a tenant (business critical)",
@@ -68,6 +70,9 @@ class IntakeDialog(QDialog):
         self.tier_two_check = child(form, QCheckBox, "tierTwoCheck")
         self.summary_edit = child(form, QLineEdit, "summaryEdit")
         self.description_edit = child(form, QPlainTextEdit, "descriptionEdit")
+        self.priority_reason_edit = child(form, QLineEdit, "priorityReasonEdit")
+        self._warned_for: tuple[str, str, str] | None = None  # a possible duplicate was shown
+        self._form_layout = child(form, QFormLayout, "entryFieldsLayout")
         self.error_label = child(form, QLabel, "errorLabel")
         self.error_label.setProperty("role", "error")
         self.save_button = child(form, QPushButton, "saveButton")
@@ -148,6 +153,11 @@ class IntakeDialog(QDialog):
         target = "the next business day" if prio.next_business_day else _hours(prio.target)
         hints.append(f"{prio.code}: response within {target} ({clock}).")
         self.priority_hint_label.setText(" ".join(hints))
+        # A priority other than the impact's (as the channel allows) needs a reason.
+        expected = expected_priority(
+            self.desk.policy, str(self.impact_combo.currentData()), str(self.channel_combo.currentData())
+        )
+        self._form_layout.setRowVisible(self.priority_reason_edit, code != expected)
         is_top = code == self._top
         self.tier_two_check.setVisible(is_top)
         if not is_top:
@@ -169,11 +179,29 @@ class IntakeDialog(QDialog):
             "tier": 2 if self.tier_two_check.isChecked() else 1,
             "summary": self.summary_edit.text().strip(),
             "description": self.description_edit.toPlainText().strip(),
+            "priority_reason": self.priority_reason_edit.text().strip() or None,
         }
 
     def save(self) -> bool:
+        values = self.values()
+        key = (values["reseller"], values["tenant"], values["summary"])
+        if key != self._warned_for and not self.linked_to:
+            try:
+                alike = self.desk.similar(*key)
+            except DeskError:
+                alike = []
+            if alike:
+                # Warned once for what is typed; saving again logs it anyway.
+                self._warned_for = key
+                self.error_label.setText(
+                    "Possibly a duplicate: the same reseller and tenant has "
+                    + "; ".join(alike)
+                    + ". If it is the same incident, cancel and add to that ticket; "
+                    "otherwise save again to log it."
+                )
+                return False
         try:
-            logged = self.desk.log(linked_to=self.linked_to, **self.values())
+            logged = self.desk.log(linked_to=self.linked_to, **values)
         except DeskError as exc:
             self.error_label.setText(str(exc))  # what was typed stays in the form
             return False

@@ -63,6 +63,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from deskapp.cli.timestamps import parse_instant
     from deskapp.domain.lifecycle import DeskError, Role
+    from deskapp.domain.policy import PolicyError, load_policy
     from deskapp.gui import crash
     from deskapp.gui import settings as conf
     from deskapp.gui.app import DeskApp
@@ -106,7 +107,12 @@ def run_gui(args: argparse.Namespace) -> int:
             print(f"deskapp: {exc}", file=sys.stderr)
             return 1
         session = Session(staff.login, staff.name, Role(staff.role))
-    return work_sessions(app, lambda: DeskApp(db, clock, settings), session)
+    try:
+        policy = load_policy(args.policy) if getattr(args, "policy", None) else None
+    except PolicyError as exc:
+        print(f"deskapp: {exc}", file=sys.stderr)
+        return 2
+    return work_sessions(app, lambda: DeskApp(db, clock, settings, policy=policy), session)
 
 
 def work_sessions(app: Any, make_desk_app: Any, session: Any = None) -> int:

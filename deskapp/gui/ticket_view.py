@@ -35,8 +35,10 @@ from deskapp.domain.explain import explain, render
 from deskapp.domain.lifecycle import Action, DeskError
 from deskapp.gui.actions import (
     AGREED_UPDATE,
+    DUPLICATE_OF,
     ENGINEER,
     NOTE,
+    PRIORITY,
     PROVIDER,
     PROVIDER_REF,
     SPECS,
@@ -50,6 +52,7 @@ from deskapp.gui.models.history_model import HistoryModel
 from deskapp.gui.survey_panel import SurveyPanel
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
+from deskapp.services.warnings import ticket_warnings
 
 Formatter = Callable[[TicketDetail], str]
 BUTTONS_PER_ROW = 5
@@ -73,6 +76,8 @@ class TicketView(QWidget):
         self.conflict_frame = child(form, QFrame, "conflictFrame")
         self.conflict_label = child(form, QLabel, "conflictLabel")
         self.reload_button = child(form, QPushButton, "reloadButton")
+        self.warning_label = child(form, QLabel, "warningLabel")  # what the ticket's state holds in store
+        self.warning_label.setProperty("role", "warning")
         self.action_buttons_panel = child(form, QWidget, "actionButtonsPanel")
         self.action_form_group = child(form, QGroupBox, "actionFormGroup")
         self.engineer_combo = child(form, QComboBox, "engineerCombo")
@@ -80,6 +85,10 @@ class TicketView(QWidget):
         self.note_edit = child(form, QPlainTextEdit, "noteEdit")
         self.provider_edit = child(form, QLineEdit, "providerEdit")
         self.provider_ref_edit = child(form, QLineEdit, "providerRefEdit")
+        self.priority_change_combo = child(form, QComboBox, "priorityChangeCombo")
+        for code, prio in desk.policy.priorities.items():
+            self.priority_change_combo.addItem(f"{code} {prio.name}", code)
+        self.duplicate_of_edit = child(form, QLineEdit, "duplicateOfEdit")
         self.action_error_label = child(form, QLabel, "actionErrorLabel")
         self.action_error_label.setProperty("role", "error")
         self.submit_action_button = child(form, QPushButton, "submitActionButton")
@@ -131,6 +140,7 @@ class TicketView(QWidget):
         self.cancel_action_button.clicked.connect(self.close_action)
         self.reload_button.clicked.connect(self.reload)
         self.conflict_frame.hide()
+        self.warning_label.hide()
         self.action_form_group.hide()
         self.detail_splitter.hide()  # nothing to show until a ticket is opened
         self._show_actions([])
@@ -140,7 +150,8 @@ class TicketView(QWidget):
     def _when(self, moment: dt.datetime | None) -> str:
         if moment is None:
             return "—"
-        return f"{moment.astimezone(self._tz):%a %d %b %Y %H:%M}"
+        local = moment.astimezone(self._tz)
+        return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"  # GMT or BST: never misread near a change
 
     def _fields(self) -> list[tuple[str, str, Formatter]]:
         w = self._when
@@ -175,6 +186,19 @@ class TicketView(QWidget):
             ("providerRef", "Provider's reference", lambda d: d.provider_ref or "—"),
             ("leadFlaggedAt", "Flagged to team lead", lambda d: w(d.lead_flagged_at)),
             ("linkedTo", "Follow-up of", lambda d: d.linked_to or "—"),
+            ("duplicateOf", "Duplicate of", lambda d: d.duplicate_of or "—"),
+            ("duplicates", "Duplicates closed into it", lambda d: ", ".join(d.duplicates) or "—"),
+            (
+                "priorityHistory",
+                "Priority changes",
+                lambda d: (
+                    "; ".join(
+                        f"{p.from_priority} → {p.to_priority} {w(p.at)} by {p.actor}: {p.reason}"
+                        for p in d.priority_history
+                    )
+                    or "—"
+                ),
+            ),
             ("policyVersion", "Policy", lambda d: d.policy_version),
             ("version", "Version", lambda d: f"{d.version} (updated {w(d.updated_at)})"),
         ]
@@ -223,6 +247,9 @@ class TicketView(QWidget):
         for key, _title, fmt in self._fields():
             self._field_labels[key].setText(fmt(d))
         self.history_model.set_entries(d.history)
+        warnings = ticket_warnings(d, self.desk.policy)
+        self.warning_label.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warning_label.setVisible(bool(warnings))
         self.survey_panel.show_ticket(d.number, d.status, d.version)
         expl = explain(self.desk.engine, d.priority, d.logged_at)
         self.sla_explanation_text.setPlainText(render(expl, self._tz))
@@ -231,6 +258,8 @@ class TicketView(QWidget):
         specs = offered(
             d.status, d.tier, session.role,
             lead_flagged=d.lead_flagged_at is not None, third_party=bool(d.provider),
+            reprioritise_roles=self.desk.policy.reprioritise_roles,
+            responded=d.responded_at is not None, confirmed=_confirmed(d),
         )  # fmt: skip
         self._show_actions(specs)
         if self._current is not None and self._current not in specs:
@@ -284,24 +313,33 @@ class TicketView(QWidget):
         if spec.action is Action.LOG_FOLLOW_UP:
             self.follow_up_requested.emit(self.detail.number)
             return
+        # Escalating, or a rejection escalating, to Tier 3 engages the provider.
+        to_top = spec.action in (Action.ESCALATE, Action.REJECT) and self.detail.tier + 1 == 3
         if self._current is not spec:
+            known = spec.action is Action.REJECT and to_top  # a ticket back from Tier 3 keeps its own
             self.note_edit.clear()
-            self.provider_edit.clear()
-            self.provider_ref_edit.clear()
+            self.provider_edit.setText((self.detail.provider or "") if known else "")
+            self.provider_ref_edit.setText((self.detail.provider_ref or "") if known else "")
+            self.duplicate_of_edit.clear()
+            others = [c for c in self.desk.policy.priorities if c != self.detail.priority]
+            self.priority_change_combo.setCurrentIndex(self.priority_change_combo.findData(others[0]))
             self.action_error_label.clear()
         self._current = spec
         self.action_form_group.setTitle(f"{spec.label.rstrip('…')} — {self.detail.number}")
-        to_top = spec.action is Action.ESCALATE and self.detail.tier + 1 == 3
         shown = {
             ENGINEER: ENGINEER in spec.fields,
             AGREED_UPDATE: AGREED_UPDATE in spec.fields,
             NOTE: NOTE in spec.fields,
             PROVIDER: PROVIDER in spec.fields and to_top,
-            PROVIDER_REF: PROVIDER_REF in spec.fields and (to_top or spec.action is not Action.ESCALATE),
+            PROVIDER_REF: PROVIDER_REF in spec.fields
+            and (to_top or spec.action is Action.THIRD_PARTY_UPDATE),
+            PRIORITY: PRIORITY in spec.fields,
+            DUPLICATE_OF: DUPLICATE_OF in spec.fields,
         }
         rows = {
             ENGINEER: self.engineer_combo, AGREED_UPDATE: self.agreed_update_edit,
             NOTE: self.note_edit, PROVIDER: self.provider_edit, PROVIDER_REF: self.provider_ref_edit,
+            PRIORITY: self.priority_change_combo, DUPLICATE_OF: self.duplicate_of_edit,
         }  # fmt: skip
         layout = self.action_form_group.layout()
         assert isinstance(layout, QFormLayout)
@@ -312,6 +350,7 @@ class TicketView(QWidget):
             note_label.setText(spec.note_label + (" *" if spec.note_required else ""))
         if ENGINEER in spec.fields:
             self._offer_engineers(self.detail.tier, unassigned=not self.detail.engineer)
+
         if AGREED_UPDATE in spec.fields:
             start = self.desk.clock.now().astimezone(self._tz) + dt.timedelta(days=1)
             self.agreed_update_edit.setDateTime(
@@ -368,6 +407,8 @@ class TicketView(QWidget):
             AGREED_UPDATE: local.replace(tzinfo=self._tz),
             PROVIDER: self.provider_edit.text().strip(),
             PROVIDER_REF: self.provider_ref_edit.text().strip(),
+            PRIORITY: str(self.priority_change_combo.currentData() or ""),
+            DUPLICATE_OF: self.duplicate_of_edit.text().strip(),
         }
 
     def submit_action(self) -> bool:
@@ -395,3 +436,9 @@ class TicketView(QWidget):
         self.show_ticket(d.number)
         self.changed.emit(d.number)
         return True
+
+
+def _confirmed(d: TicketDetail) -> bool:
+    """Whether the reseller confirmed the current resolution (the last of these steps)."""
+    steps = [h.kind for h in d.history if h.kind in ("resolved", "auto_resolved", "confirmed")]
+    return bool(steps) and steps[-1] == "confirmed"

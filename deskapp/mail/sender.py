@@ -12,8 +12,10 @@ before saying so) the reseller may get it twice, with the same Message-ID.
 A failure the server may get over (down, busy, timed out) goes back to
 pending with a growing delay; a refusal that retrying cannot fix, or the
 last attempt, marks it failed, shown in the outbox with a retry button.
-Delivered ticket-number messages record the response; delivered surveys
-mark the survey sent.
+A delivered message that carries the ticket number (the ticket-number mail, or
+any other that quotes it) records the response at the moment it was sent, if
+none was recorded and the ticket is not closed; delivered surveys mark the
+survey sent.
 """
 
 from __future__ import annotations
@@ -129,16 +131,19 @@ def _delivered(message: Outbox, worker: str, now: dt.datetime, report: DrainRepo
         note = f"{message.kind.replace('_', ' ')} emailed to {message.recipient}"
         kind = "message_sent"
         bump = {Ticket.version: Ticket.version + 1, Ticket.updated_at: now}
-        if message.kind == "ticket_number":
-            # The reseller now knows the number: that is the response (contract step 2).
+        if carries_number(message, ticket_id):
+            # The reseller now knows the number: that is the response (contract step 2),
+            # whichever message told it, in any status before closure.
             first = (
                 Ticket.update({Ticket.responded_at: now, **bump})
-                .where(Ticket.id == ticket_id, Ticket.responded_at.is_null())
+                .where(Ticket.id == ticket_id, Ticket.responded_at.is_null(), Ticket.status != "closed")
                 .execute()
             )
             if first:
-                kind, note = "notified", f"reseller told the ticket number by email ({message.recipient})"
-        elif message.kind == "survey":
+                how = "" if message.kind == "ticket_number" else f" in the {message.kind.replace('_', ' ')}"
+                note = f"reseller told the ticket number by email{how} ({message.recipient})"
+                kind = "notified"
+        if message.kind == "survey":
             Ticket.update({Ticket.survey_status: "sent", Ticket.survey_sent_at: now, **bump}).where(
                 Ticket.id == ticket_id, Ticket.survey_status == "to_send"
             ).execute()
@@ -150,6 +155,12 @@ def _delivered(message: Outbox, worker: str, now: dt.datetime, report: DrainRepo
             to_status=ticket.status, from_tier=ticket.tier, to_tier=ticket.tier, note=note,
         )  # fmt: skip
     report.sent.append(message.id)
+
+
+def carries_number(message: Outbox, ticket_id: int) -> bool:
+    """Whether a message tells its ticket's number (in its subject or its body)."""
+    number = Ticket.select(Ticket.number).where(Ticket.id == ticket_id).scalar()
+    return bool(number) and (number in message.subject or number in message.body)
 
 
 # --- the desk's SMTP settings (shared by every workstation; the password is in the keyring) ---

@@ -24,8 +24,8 @@ REPORTS: dict[str, tuple[str, Report]] = {
     "third-party": ("Third-party (Tier 3) cases still open", third_party_open),
     "surveys": ("Satisfaction survey scores", survey_scores),
 }
-# Reports that take a period (by the logged date of the tickets).
-PERIOD_REPORTS = frozenset({"compliance", "breaches", "response-times"})
+# Reports that take a period (by the logged date of the tickets): every one.
+PERIOD_REPORTS = frozenset(REPORTS)
 
 
 def run_report(
@@ -36,7 +36,5 @@ def run_report(
         _, fn = REPORTS[name]
     except KeyError:
         raise ValueError(f"no report called {name!r} (known: {', '.join(REPORTS)})") from None
-    kwargs: dict[str, Any] = {"now": now, "policy": policy}
-    if name in PERIOD_REPORTS:
-        kwargs |= {"since": since, "until": until}
+    kwargs: dict[str, Any] = {"now": now, "policy": policy, "since": since, "until": until}
     return fn(db, **kwargs)

@@ -16,8 +16,9 @@ import peewee as pw
 
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.reports.table import Table, hours, month_of, percent
+from deskapp.sla import engine as engine_for
 from deskapp.store.connection import use
-from deskapp.store.models import Reseller, Ticket
+from deskapp.store.models import PriorityChange, Reseller, Ticket
 
 # Response-time buckets (upper bounds, exclusive), labelled for a person.
 BUCKETS: tuple[tuple[dt.timedelta | None, str], ...] = (
@@ -46,6 +47,7 @@ def _tickets(
             Ticket.responded_at,
         )
         .join(Reseller)
+        .where(Ticket.duplicate_of.is_null())  # a duplicate's incident is counted on the other ticket
         .order_by(Ticket.logged_at)
     )
     if since is not None:
@@ -104,19 +106,58 @@ def breaches(
     db: pw.Database, *, now: dt.datetime, policy: Policy | None = None,
     since: dt.datetime | None = None, until: dt.datetime | None = None,
 ) -> Table:  # fmt: skip
-    """Every missed response: when it was due and how late (or still untold)."""
+    """Every missed response: when it was due and how late (or still untold), in the
+    ticket's own clock: wall-clock hours for a 24x7 priority (P1), business hours for
+    the others (a P3 told two business hours late is 2 hours late, not 40)."""
+    policy = policy or default_policy()
+    tz = policy.tz
+    engine = engine_for(policy)
     rows = []
+    changed = _earlier_priorities(db)
     for number, prio, reseller, logged, due, responded in _tickets(db, since, until):
         if outcome(due, responded, now) != "missed":
             continue
-        late = (responded or now) - due
-        rows.append((number, prio, reseller, _iso(logged), _iso(due),
-                     _iso(responded) if responded else "not yet told", hours(late)))  # fmt: skip
+        end = responded or now
+        wall = policy.priorities[prio].wall_clock if prio in policy.priorities else True
+        late = end - due if wall else engine.calendar.business_time_between(due, end)
+        rows.append((
+            number, prio, reseller, logged.astimezone(tz), due.astimezone(tz),
+            responded.astimezone(tz) if responded else "not yet told", hours(late),
+            "wall clock" if wall else "business hours", " -> ".join([*changed.get(number, []), prio])
+            if number in changed else "",
+        ))  # fmt: skip
     return Table(
         "Response SLA breaches",
-        ("ticket", "priority", "reseller", "logged", "due", "responded", "hours late"),
+        (
+            "ticket",
+            "priority",
+            "reseller",
+            "logged",
+            "due",
+            "responded",
+            "hours late",
+            "late counted in",
+            "priority changed",
+        ),
         rows,  # type: ignore[arg-type]
+        note="Hours late are wall-clock hours for a 24x7 priority and business hours for the others.",
     )
+
+
+def _earlier_priorities(db: pw.Database) -> dict[str, list[str]]:
+    """Each re-prioritised ticket's earlier priorities, oldest first (its due time was
+    counted again under the priority it has now)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    query = (
+        PriorityChange.select(Ticket.number, PriorityChange.from_priority)
+        .join(Ticket, on=(PriorityChange.ticket == Ticket.id))
+        .where(PriorityChange.from_due.is_null(False))
+        .order_by(PriorityChange.id)
+        .tuples()
+    )
+    for number, earlier in query.iterator():
+        out[number].append(earlier)
+    return out
 
 
 def response_times(
@@ -140,7 +181,3 @@ def bucket(wait: dt.timedelta) -> str:
         if bound is None or wait < bound:
             return label
     return BUCKETS[-1][1]
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

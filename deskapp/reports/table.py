@@ -1,4 +1,9 @@
-"""A report's result: a title, column names and rows of plain values."""
+"""A report's result: a title, column names and rows of plain values.
+
+An instant is a cell of its own (an aware datetime in the desk's local time):
+`as_dicts` (JSON) gives it in UTC with a Z; the text and CSV a person reads give
+it in local time with its offset.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-Cell = str | int | float | None
+from deskapp.domain.local_time import iso_utc, short_text
+
+Plain = str | int | float | None
+Cell = Plain | dt.datetime
 
 
 @dataclass(frozen=True)
@@ -23,15 +31,23 @@ class Table:
         k = self.columns.index(name)
         return [row[k] for row in self.rows]
 
-    def as_dicts(self) -> list[dict[str, Cell]]:
-        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+    def as_dicts(self) -> list[dict[str, Plain]]:
+        """Rows for machines (JSON): instants in UTC."""
+        return [
+            dict(
+                zip(self.columns, (iso_utc(c) if isinstance(c, dt.datetime) else c for c in row), strict=True)
+            )
+            for row in self.rows
+        ]
 
     def to_csv(self) -> str:
-        """The table as CSV; a text cell a spreadsheet would run as a formula is escaped."""
+        """CSV for a person's spreadsheet: instants in local time, ISO 8601 with the offset."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([csv_safe(c) for c in self.columns])
-        writer.writerows([csv_safe(c) for c in row] for row in self.rows)
+        writer.writerows(
+            tuple(c.isoformat() if isinstance(c, dt.datetime) else csv_safe(c) for c in r) for r in self.rows
+        )
         return out.getvalue()
 
     def write_csv(self, path: str | Path) -> Path:
@@ -87,6 +103,8 @@ def csv_safe(value: Cell) -> Cell:
 def _fmt(value: Cell) -> str:
     if isinstance(value, float):
         return f"{value:.1f}"
+    if isinstance(value, dt.datetime):
+        return short_text(value, value.tzinfo or dt.UTC)
     return str(value)
 
 
@@ -108,3 +126,14 @@ def median(values: Sequence[float]) -> float | None:
     ordered = sorted(values)
     mid = len(ordered) // 2
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def in_period(logged_at: object, since: dt.datetime | None, until: dt.datetime | None) -> list[object]:
+    """Conditions on a ticket's logging instant for a report's period [since, until):
+    every report counts the tickets logged in its period."""
+    conditions: list[object] = []
+    if since is not None:
+        conditions.append(logged_at >= since)  # type: ignore[operator]
+    if until is not None:
+        conditions.append(logged_at < until)  # type: ignore[operator]
+    return conditions

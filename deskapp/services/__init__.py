@@ -16,6 +16,7 @@ from deskapp.services.directory import (
     mark_training,
     staff_count,
 )
+from deskapp.services.duplicates import duplicate, similar_open_tickets
 from deskapp.services.errors import (
     AuthenticationFailed,
     ChannelNotAllowed,
@@ -32,6 +33,7 @@ from deskapp.services.errors import (
 )
 from deskapp.services.history_entry import HistoryEntry
 from deskapp.services.intake import log_follow_up, log_ticket
+from deskapp.services.priority import reprioritise
 from deskapp.services.queue import QueueRow, TicketDetail, queue_rows, ticket_detail
 from deskapp.services.resolution import (
     clear_lead_flag,
@@ -58,13 +60,49 @@ from deskapp.services.work import (
 log = log_ticket
 
 __all__ = [
-    "AuthenticationFailed", "ChannelNotAllowed", "ConflictError", "DeskError",
-    "HistoryEntry", "MissingField", "NotFound", "OutsideTerritory", "PermissionDenied",
-    "QueueRow", "ReopenAfterClosure", "TicketDetail", "TrainingOnly",
-    "TransitionNotAllowed", "ValidationError", "add_reseller", "add_staff", "agree_update",
-    "assign", "authenticate", "chaser_sent", "clear_lead_flag", "confirm", "escalate",
-    "info_received", "is_training", "log", "log_follow_up", "log_ticket",
-    "mark_survey_sent", "mark_training", "note", "notify", "queue_rows", "record_survey",
-    "reject", "reopen", "request_info", "resolve", "staff_count", "third_party_update",
+    "AuthenticationFailed",
+    "ChannelNotAllowed",
+    "ConflictError",
+    "DeskError",
+    "HistoryEntry",
+    "MissingField",
+    "NotFound",
+    "OutsideTerritory",
+    "PermissionDenied",
+    "QueueRow",
+    "ReopenAfterClosure",
+    "TicketDetail",
+    "TrainingOnly",
+    "TransitionNotAllowed",
+    "ValidationError",
+    "add_reseller",
+    "add_staff",
+    "agree_update",
+    "assign",
+    "authenticate",
+    "chaser_sent",
+    "clear_lead_flag",
+    "confirm",
+    "duplicate",
+    "escalate",
+    "info_received",
+    "is_training",
+    "log",
+    "log_follow_up",
+    "log_ticket",
+    "mark_survey_sent",
+    "mark_training",
+    "note",
+    "notify",
+    "queue_rows",
+    "record_survey",
+    "reject",
+    "reopen",
+    "reprioritise",
+    "request_info",
+    "resolve",
+    "similar_open_tickets",
+    "staff_count",
+    "third_party_update",
     "ticket_detail",
 ]  # fmt: skip

@@ -26,6 +26,7 @@ import peewee as pw
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import ENGINEERS, Action, Role, check_role, may_work_tier
 from deskapp.domain.time_range import quote
+from deskapp.services.email_address import checked_email
 from deskapp.services.errors import (
     AuthenticationFailed,
     MissingField,
@@ -115,6 +116,7 @@ def add_reseller(
             f"{name} is in {code or 'no country'}: support covers the Territory only "
             "(the UK, GB, and the Republic of Ireland, IE)"
         )
+    email = checked_email(email, "the reseller's email")
     with write_transaction(db):
         check_role(Action.ADD_RESELLER, Role(load_staff(actor).role))
         if Reseller.select().where(Reseller.name == name).exists():
@@ -228,4 +230,4 @@ def set_password(db: pw.Database, clock: Clock, actor: str, login: str, password
 def _administrator_only(me: Staff, what: str) -> None:
     role = Role(me.role)
     if role is not Role.ADMIN:
-        raise PermissionDenied(f"a {role.label} may not {what} (allowed: administrator)")
+        raise PermissionDenied(f"{role.a_label} may not {what} (allowed: administrator)")

@@ -118,7 +118,7 @@ def escalations(db: pw.Database) -> list[EscalationRow]:
 def _check(op: Operation, what: str) -> None:
     if op.role not in REVIEWERS:
         raise PermissionDenied(
-            f"a {op.role.label} may not {what} an escalation (team leads and administrators do)"
+            f"{op.role.a_label} may not {what} an escalation (team leads and administrators do)"
         )
     if op.ticket.tier < 2:
         raise TransitionNotAllowed(f"{op.ticket.number} is at Tier 1: it has not been escalated")

@@ -2,13 +2,14 @@
 
     log_ticket(db, clock, actor, *, reseller, contact, tenant, impact, channel, summary,
                phone=None, email=None, description="", end_users="", priority=None,
-               tier=1, policy=None) -> Ticket
+               tier=1, policy=None, priority_reason=None) -> Ticket
     log_follow_up(db, clock, actor, closed_number, **the same keywords) -> Ticket
 
 Every missing fact is named at once and nothing is saved; a priority the
 channel may not raise (a P1 by email), a reseller outside the Territory or an
-unknown reseller is refused. The contact and tenant are found by name under
-the reseller, or added. The response is due by the policy in force, whose
+unknown reseller is refused; a priority other than the one the impact suggests
+(lowered to the best the channel allows) needs `priority_reason`. The contact
+and tenant are found by name under the reseller, or added. The response is due by the policy in force, whose
 version is recorded on the ticket.
 """
 
@@ -24,6 +25,7 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action, Role, Status, check_role, initial_tier, next_status
 from deskapp.domain.policy import CHANNELS, Policy, default_policy
 from deskapp.domain.time_range import quote
+from deskapp.services.email_address import checked_email
 from deskapp.services.errors import (
     ChannelNotAllowed,
     MissingField,
@@ -33,10 +35,11 @@ from deskapp.services.errors import (
     ValidationError,
 )
 from deskapp.services.operation import engine_for, load_staff, load_ticket
+from deskapp.services.priority import check_logged_priority, expected_priority
 from deskapp.services.text import MAX_TEXT, check_text
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
-from deskapp.store.models import TERRITORY, Contact, History, Reseller, Tenant, Ticket
+from deskapp.store.models import TERRITORY, Contact, History, PriorityChange, Reseller, Tenant, Ticket
 
 NUMBER_FORMAT = "INC-{:06d}"
 
@@ -46,7 +49,7 @@ def log_ticket(
     impact: str, channel: str, summary: str, phone: str | None = None,
     email: str | None = None, description: str = "", end_users: str = "",
     priority: str | None = None, tier: int = 1, policy: Policy | None = None,
-    linked_to: str | None = None,
+    linked_to: str | None = None, priority_reason: str | None = None,
 ) -> Ticket:  # fmt: skip
     """Log a new ticket (status `logged`); returns it with its number."""
     use(db)
@@ -71,6 +74,7 @@ def log_ticket(
         (linked_to, "the linked ticket", Ticket.number.max_length),
     ):  # fmt: skip
         check_text(value, what, limit)
+    email = checked_email(email, "the contact's email")
     channel = channel.strip().lower()
     if channel not in CHANNELS:
         raise ValidationError(f"{quote(channel)} is not a channel (use {', '.join(CHANNELS)})")
@@ -88,6 +92,7 @@ def log_ticket(
             f"not by {channel}: ask the reseller to phone the desk, or log it at a lower "
             "priority"
         )
+    why = check_logged_priority(policy, impact, channel, prio.code, priority_reason)
     top = next(iter(policy.priorities))
     start_tier = initial_tier(tier, prio.code, top)
     engine = engine_for(policy)
@@ -123,6 +128,13 @@ def log_ticket(
         if earlier is not None:
             note = f"follow-up of {earlier.number}: {note}"
             _record_follow_up(earlier, ticket.number, staff.login, now)
+        if why is not None:
+            expected = expected_priority(policy, impact, channel)
+            note = f"{note} [{prio.code}, not {expected}: {why}]"
+            PriorityChange.create(
+                ticket=ticket, at=now, actor=staff.login, from_priority=expected,
+                to_priority=prio.code, reason=why, from_due=None, to_due=ticket.response_due,
+            )  # fmt: skip
         History.create(
             ticket=ticket, at=now, actor=staff.login, kind="logged", to_status="logged",
             to_tier=start_tier, note=note,

@@ -9,8 +9,8 @@ an incremental refresh; tickets that closed after `since` are included then
 (status "closed") even without `include_closed`, so a view can drop them.
 `numbers` returns just those tickets, closed or not (the change feed names
 them: `deskapp.store.change_feed`).
-`ticket_detail` is three queries: the ticket with its joins, its history,
-its survey answer. With `now`, the detail carries the response SLA band.
+`ticket_detail` is four queries: the ticket with its joins, its history,
+its survey answer and its survey invitation. With `now`, the detail carries the response SLA band.
 """
 
 from __future__ import annotations
@@ -24,11 +24,22 @@ import peewee as pw
 
 from deskapp.domain.lifecycle import Status
 from deskapp.domain.policy import Policy
+from deskapp.services.duplicates import duplicates_of
 from deskapp.services.history_entry import HistoryEntry
 from deskapp.services.operation import engine_for, load_ticket
+from deskapp.services.priority import PriorityEntry, priority_history
 from deskapp.store.connection import raw_sql, use
 from deskapp.store.fields import instant_reader, to_utc
-from deskapp.store.models import Contact, History, Reseller, Staff, SurveyAnswer, Tenant, Ticket
+from deskapp.store.models import (
+    Contact,
+    History,
+    Reseller,
+    Staff,
+    SurveyAnswer,
+    SurveyInvitation,
+    Tenant,
+    Ticket,
+)
 
 
 class QueueRow(NamedTuple):
@@ -95,6 +106,7 @@ class TicketDetail:
     survey_sent_at: dt.datetime | None
     survey_score: int | None
     survey_comment: str | None
+    survey_ref: str | None  # the reference the survey email quotes, once the ticket closed
     provider: str | None
     provider_ref: str | None
     linked_to: str | None
@@ -102,6 +114,9 @@ class TicketDetail:
     version: int
     updated_at: dt.datetime
     history: tuple[HistoryEntry, ...]
+    priority_history: tuple[PriorityEntry, ...] = ()
+    duplicate_of: str | None = None  # closed as a duplicate of this ticket
+    duplicates: tuple[str, ...] = ()  # tickets closed as duplicates of this one
 
 
 def _utc(value: object) -> dt.datetime:
@@ -233,6 +248,7 @@ def ticket_detail(
         for h in History.select().where(History.ticket == t.id).order_by(History.id)
     )
     survey = SurveyAnswer.get_or_none(SurveyAnswer.ticket == t.id)
+    invitation = SurveyInvitation.get_or_none(SurveyInvitation.ticket == t.id)
     band = None
     if now is not None:
         band = (
@@ -254,7 +270,16 @@ def ticket_detail(
         resolution_reason=t.resolution_reason, closes_at=t.closes_at, closed_at=t.closed_at,
         survey_status=t.survey_status, survey_sent=t.survey_status in ("sent", "answered"),
         survey_sent_at=t.survey_sent_at, survey_score=survey.score if survey else None,
-        survey_comment=survey.comment if survey else None, provider=t.provider,
+        survey_comment=survey.comment if survey else None,
+        survey_ref=str(invitation.ref) if invitation else None, provider=t.provider,
         provider_ref=t.provider_ref, linked_to=row[7], lead_flagged_at=t.lead_flagged_at,
         version=t.version, updated_at=t.updated_at, history=history,
+        priority_history=tuple(priority_history(t.id)),
+        duplicate_of=_number_of(t.duplicate_of_id), duplicates=tuple(duplicates_of(t.id)),
     )  # fmt: skip
+
+
+def _number_of(ticket_id: int | None) -> str | None:
+    if ticket_id is None:
+        return None
+    return str(Ticket.select(Ticket.number).where(Ticket.id == ticket_id).scalar())

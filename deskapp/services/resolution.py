@@ -4,7 +4,7 @@
              expected_version=None, policy=None) -> Ticket
     resolve(db, clock, actor, number, *, reason, ...) -> Ticket
     confirm(db, clock, actor, number, *, note="", ...) -> Ticket
-    reject(db, clock, actor, number, *, note="", ...) -> Ticket
+    reject(db, clock, actor, number, *, note="", provider=None, provider_ref=None, ...) -> Ticket
     reopen(db, clock, actor, number, *, note="", ...) -> Ticket
     clear_lead_flag(db, clock, actor, number, *, note="", ...) -> Ticket
     mark_survey_sent(db, clock, actor, number, ...) -> Ticket
@@ -42,7 +42,7 @@ from deskapp.services.errors import (
 from deskapp.services.operation import Operation, local_text, reload, require_text, ticket_operation
 from deskapp.services.text import check_text
 from deskapp.services.work import WAIT_CLEARED
-from deskapp.store.models import Staff, SurveyAnswer, Ticket
+from deskapp.store.models import History, Staff, SurveyAnswer, Ticket
 
 UNRESOLVED: dict[str, Any] = {"resolved_at": None, "resolution_reason": None, "closes_at": None}
 
@@ -120,29 +120,61 @@ def confirm(
 ) -> Ticket:  # fmt: skip
     """The reseller confirms the resolution (it still closes at the end of the window)."""
     with ticket_operation(db, clock, actor, number, Action.CONFIRM, expected_version, policy) as op:
+        _inside_window(op, "confirmed")
+        if confirmed_since_resolution(op.ticket):
+            raise TransitionNotAllowed(
+                f"{op.ticket.number}'s resolution is confirmed already; it closes "
+                f"{local_text(op.ticket.closes_at, op.policy)}"
+            )
         op.write("confirmed", note or "reseller confirmed the resolution")
     return reload(op.ticket)
 
 
+def confirmed_since_resolution(ticket: Ticket) -> bool:
+    """Whether the reseller confirmed the ticket's current resolution already."""
+    last = (
+        History.select(History.kind)
+        .where(History.ticket == ticket.id, History.kind.in_(("resolved", "auto_resolved", "confirmed")))
+        .order_by(History.id.desc())
+        .first()
+    )
+    return last is not None and last.kind == "confirmed"
+
+
 def reject(
     db: pw.Database, clock: Clock, actor: str, number: str, *, note: str = "",
+    provider: str | None = None, provider_ref: str | None = None,
     expected_version: int | None = None, policy: Policy | None = None,
 ) -> Ticket:  # fmt: skip
-    """The reseller says it is not resolved: escalate to the next tier and work on
-    (`in_progress`); at Tier 3 it stays there and the team lead is flagged."""
+    """The reseller says it is not resolved: escalate to the next tier in the same step
+    and work on (`in_progress`). Reaching Tier 3 engages the Third Party Provider, so a
+    rejection at Tier 2 takes the provider and its reference (a ticket that was at Tier 3
+    before keeps its own unless others are given); at Tier 3 it stays there and the
+    team lead is flagged."""
     with ticket_operation(db, clock, actor, number, Action.REJECT, expected_version, policy) as op:
         _inside_window(op, "rejected")
         text = note or "reseller says it is not resolved"
         if op.ticket.tier < TOP_TIER:
             tier = op.ticket.tier + 1
             fields: dict[str, Any] = {**UNRESOLVED, **_keep_engineer(op, tier)}
-            if tier == TOP_TIER and not op.ticket.provider:
-                raise MissingField(
-                    ["the Third Party Provider and its reference (escalate it yourself)"],
-                    "a rejection that reaches Tier 3",
-                )
+            if tier == TOP_TIER:
+                name = (provider or "").strip() or (op.ticket.provider or "")
+                ref = (provider_ref or "").strip() or (op.ticket.provider_ref or "")
+                missing = [] if name else ["the Third Party Provider"]
+                missing += [] if ref else ["the provider's reference"]
+                if missing:
+                    raise MissingField(missing, "a rejection at Tier 2, which escalates to Tier 3,")
+                fields |= {"provider": name, "provider_ref": ref}
+                text = f"{text} [provider {name}, ref {ref}]"
             op.write("rejected", f"{text}; escalated to Tier {tier}", to_tier=tier, **fields)
         else:
+            given = ((provider or "").strip(), (provider_ref or "").strip())
+            known = (op.ticket.provider or "", op.ticket.provider_ref or "")
+            if any(g and g != k for g, k in zip(given, known, strict=True)):
+                raise ValidationError(
+                    f"{op.ticket.number} is at Tier 3 already: its provider is {op.ticket.provider} "
+                    "(a third-party update records a new reference)"
+                )
             op.write(
                 "rejected", f"{text}; stays at Tier 3, flagged to the team lead",
                 lead_flagged_at=op.now, **UNRESOLVED,

@@ -8,7 +8,7 @@ Every function has the shape
 `version` the caller showed the user (a stale one raises ConflictError naming
 who changed the ticket and when). Each returns the ticket as saved.
 
-    notify(db, clock, actor, number, *, note="", ...)                 the response
+    notify(db, clock, actor, number, *, note="", told_at=None, ...)   the response
     assign(db, clock, actor, number, *, engineer, note="", ...)
     request_info(db, clock, actor, number, *, note="", ...)
     info_received(db, clock, actor, number, *, note="", ...)
@@ -68,15 +68,42 @@ def _limit_moved(before: dt.datetime | None, limit: dt.datetime | None, policy: 
 
 def notify(
     db: pw.Database, clock: Clock, actor: str, number: str, *, note: str = "",
-    expected_version: int | None = None, policy: Policy | None = None,
+    told_at: dt.datetime | None = None, expected_version: int | None = None,
+    policy: Policy | None = None,
 ) -> Ticket:  # fmt: skip
-    """The reseller is told the ticket number: the response (sets responded_at once)."""
+    """The reseller is told the ticket number: the response, recorded at the moment it
+    was told (`told_at`, by default now), in any status before closure."""
     with ticket_operation(db, clock, actor, number, Action.NOTIFY, expected_version, policy) as op:
-        first = op.ticket.responded_at is None
-        fields: dict[str, Any] = {"responded_at": op.now} if first else {}
-        text = note or ("reseller told the ticket number" if first else "reseller told again")
+        when = _told_at(op.ticket, told_at, op.now, op.policy)
+        if op.ticket.responded_at is not None:
+            raise TransitionNotAllowed(
+                f"the reseller was told {op.ticket.number} {local_text(op.ticket.responded_at, op.policy)} "
+                "already: the response is recorded once (add a note to keep another call)"
+            )
+        fields: dict[str, Any] = {"responded_at": when}
+        text = note or "reseller told the ticket number"
+        if when != op.now:
+            text += f" (told {local_text(when, op.policy)})"
         op.write("notified", text, **fields)
     return reload(op.ticket)
+
+
+def _told_at(ticket: Ticket, told_at: dt.datetime | None, now: dt.datetime, policy: Policy) -> dt.datetime:
+    """When the reseller heard the number: not before the ticket was logged, not later than now."""
+    if told_at is None:
+        return now
+    if told_at.tzinfo is None:
+        raise ValidationError("the time the number was told needs a time zone")
+    if told_at > now:
+        raise ValidationError(
+            f"the number cannot have been told at {local_text(told_at, policy)}: that is later than now"
+        )
+    if told_at < ticket.logged_at:
+        raise ValidationError(
+            f"the number cannot have been told at {local_text(told_at, policy)}: {ticket.number} "
+            f"was logged {local_text(ticket.logged_at, policy)}"
+        )
+    return told_at
 
 
 def assign(
@@ -89,9 +116,11 @@ def assign(
         target = load_staff(require_text(engineer, "the engineer"))
         if op.role in (Role.TIER1, Role.TIER2) and target.id != op.actor.id:
             raise PermissionDenied(
-                f"a {op.role.label} takes tickets for themselves; a team lead assigns others"
+                f"{op.role.a_label} takes tickets for themselves; a team lead assigns others"
             )
         check_assignable(Role(target.role), op.ticket.tier)
+        if target.id == op.ticket.engineer_id:
+            raise ValidationError(f"{op.ticket.number} is assigned to {target.login} already")
         text = note or f"assigned to {target.login} ({target.name})"
         op.write("assigned", text, engineer=target.id)
     return reload(op.ticket)
@@ -163,7 +192,9 @@ def agree_update(
 ) -> Ticket:  # fmt: skip
     """Record an update timeframe agreed with the reseller: it sets when the next chaser
     is due (the 3-business-day auto-resolve still runs from the request, unless the
-    policy's `agreed_update_moves_auto_resolve` counts it from the agreed instant)."""
+    policy's `agreed_update_moves_auto_resolve` counts it from the agreed instant). An
+    agreed time after the limit is accepted, and the history says when the ticket will
+    resolve (`deskapp.services.warnings` tells the person)."""
     with ticket_operation(db, clock, actor, number, Action.AGREE_UPDATE, expected_version, policy) as op:
         if agreed_update.tzinfo is None:
             raise ValidationError("the agreed update needs a time zone")
@@ -175,10 +206,13 @@ def agree_update(
         before = op.ticket.auto_resolve_at
         limit = time_rules.limit_after_agreed_update(op.engine, agreed_update, before)
         moved = _limit_moved(before, limit, op.policy)
+        early = ""
+        if time_rules.resolves_before_agreed_update(agreed_update, limit):
+            early = f"; warned: it auto-resolves {local_text(limit, op.policy)}, before the agreed update"
         op.write(
             "update_agreed",
             f"{note or 'update timeframe agreed'}: next chaser {local_text(due, op.policy)}"
-            f"{moved.text}",
+            f"{moved.text}{early}",
             agreed_update_at=agreed_update, next_chaser_due=due, chaser_flagged_at=None,
             **moved.fields,
         )  # fmt: skip

@@ -114,6 +114,9 @@ class Ticket(BaseModel):
     provider_ref = pw.CharField(null=True, max_length=200)
     linked_to = pw.ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="follow_ups")
     lead_flagged_at = UtcDateTimeField(null=True)  # schema v2
+    # schema v6: closed as a duplicate of this ticket (which goes on)
+    duplicate_of = pw.ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="duplicates")
+    duplicate_of_id: int | None
     # bookkeeping
     version = pw.IntegerField(default=1)
     updated_at = UtcDateTimeField()
@@ -138,6 +141,25 @@ class History(BaseModel):
     note = pw.TextField(default="")
 
     class Meta:
+        indexes = ((("ticket", "id"), False),)
+
+
+class PriorityChange(BaseModel):
+    """A ticket's priority as set at logging (when it differs from the impact's
+    suggestion) and every re-prioritisation after (schema v6); append-only."""
+
+    id = pw.AutoField()
+    ticket = pw.ForeignKeyField(Ticket, backref="priority_changes", on_delete="RESTRICT", index=False)
+    at = UtcDateTimeField()
+    actor = pw.CharField(max_length=64)
+    from_priority = pw.CharField(max_length=8)  # at logging: the impact's suggested priority
+    to_priority = pw.CharField(max_length=8)
+    reason = pw.TextField()
+    from_due = UtcDateTimeField(null=True)  # None at logging
+    to_due = UtcDateTimeField()
+
+    class Meta:
+        table_name = "priority_change"
         indexes = ((("ticket", "id"), False),)
 
 
@@ -206,7 +228,7 @@ class Editing(BaseModel):
 
 MODELS: tuple[type[BaseModel], ...] = (
     Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer, SurveyInvitation,
-    Outbox, Editing,
+    Outbox, Editing, PriorityChange,
 )  # fmt: skip
 
 

@@ -35,6 +35,8 @@ EXPECTED_STATUS_MOVES = {
     (Action.REOPEN, S.RESOLVED): S.IN_PROGRESS,
     (Action.REJECT, S.RESOLVED): S.IN_PROGRESS,
     (Action.ASSIGN, S.LOGGED): S.ASSIGNED,
+    # issue 12: a duplicate closes at once, from any status before closure
+    **{(Action.DUPLICATE, s): S.CLOSED for s in (*OPEN, S.RESOLVED)},
 }
 
 
@@ -56,13 +58,19 @@ def test_no_action_changes_status_except_the_listed_moves() -> None:
                 assert EXPECTED_STATUS_MOVES.get((action, before)) is after, (action, before)
 
 
-@pytest.mark.parametrize("action", [Action.NOTIFY, Action.THIRD_PARTY_UPDATE])
-def test_events_allowed_in_every_open_status_and_only_there(action: Action) -> None:
+def test_third_party_updates_in_every_open_status_and_only_there() -> None:
     for status in OPEN:
-        assert next_status(action, status) is status
+        assert next_status(Action.THIRD_PARTY_UPDATE, status) is status
     for status in (S.RESOLVED, S.CLOSED):
         with pytest.raises(TransitionNotAllowed):
-            next_status(action, status)
+            next_status(Action.THIRD_PARTY_UPDATE, status)
+
+
+def test_the_number_may_be_told_in_every_status_before_closure() -> None:
+    for status in (*OPEN, S.RESOLVED):
+        assert next_status(Action.NOTIFY, status) is status
+    with pytest.raises(TransitionNotAllowed, match="closed"):
+        next_status(Action.NOTIFY, S.CLOSED)
 
 
 def test_nothing_but_a_note_touches_a_closed_ticket() -> None:

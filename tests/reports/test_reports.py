@@ -63,9 +63,10 @@ def test_breaches_list(desk: Desk) -> None:
     by_number = {r["ticket"]: r for r in table.as_dicts()}
     assert set(by_number) == {numbers["t2"], numbers["t3"]}
     assert by_number[numbers["t2"]]["hours late"] == 1.0
-    # T3 was due Tue 18:00 and is still untold at Wed 10:00: 16 hours late.
+    # T3 (a P3) was due Tue 18:00 and is still untold at Wed 10:00: 2 business hours late.
     assert by_number[numbers["t3"]]["responded"] == "not yet told"
-    assert by_number[numbers["t3"]]["hours late"] == 16.0
+    assert by_number[numbers["t3"]]["hours late"] == 2.0
+    assert by_number[numbers["t3"]]["late counted in"] == "business hours"
 
 
 def test_response_time_distribution(desk: Desk) -> None:

@@ -108,6 +108,21 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
         ),
     ],
     5: [],
+    6: [
+        (
+            "priority_change",
+            {
+                "id": 1,
+                "ticket_id": 1,
+                "at": T0,
+                "actor": "lead1",
+                "from_priority": "P2",
+                "to_priority": "P3",
+                "reason": "one user, a how-to",
+                "to_due": "2025-11-04 18:00:00.000000",
+            },
+        ),
+    ],
 }
 
 

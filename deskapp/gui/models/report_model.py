@@ -6,6 +6,7 @@ a missing value (a percentage of nothing) shows as a dash.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
@@ -22,6 +23,8 @@ def cell_text(value: Cell) -> str:
         return "—"
     if isinstance(value, float):
         return f"{value:.1f}"
+    if isinstance(value, dt.datetime):  # in the desk's local time, with its zone
+        return f"{value:%a %d %b %Y %H:%M} {value.tzname()}"
     return str(value)
 
 
@@ -55,8 +58,8 @@ class ReportModel(FlatTableModel):
         value = row[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return cell_text(value)
-        if role == SORT_ROLE:
-            return value
+        if role == SORT_ROLE:  # an instant sorts by its UTC text (a Python datetime would become a QDateTime)
+            return value.astimezone(dt.UTC).isoformat() if isinstance(value, dt.datetime) else value
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float):
             return int(RIGHT.value)
         return None
