@@ -84,6 +84,10 @@ class Policy:
     chaser_restarts_auto_resolve: bool = False
     agreed_update_moves_auto_resolve: bool = False
     auto_resolved_at: AutoResolvedAt = "limit"
+    # [mail]: inbound mail. Larger attachments are kept as a note, not stored.
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    # The number an emailed P1 is told to ring (a P1 is raised by phone only).
+    p1_phone: str = "the desk's support line"
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -221,6 +225,8 @@ def parse_policy(data: Mapping[str, Any], source: str | None = None) -> Policy:
             AutoResolvedAt,
             r.choice("process.auto_resolved_at", AUTO_RESOLVED_AT, Policy.auto_resolved_at),
         ),
+        max_attachment_bytes=r.optional_int("mail.max_attachment_bytes", Policy.max_attachment_bytes),
+        p1_phone=r.optional_string("mail.p1_phone", Policy.p1_phone),
         source=source,
     )
 
@@ -347,6 +353,18 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise self._fail(dotted, f"must be a whole number of at least 1, not {value!r}")
         return value
+
+    def optional_int(self, dotted: str, default: int) -> int:
+        """An optional whole number of at least 1: `default` when the file leaves it out."""
+        if self._get(dotted, required=False) is None:
+            return default
+        return self.positive_int(dotted)
+
+    def optional_string(self, dotted: str, default: str) -> str:
+        """An optional non-empty text: `default` when the file leaves it out."""
+        if self._get(dotted, required=False) is None:
+            return default
+        return self.string(dotted).strip()
 
     def clock_time(self, dotted: str) -> dt.time:
         value = self._get(dotted)

@@ -33,7 +33,7 @@ from deskapp.services.errors import (
     PermissionDenied,
     ValidationError,
 )
-from deskapp.services.operation import RULES_ACTOR, load_staff
+from deskapp.services.operation import SYSTEM_ACTORS, load_staff
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.migrations import get_meta, set_meta
 from deskapp.store.models import TERRITORY, Reseller, Staff
@@ -66,10 +66,10 @@ def add_staff(
     """Add a staff member. Only an administrator may, except the very first member."""
     use(db)
     login = login.strip().lower()
-    if not _LOGIN.match(login) or login == RULES_ACTOR:
+    if not _LOGIN.match(login) or login in SYSTEM_ACTORS:
         raise ValidationError(
             f"{login!r} is not a usable login (2-64 of a-z, 0-9, . _ -, starting with a "
-            f"letter; {RULES_ACTOR!r} is reserved)"
+            f"letter; {' and '.join(repr(a) for a in sorted(SYSTEM_ACTORS))} are reserved)"
         )
     try:
         the_role = Role(role)

@@ -130,23 +130,27 @@ def reject(
     """The reseller says it is not resolved: escalate to the next tier and work on
     (`in_progress`); at Tier 3 it stays there and the team lead is flagged."""
     with ticket_operation(db, clock, actor, number, Action.REJECT, expected_version, policy) as op:
-        _inside_window(op, "rejected")
-        text = note or "reseller says it is not resolved"
-        if op.ticket.tier < TOP_TIER:
-            tier = op.ticket.tier + 1
-            fields: dict[str, Any] = {**UNRESOLVED, **_keep_engineer(op, tier)}
-            if tier == TOP_TIER and not op.ticket.provider:
-                raise MissingField(
-                    ["the Third Party Provider and its reference (escalate it yourself)"],
-                    "a rejection that reaches Tier 3",
-                )
-            op.write("rejected", f"{text}; escalated to Tier {tier}", to_tier=tier, **fields)
-        else:
-            op.write(
-                "rejected", f"{text}; stays at Tier 3, flagged to the team lead",
-                lead_flagged_at=op.now, **UNRESOLVED,
-            )  # fmt: skip
+        reject_in(op, note or "reseller says it is not resolved")
     return reload(op.ticket)
+
+
+def reject_in(op: Operation, text: str) -> None:
+    """The rejection itself, inside a REJECT operation (a person's, or a reply's)."""
+    _inside_window(op, "rejected")
+    if op.ticket.tier < TOP_TIER:
+        tier = op.ticket.tier + 1
+        fields: dict[str, Any] = {**UNRESOLVED, **_keep_engineer(op, tier)}
+        if tier == TOP_TIER and not op.ticket.provider:
+            raise MissingField(
+                ["the Third Party Provider and its reference (escalate it yourself)"],
+                "a rejection that reaches Tier 3",
+            )
+        op.write("rejected", f"{text}; escalated to Tier {tier}", to_tier=tier, **fields)
+    else:
+        op.write(
+            "rejected", f"{text}; stays at Tier 3, flagged to the team lead",
+            lead_flagged_at=op.now, **UNRESOLVED,
+        )  # fmt: skip
 
 
 def reopen(
