@@ -211,6 +211,7 @@ class Fetcher:
         position = lease.cursor(self.db, mailbox)
         last = position[1] if position is not None and position[0] == validity else 0
         uids = sorted(int(u) for u in client.search(["UID", f"{last + 1}:*"]) if int(u) > last)
+        renewed = time.monotonic()
         for start in range(0, len(uids), BATCH):
             chunk = uids[start : start + BATCH]
             # BODY.PEEK: reading must not set \Seen; that waits for the commit.
@@ -233,8 +234,10 @@ class Fetcher:
                 if self.after_commit is not None:
                     self.after_commit(uid)
                 done.append(uid)
-                if not lease.acquire(self.db, self.clock, self.worker):
-                    break  # the lease went to another workstation: stop here
+                if time.monotonic() - renewed > RENEW:  # a long pass keeps its lease
+                    if not lease.acquire(self.db, self.clock, self.worker):
+                        break  # the lease went to another workstation: stop here
+                    renewed = time.monotonic()
             self._mark(client, done, mailbox, validity, report)
             if len(done) < len(chunk):
                 break

@@ -17,6 +17,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
@@ -100,17 +101,27 @@ def parse_message(raw: bytes, *, max_attachment_bytes: int) -> Parsed:
 # --- headers -------------------------------------------------------------------
 
 
+# Headers read as text: only these may carry RFC 2047 encoded words worth decoding.
+_DECODED = frozenset({"subject", "from", "to"})
+
+
 def _header(msg: Message, name: str, notes: list[str]) -> str:
-    try:
-        value = msg.get(name)
-    except Exception as exc:  # a header the registry cannot parse
-        notes.append(f"the {name} header could not be read ({exc})")
-        raw = msg.get_all(name, failobj=[])
-        return str(raw[0]) if raw else ""
-    if value is None:
+    """A header's text, read from the raw header (the modern policy's header objects
+    cost a parse each time they are asked for; only From is parsed, once)."""
+    raw = None
+    for key, value in msg.raw_items() if hasattr(msg, "raw_items") else msg.items():
+        if key.lower() == name.lower():
+            raw = str(value)
+            break
+    if raw is None:
         return ""
-    text = str(value)
-    return text.replace("\r", " ").replace("\n", " ").strip()
+    text = " ".join(raw.replace("\r", " ").replace("\n", " ").split())
+    if name.lower() in _DECODED and "=?" in text:
+        try:
+            text = str(make_header(decode_header(text)))
+        except (UnicodeDecodeError, LookupError, ValueError) as exc:
+            notes.append(f"the {name} header could not be decoded ({exc}); shown as sent")
+    return text.strip()
 
 
 def _first_id(text: str) -> str | None:
@@ -156,17 +167,21 @@ def _defects(msg: Message) -> set[str]:
 def auto_reply_reason(msg: Message, from_addr: str) -> str | None:
     """Why this message is automatic (RFC 3834 Auto-Submitted, Precedence, the usual
     vacation headers), or None for a message a person wrote."""
-    auto = str(msg.get("Auto-Submitted", "") or "").strip().lower()
+
+    def get(name: str) -> str:
+        return _header(msg, name, [])
+
+    auto = get("Auto-Submitted").lower()
     if auto and auto != "no":
         return f"Auto-Submitted: {auto}"
-    precedence = str(msg.get("Precedence", "") or "").strip().lower()
+    precedence = get("Precedence").lower()
     if precedence in ("bulk", "auto_reply", "list", "junk"):
         return f"Precedence: {precedence}"
     for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"):
-        value = str(msg.get(name, "") or "").strip().lower()
+        value = get(name).lower()
         if value and (name != "X-Auto-Response-Suppress" or "all" in value or "oof" in value):
             return f"{name}: {value}"
-    if msg.get("List-Id") or msg.get("List-Unsubscribe"):
+    if get("List-Id") or get("List-Unsubscribe"):
         return "a mailing list message"
     local = from_addr.split("@", 1)[0]
     if local in ("mailer-daemon", "postmaster"):
