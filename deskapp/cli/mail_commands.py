@@ -5,14 +5,32 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import asdict
+from typing import Any
+
+import peewee as pw
 
 from deskapp.cli import session
 from deskapp.cli.arguments import row_id, seconds, whole
 from deskapp.cli.timestamps import format_instant
+from deskapp.domain.lifecycle import Role
+from deskapp.mail.fetch import PASSWORD_ENV as IMAP_PASSWORD_ENV
+from deskapp.mail.fetch import SECURITY as IMAP_SECURITY
+from deskapp.mail.fetch import (
+    FetchError,
+    ImapSettings,
+    fetch_once,
+    imap_password,
+    load_imap_settings,
+    save_imap_settings,
+    watch,
+)
 from deskapp.mail.sender import drain, load_settings
 from deskapp.mail.smtp_transport import SECURITY, password_from_keyring
 from deskapp.services import mail_settings, outbox, surveys
-from deskapp.services.errors import ValidationError
+from deskapp.services.errors import PermissionDenied, ValidationError
+from deskapp.services.inbox import inbox_rows
+from deskapp.services.operation import load_staff
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,7 +43,22 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     st.add_argument("--security", choices=SECURITY)
     st.add_argument("--login", help="SMTP login; its password goes in the OS keyring")
     st.add_argument("--sender", help="the From address of the desk's messages")
+    st.add_argument("--imap-host", help="the desk's IMAP server (inbound mail)")
+    st.add_argument("--imap-port", type=int)
+    st.add_argument("--imap-security", choices=IMAP_SECURITY)
+    st.add_argument("--imap-login", help=f"IMAP login; its password from the keyring or {IMAP_PASSWORD_ENV}")
+    st.add_argument("--imap-folder", help="the folder to read (default INBOX)")
     st.set_defaults(handler=run_settings)
+
+    fetch = m.add_parser("fetch", help="import what is new in the desk's mailbox, once")
+    fetch.add_argument(
+        "--watch", type=float, metavar="SECONDS", help="keep fetching (IDLE, else every SECONDS)"
+    )
+    fetch.set_defaults(handler=run_fetch)
+
+    inbox = m.add_parser("inbox", help="inbound messages on no ticket yet")
+    inbox.add_argument("--json", action="store_true")
+    inbox.set_defaults(handler=run_inbox)
 
     send = m.add_parser("send", help="send what is due in the outbox")
     send.add_argument("--watch", type=seconds(), metavar="SECONDS", help="keep sending every SECONDS")
@@ -56,17 +89,33 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     imp.set_defaults(handler=run_import)
 
 
+IMAP_OPTIONS = ("imap_host", "imap_port", "imap_security", "imap_login", "imap_folder")
+
+
 def run_settings(args: argparse.Namespace) -> int:
     db = session.database(args)
     current = load_settings(db)
     changes = {k: getattr(args, k) for k in ("host", "port", "security", "login", "sender")}
-    if not any(v is not None for v in changes.values()):
+    imap = {k.removeprefix("imap_"): getattr(args, k) for k in IMAP_OPTIONS}
+    if not any(v is not None for v in [*changes.values(), *imap.values()]):
         if current is None:
             print("no SMTP server set: deskapp --as ADMIN mail settings --host HOST ...")
         else:
             print(json.dumps(current.__dict__, indent=2))
+        inbound = load_imap_settings(db)
+        if inbound is None:
+            print("no IMAP server set: deskapp --as ADMIN mail settings --imap-host HOST ...")
+        else:
+            print(json.dumps({"imap": asdict(inbound)}, indent=2))
         return 0
     actor = session.actor(args, db)
+    if load_staff(actor).role != Role.ADMIN.value:
+        raise PermissionDenied("only an administrator sets the desk's mail server")
+    if any(v is not None for v in imap.values()):
+        _save_imap(db, imap)
+        if not any(v is not None for v in changes.values()):
+            print(f"saved; the IMAP password comes from the OS keyring or {IMAP_PASSWORD_ENV}")
+            return 0
     base = current.__dict__ if current else {}
     merged = {**base, **{k: v for k, v in changes.items() if v is not None}}
     if not merged.get("host"):
@@ -78,6 +127,63 @@ def run_settings(args: argparse.Namespace) -> int:
         sender=merged.get("sender", "support@localhost"),
     )  # fmt: skip
     print("saved; keep the password in the OS keyring (deskapp's settings dialog does this)")
+    return 0
+
+
+def _save_imap(db: pw.Database, imap: dict[str, Any]) -> None:
+    old = load_imap_settings(db)
+    merged = {**(asdict(old) if old else {}), **{k: v for k, v in imap.items() if v is not None}}
+    if not (merged.get("host") or "").strip():
+        raise ValidationError("the IMAP server needs an --imap-host")
+    if imap.get("port") is None and (old is None or imap.get("security") is not None):
+        merged["port"] = 993 if merged.get("security", "tls") == "tls" else 143
+    if not 1 <= int(merged["port"]) <= 65535:
+        raise ValidationError(f"--imap-port {merged['port']} is not a TCP port (1-65535)")
+    if not (merged.get("folder") or "INBOX").strip():
+        raise ValidationError("--imap-folder is empty: name a folder, e.g. INBOX")
+    save_imap_settings(db, ImapSettings(**merged))
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    settings = load_imap_settings(db)
+    if settings is None:
+        raise ValidationError("no IMAP server is set: deskapp --as ADMIN mail settings --imap-host HOST ...")
+    clock = session.clock(args, db)
+    password = imap_password(settings)
+    if args.watch is None:
+        try:
+            report = fetch_once(db, clock, settings, password)
+        except FetchError as exc:
+            raise ValidationError(str(exc)) from None
+        print(*report.lines(), flush=True)
+        return 0
+    if args.watch <= 0:
+        raise ValidationError(f"--watch {args.watch}: give a number of seconds above 0")
+    try:
+        watch(db, clock, settings, password, interval=args.watch,
+              report=lambda r: print(*r.lines(), flush=True))  # fmt: skip
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+def run_inbox(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    rows = inbox_rows(db)
+    if args.json:
+        print(json.dumps([{
+            "id": r.id, "from": r.from_addr, "subject": r.subject,
+            "received_at": format_instant(r.received_at), "kind": r.kind, "fields": r.fields,
+            "reason": r.reason, "notes": r.notes, "priority": r.priority,
+            "response_due": format_instant(r.response_due),
+        } for r in rows], indent=2))  # fmt: skip
+        return 0
+    for r in rows:
+        print(f"{r.id:>6}  {format_instant(r.received_at)}  {r.from_addr:<30} {r.subject}")
+        print(f"        {r.reason}; as {r.priority} due {format_instant(r.response_due)}")
+    if not rows:
+        print("the Inbox is empty")
     return 0
 
 

@@ -38,15 +38,18 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     t_sub = ticket.add_subparsers(dest="ticket_command", required=True, metavar="COMMAND")
 
     log = t_sub.add_parser("log", help="log a ticket; prints its number")
-    log.add_argument("--reseller", required=True)
-    log.add_argument("--contact", required=True)
-    how = log.add_mutually_exclusive_group(required=True)
+    log.add_argument("--from-message", type=int, metavar="ID",
+                     help="log an Inbox message (mail inbox); flags not given come from it")  # fmt: skip
+    # Required unless --from-message gives them (log_ticket names what is missing).
+    log.add_argument("--reseller")
+    log.add_argument("--contact")
+    how = log.add_mutually_exclusive_group()
     how.add_argument("--phone")
     how.add_argument("--email")
-    log.add_argument("--tenant", required=True)
-    log.add_argument("--impact", required=True, choices=["all", "some", "howto"])
-    log.add_argument("--channel", required=True, choices=["phone", "email", "helpcentre"])
-    log.add_argument("--summary", required=True)
+    log.add_argument("--tenant")
+    log.add_argument("--impact", choices=["all", "some", "howto"])
+    log.add_argument("--channel", choices=["phone", "email", "helpcentre"])
+    log.add_argument("--summary")
     log.add_argument("--priority", choices=["P1", "P2", "P3"])
     log.add_argument("--reason", help="why the priority is not the one the impact suggests")
     log.add_argument("--tier", type=int, default=1, choices=[1, 2])
@@ -100,6 +103,20 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def run_log(args: argparse.Namespace) -> int:
     db = session.database(args)
     clock = session.clock(args, db)
+    if args.from_message is not None:
+        from deskapp.services.inbox import log_from_message
+
+        given = {
+            "reseller": args.reseller, "contact": args.contact, "phone": args.phone,
+            "email": args.email, "tenant": args.tenant, "impact": args.impact,
+            "summary": args.summary, "priority": args.priority, "end_users": args.end_users,
+            "description": args.description,
+        }  # fmt: skip
+        if args.channel not in (None, "email"):
+            raise sv.ValidationError("a ticket logged from a message has the channel email")
+        ticket = log_from_message(db, clock, session.actor(args, db), args.from_message, **given)
+        print(ticket.number)
+        return 0
     ticket = sv.log_ticket(
         db, clock, session.actor(args, db), reseller=args.reseller, contact=args.contact,
         phone=args.phone, email=args.email, tenant=args.tenant, impact=args.impact,

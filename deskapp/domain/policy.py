@@ -97,6 +97,10 @@ class Policy:
     # intake to warn of a possible duplicate.
     reprioritise_roles: tuple[str, ...] = ("tier2", "lead")
     duplicate_similarity: float = 0.6
+    # [mail]: inbound mail. Larger attachments are kept as a note, not stored.
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    # The number an emailed P1 is told to ring (a P1 is raised by phone only).
+    p1_phone: str = "the desk's support line"
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -242,6 +246,10 @@ def parse_policy(data: Mapping[str, Any], source: str | None = None) -> Policy:
         ),
         reprioritise_roles=_roles(r, "process.reprioritise_roles", Policy.reprioritise_roles, source),
         duplicate_similarity=_fraction(r, "process.duplicate_similarity", Policy.duplicate_similarity),
+        max_attachment_bytes=r.optional_int(
+            "mail.max_attachment_bytes", Policy.max_attachment_bytes, 2**31 - 1
+        ),
+        p1_phone=r.optional_string("mail.p1_phone", Policy.p1_phone),
         source=source,
     )
 
@@ -396,6 +404,18 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
             raise self._fail(dotted, f"must be a whole number from 1 to {maximum}, not {str(value)[:30]}")
         return value
+
+    def optional_int(self, dotted: str, default: int, maximum: int) -> int:
+        """An optional whole number from 1 to `maximum`: `default` when the file leaves it out."""
+        if self._get(dotted, required=False) is None:
+            return default
+        return self.positive_int(dotted, maximum)
+
+    def optional_string(self, dotted: str, default: str) -> str:
+        """An optional non-empty text: `default` when the file leaves it out."""
+        if self._get(dotted, required=False) is None:
+            return default
+        return self.string(dotted).strip()
 
     def clock_time(self, dotted: str) -> dt.time:
         value = self._get(dotted)

@@ -35,7 +35,7 @@ from deskapp.services.errors import (
     PermissionDenied,
     ValidationError,
 )
-from deskapp.services.operation import RULES_ACTOR, load_staff
+from deskapp.services.operation import SYSTEM_ACTORS, load_staff
 from deskapp.services.text import check_text
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.migrations import get_meta, set_meta
@@ -69,10 +69,10 @@ def add_staff(
     """Add a staff member. Only an administrator may, except the very first member."""
     use(db)
     login = login.strip().lower()
-    if not _LOGIN.match(login) or login == RULES_ACTOR:
+    if not _LOGIN.match(login) or login in SYSTEM_ACTORS:
         raise ValidationError(
             f"{quote(login)} is not a usable login (2-64 of a-z, 0-9, . _ -, starting with a "
-            f"letter; {quote(RULES_ACTOR)} is reserved)"
+            f"letter; {' and '.join(quote(a) for a in sorted(SYSTEM_ACTORS))} are reserved)"
         )
     try:
         the_role = Role(role)

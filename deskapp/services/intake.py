@@ -5,6 +5,9 @@
                tier=1, policy=None, priority_reason=None) -> Ticket
     log_follow_up(db, clock, actor, closed_number, **the same keywords) -> Ticket
 
+(`arrived_at`: an emailed incident's response clock starts when it reached the
+desk's mailbox.)
+
 Every missing fact is named at once and nothing is saved; a priority the
 channel may not raise (a P1 by email), a reseller outside the Territory or an
 unknown reseller is refused; a priority other than the one the impact suggests
@@ -15,6 +18,7 @@ version is recorded on the ticket.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -50,8 +54,11 @@ def log_ticket(
     email: str | None = None, description: str = "", end_users: str = "",
     priority: str | None = None, tier: int = 1, policy: Policy | None = None,
     linked_to: str | None = None, priority_reason: str | None = None,
+    arrived_at: dt.datetime | None = None,
 ) -> Ticket:  # fmt: skip
-    """Log a new ticket (status `logged`); returns it with its number."""
+    """Log a new ticket (status `logged`); returns it with its number. `arrived_at`:
+    when the incident reached the desk (an email's arrival in the desk's mailbox),
+    where its response clock starts; else when it is logged."""
     use(db)
     policy = policy or default_policy()
     facts = {
@@ -119,7 +126,7 @@ def log_ticket(
             description=description.strip(), impact=impact, priority=prio.code,
             channel=channel, status=Status.LOGGED.value, tier=start_tier, logged_by=staff,
             logged_at=now, policy_version=policy.version,
-            response_due=time_rules.response_due(engine, prio.code, now),
+            response_due=time_rules.response_due(engine, prio.code, min(arrived_at or now, now)),
             linked_to=earlier, updated_at=now,
         )  # fmt: skip
         ticket.number = NUMBER_FORMAT.format(ticket.id)

@@ -36,6 +36,10 @@ from deskapp.store.connection import use, write_transaction
 from deskapp.store.models import History, Staff, Ticket
 
 RULES_ACTOR = "rules"
+# Steps the desk's mailbox takes by itself (a reseller's reply records information
+# received, a confirmation, a refusal): written to the history as this actor.
+MAIL_ACTOR = "mail"
+SYSTEM_ACTORS = frozenset({RULES_ACTOR, MAIL_ACTOR})
 
 
 def engine_for(policy: Policy | None) -> SlaEngine:
@@ -157,15 +161,23 @@ class Operation:
 @contextlib.contextmanager
 def ticket_operation(
     db: pw.Database, clock: Clock, actor: str, number: str, action: Action,
-    expected_version: int | None = None, policy: Policy | None = None,
+    expected_version: int | None = None, policy: Policy | None = None, *, system: bool = False,
 ) -> Iterator[Operation]:  # fmt: skip
+    """`system`: the desk itself acts (`actor` one of SYSTEM_ACTORS, no staff row, no
+    role check); the state machine still decides what may happen."""
     use(db)
     policy = policy or default_policy()
     now = clock.now()
     with write_transaction(db):
-        staff = load_staff(actor)
-        role = staff_role(staff)
-        check_role(action, role)
+        if system:
+            if actor not in SYSTEM_ACTORS:
+                raise ValueError(f"{actor!r} is not one of the desk's own actors")
+            staff = Staff(login=actor, name=actor, role=Role.ADMIN.value)
+            role = Role.ADMIN
+        else:
+            staff = load_staff(actor)
+            role = staff_role(staff)
+            check_role(action, role)
         ticket = load_ticket(number)
         if expected_version is not None and not 1 <= expected_version <= MAX_VERSION:
             raise ValidationError(

@@ -152,34 +152,39 @@ def reject(
     before keeps its own unless others are given); at Tier 3 it stays there and the
     team lead is flagged."""
     with ticket_operation(db, clock, actor, number, Action.REJECT, expected_version, policy) as op:
-        _inside_window(op, "rejected")
-        text = note or "reseller says it is not resolved"
-        if op.ticket.tier < TOP_TIER:
-            tier = op.ticket.tier + 1
-            fields: dict[str, Any] = {**UNRESOLVED, **_keep_engineer(op, tier)}
-            if tier == TOP_TIER:
-                name = (provider or "").strip() or (op.ticket.provider or "")
-                ref = (provider_ref or "").strip() or (op.ticket.provider_ref or "")
-                missing = [] if name else ["the Third Party Provider"]
-                missing += [] if ref else ["the provider's reference"]
-                if missing:
-                    raise MissingField(missing, "a rejection at Tier 2, which escalates to Tier 3,")
-                fields |= {"provider": name, "provider_ref": ref}
-                text = f"{text} [provider {name}, ref {ref}]"
-            op.write("rejected", f"{text}; escalated to Tier {tier}", to_tier=tier, **fields)
-        else:
-            given = ((provider or "").strip(), (provider_ref or "").strip())
-            known = (op.ticket.provider or "", op.ticket.provider_ref or "")
-            if any(g and g != k for g, k in zip(given, known, strict=True)):
-                raise ValidationError(
-                    f"{op.ticket.number} is at Tier 3 already: its provider is {op.ticket.provider} "
-                    "(a third-party update records a new reference)"
-                )
-            op.write(
-                "rejected", f"{text}; stays at Tier 3, flagged to the team lead",
-                lead_flagged_at=op.now, **UNRESOLVED,
-            )  # fmt: skip
+        reject_in(op, note or "reseller says it is not resolved", provider, provider_ref)
     return reload(op.ticket)
+
+
+def reject_in(op: Operation, text: str, provider: str | None = None, provider_ref: str | None = None) -> None:
+    """The rejection itself, inside a REJECT operation (a person's, or a reply's): below
+    Tier 3 it escalates, taking the provider when it reaches Tier 3."""
+    _inside_window(op, "rejected")
+    if op.ticket.tier < TOP_TIER:
+        tier = op.ticket.tier + 1
+        fields: dict[str, Any] = {**UNRESOLVED, **_keep_engineer(op, tier)}
+        if tier == TOP_TIER:
+            name = (provider or "").strip() or (op.ticket.provider or "")
+            ref = (provider_ref or "").strip() or (op.ticket.provider_ref or "")
+            missing = [] if name else ["the Third Party Provider"]
+            missing += [] if ref else ["the provider's reference"]
+            if missing:
+                raise MissingField(missing, "a rejection at Tier 2, which escalates to Tier 3,")
+            fields |= {"provider": name, "provider_ref": ref}
+            text = f"{text} [provider {name}, ref {ref}]"
+        op.write("rejected", f"{text}; escalated to Tier {tier}", to_tier=tier, **fields)
+    else:
+        given = ((provider or "").strip(), (provider_ref or "").strip())
+        known = (op.ticket.provider or "", op.ticket.provider_ref or "")
+        if any(g and g != k for g, k in zip(given, known, strict=True)):
+            raise ValidationError(
+                f"{op.ticket.number} is at Tier 3 already: its provider is {op.ticket.provider} "
+                "(a third-party update records a new reference)"
+            )
+        op.write(
+            "rejected", f"{text}; stays at Tier 3, flagged to the team lead",
+            lead_flagged_at=op.now, **UNRESOLVED,
+        )  # fmt: skip
 
 
 def reopen(

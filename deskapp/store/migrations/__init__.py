@@ -32,6 +32,7 @@ from deskapp.store.migrations import (
     v0004_presence,
     v0005_due_index,
     v0006_steps,
+    v0007_mail,
 )
 from deskapp.store.models import Meta
 
@@ -42,6 +43,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0004_presence,
     v0005_due_index,
     v0006_steps,
+    v0007_mail,
 )
 assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps are numbered 1, 2, ..."
 SCHEMA_VERSION = len(STEPS)

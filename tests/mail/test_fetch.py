@@ -1,0 +1,83 @@
+"""Fetching the desk's mailbox from a real Dovecot: TLS and STARTTLS, exactly once,
+flagged on the server only after the import's commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from deskapp.mail import lease
+from deskapp.mail.fetch import Fetcher, FetchError, fetch_once
+from deskapp.store.models import MailLease, Message
+from tests.desk_setup import Desk
+from tests.mail.dovecot import Mailbox
+from tests.mail.letters import letter, settings_for
+
+ARRIVED = dt.datetime(2026, 3, 9, 8, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_fetch_imports_each_message_once_and_flags_it_after(
+    desk: Desk, mailbox: Mailbox, security: str
+) -> None:
+    mailbox.deliver(letter("one"), letter("two"), letter("three"), at=ARRIVED)
+    settings = settings_for(mailbox, security)
+    report = fetch_once(desk.db, desk.clock, settings, mailbox.password, worker="ws1")
+    assert len(report.imported) == 3 and report.marked == 3
+    rows = list(Message.select().order_by(Message.imap_uid))
+    assert [r.subject for r in rows] == ["one", "two", "three"]
+    assert {r.received_at for r in rows} == {ARRIVED}, "the arrival in the mailbox, not the import"
+    assert all(r.server_marked_at is not None for r in rows)
+    assert mailbox.flagged_seen() == mailbox.uids()
+
+    again = fetch_once(desk.db, desk.clock, settings, mailbox.password, worker="ws1")
+    assert again.imported == [] and again.duplicates == 0
+    assert Message.select().count() == 3
+    mailbox.deliver(letter("four"), at=ARRIVED)
+    later = fetch_once(desk.db, desk.clock, settings, mailbox.password, worker="ws2")
+    assert len(later.imported) == 1
+    assert Message.select().count() == 4
+
+
+def test_the_same_message_twice_in_the_mailbox_is_imported_once(desk: Desk, mailbox: Mailbox) -> None:
+    copy = letter("copied", message_id="<same@acme.example>")
+    mailbox.deliver(copy, copy)
+    report = fetch_once(desk.db, desk.clock, settings_for(mailbox), mailbox.password, worker="ws1")
+    assert len(report.imported) == 1 and report.duplicates == 1
+    assert mailbox.flagged_seen() == mailbox.uids(), "the copy is flagged too"
+
+
+def test_a_commit_that_was_not_followed_by_the_flag_is_flagged_next_time(
+    desk: Desk, mailbox: Mailbox
+) -> None:
+    mailbox.deliver(letter("one"), letter("two"))
+    settings = settings_for(mailbox)
+
+    class Crash(Exception):
+        pass
+
+    def die(uid: int) -> None:
+        raise Crash(uid)
+
+    fetcher = Fetcher(desk.db, desk.clock, settings, mailbox.password, worker="ws1", after_commit=die)
+    with pytest.raises(Crash):
+        fetcher.fetch_once()
+    fetcher.close()
+    assert Message.select().count() == 1, "the first message was committed"
+    assert mailbox.flagged_seen() == [], "and not flagged: the fetcher died in between"
+    desk.at(desk.clock.now() + lease.TTL + dt.timedelta(seconds=1))  # its lease runs out
+    report = fetch_once(desk.db, desk.clock, settings, mailbox.password, worker="ws2")
+    assert len(report.imported) == 1 and report.duplicates == 0
+    assert Message.select().count() == 2
+    assert mailbox.flagged_seen() == mailbox.uids()
+
+
+def test_a_wrong_password_or_folder_is_an_error_that_names_it(desk: Desk, mailbox: Mailbox) -> None:
+    with pytest.raises(FetchError, match=r"127\.0\.0\.1"):
+        fetch_once(desk.db, desk.clock, settings_for(mailbox), "wrong", worker="ws1")
+    with pytest.raises(FetchError, match="'Nowhere'"):
+        fetch_once(
+            desk.db, desk.clock, settings_for(mailbox, folder="Nowhere"), mailbox.password, worker="ws1"
+        )
+    assert MailLease.get().holder is None, "a failed pass gives the lease back"
