@@ -10,7 +10,7 @@ from deskapp.cli import session
 from deskapp.cli.timestamps import format_instant
 from deskapp.domain.lifecycle import Role
 from deskapp.mail.sender import drain, load_settings, save_settings
-from deskapp.mail.smtp_transport import SECURITY, SmtpSettings, password_from_keyring
+from deskapp.mail.smtp_transport import SECURITY, SendError, SmtpSettings, password_from_keyring
 from deskapp.services import outbox, surveys
 from deskapp.services.errors import PermissionDenied, ValidationError
 from deskapp.services.operation import load_staff
@@ -85,7 +85,10 @@ def run_send(args: argparse.Namespace) -> int:
     if settings is None:
         raise ValidationError("no SMTP server is set: deskapp --as ADMIN mail settings --host HOST ...")
     clock = session.clock(args, db)
-    password = password_from_keyring(settings)
+    try:
+        password = password_from_keyring(settings)
+    except SendError as exc:  # no keyring and no DESKAPP_SMTP_PASSWORD: say so, no traceback
+        raise ValidationError(str(exc)) from None
     while True:
         report = drain(db, clock, settings, password)
         print(*report.lines(), flush=True)

@@ -29,9 +29,10 @@ from typing import Any, cast
 import peewee as pw
 
 from deskapp.domain.clock import Clock
-from deskapp.mail.smtp_transport import SendError, SmtpSettings, build_message, send
+from deskapp.mail.smtp_transport import SendError, SmtpSettings, build_message, send, sender_domain
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
+from deskapp.store.fields import to_utc
 from deskapp.store.models import History, Meta, Outbox, Ticket
 
 MAILER_ACTOR = "mailer"
@@ -86,10 +87,12 @@ def drain(
                 .where(Outbox.id == message_id, _claimable(now))
                 .execute()
             )  # fmt: skip
+            if claimed == 1:
+                _own_domain(message_id, settings)
         if claimed != 1:
             continue  # another workstation has it
         message = Outbox.get_by_id(message_id)
-        email = build_message(settings, message.recipient, message.subject, message.body, message.message_id)
+        email = compose(settings, message)
         try:
             transport(settings, email, password)
         except SendError as exc:
@@ -97,6 +100,51 @@ def drain(
         else:
             _delivered(message, worker, clock.now(), report)
     return report
+
+
+# Messages a person writes; the rest are notices (Auto-Submitted: auto-generated).
+WRITTEN_KINDS = frozenset({"reply"})
+THREAD_DEPTH = 10
+
+
+def compose(settings: SmtpSettings, message: Outbox) -> EmailMessage:
+    """The message exactly as the reseller receives it (also the composer's preview):
+    threaded on the ticket's earlier messages, dated when it was queued, so every
+    retry is the same message."""
+    in_reply_to, references = thread_of(message)
+    return build_message(
+        settings, str(message.recipient), str(message.subject), str(message.body),
+        str(message.message_id), date=to_utc(message.created_at), in_reply_to=in_reply_to,
+        references=references, automatic=message.kind not in WRITTEN_KINDS,
+    )  # fmt: skip
+
+
+def thread_of(message: Outbox) -> tuple[str | None, list[str]]:
+    """In-Reply-To and References: the ticket's first message (the thread's root)
+    and the latest ones before this, oldest first."""
+    ticket_id = message.ticket_id  # type: ignore[attr-defined]
+    if ticket_id is None:
+        return None, []
+    earlier = [
+        str(row[0])
+        for row in cast(Iterable[tuple[Any, ...]], Outbox.select(Outbox.message_id)
+            .where(Outbox.ticket == ticket_id, Outbox.id < message.id)
+            .order_by(Outbox.id).tuples())
+    ]  # fmt: skip
+    if not earlier:
+        return None, []
+    chain = earlier if len(earlier) <= THREAD_DEPTH else [earlier[0], *earlier[-(THREAD_DEPTH - 1) :]]
+    return chain[-1], chain
+
+
+def _own_domain(message_id: int, settings: SmtpSettings) -> None:
+    """Before its first attempt a message takes a Message-ID in the sender's domain (it
+    may have been queued before the mail server was set); from then on it never changes."""
+    row = Outbox.get_by_id(message_id)
+    domain = sender_domain(settings)
+    local, _, current = str(row.message_id).strip("<>").rpartition("@")
+    if row.attempts == 1 and current != domain:
+        Outbox.update(message_id=f"<{local}@{domain}>").where(Outbox.id == message_id).execute()
 
 
 def _failed(message: Outbox, worker: str, now: dt.datetime, exc: SendError, report: DrainReport) -> None:

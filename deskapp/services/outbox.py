@@ -23,6 +23,8 @@ import peewee as pw
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action
 from deskapp.domain.policy import Policy
+from deskapp.mail.sender import load_settings
+from deskapp.mail.smtp_transport import sender_domain
 from deskapp.mail.templates import render
 from deskapp.services.errors import NotFound, ValidationError
 from deskapp.services.operation import load_staff, reload, ticket_operation
@@ -51,6 +53,12 @@ def desk_name() -> str:
     return str(row.value) if row else DEFAULT_DESK_NAME
 
 
+def new_message_id(number: str, kind: str) -> str:
+    """A Message-ID in the desk's sender domain, unique, kept across retries."""
+    domain = sender_domain(load_settings(Meta._meta.database))
+    return f"<{number}.{kind}.{uuid.uuid4().hex[:12]}@{domain}>"
+
+
 def queue(ticket: Ticket, kind: str, now: dt.datetime, policy: Policy, **values: Any) -> Outbox | None:
     """Write one message for `ticket` to the outbox (call inside the step's transaction)."""
     to = recipient_of(ticket)
@@ -65,7 +73,7 @@ def queue(ticket: Ticket, kind: str, now: dt.datetime, policy: Policy, **values:
     message = render(kind, fill)
     return Outbox.create(
         ticket=ticket.id, kind=kind, recipient=to, subject=message.subject, body=message.body,
-        message_id=f"<{ticket.number}.{kind}.{uuid.uuid4().hex[:12]}@deskapp>",
+        message_id=new_message_id(str(ticket.number), kind),
         created_at=now, status="pending", attempts=0, next_attempt_at=now,
     )  # fmt: skip
 
