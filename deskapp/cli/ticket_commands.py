@@ -57,6 +57,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                           help="refuse if the ticket changed since version N")  # fmt: skip
         step.set_defaults(handler=run_step, step=name)
 
+    reply = t_sub.add_parser("reply", help="email the reseller an update (step 9); `note` stays internal")
+    reply.add_argument("number", metavar="NUMBER")
+    reply.add_argument("--text", required=True, help="what the reseller reads")
+    reply.add_argument("--expect-version", type=int, metavar="N",
+                       help="refuse if the ticket changed since version N")  # fmt: skip
+    reply.set_defaults(handler=run_reply)
+
     show = t_sub.add_parser("show", help="one ticket and its history")
     show.add_argument("number", metavar="NUMBER")
     show.add_argument("--json", action="store_true")
@@ -143,6 +150,16 @@ def run_step(args: argparse.Namespace) -> int:
             db, clock, actor, ticket.number, agreed_update=parse_instant(args.agreed_update)
         )
     print(f"{ticket.number}: {ticket.status}, Tier {ticket.tier}, version {ticket.version}")
+    return 0
+
+
+def run_reply(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    ticket = sv.reply(
+        db, session.clock(args, db), session.actor(args, db), args.number, text=args.text,
+        expected_version=args.expect_version,
+    )  # fmt: skip
+    print(f"{ticket.number}: update queued to the reseller (sent by `deskapp mail send`)")
     return 0
 
 

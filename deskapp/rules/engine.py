@@ -39,6 +39,7 @@ from deskapp.domain.lifecycle import Status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
 from deskapp.domain.time_rules import RuleKind
+from deskapp.rules.notices import queue_notices
 from deskapp.rules.survey_step import invite_closed
 from deskapp.services.operation import RULES_ACTOR, engine_for
 from deskapp.store.change_feed import announce
@@ -97,6 +98,9 @@ def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) ->
                 announce(db, [row[1] for row in changed])  # other workstations, on commit
                 if kind is RuleKind.CLOSED:
                     invite_closed(db, [row[0] for row in changed], now, policy)
+                if kind is RuleKind.AUTO_RESOLVED:
+                    # Step 10: the reseller is told, with how to say it is not resolved.
+                    queue_notices(db, "auto_resolved", [row[0] for row in changed], now, policy)
             summary.applied[kind.value] = sorted(row[1] for row in changed)
     return summary
 

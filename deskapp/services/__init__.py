@@ -8,6 +8,7 @@ machine, writes the change and its history event in one transaction, bumps
 `version`, and raises a `DeskError` subclass with a message for a person.
 """
 
+from deskapp.services.conversation import reply
 from deskapp.services.directory import (
     add_reseller,
     add_staff,
@@ -65,6 +66,6 @@ __all__ = [
     "assign", "authenticate", "chaser_sent", "clear_lead_flag", "confirm", "escalate",
     "info_received", "is_training", "log", "log_follow_up", "log_ticket",
     "mark_survey_sent", "mark_training", "note", "notify", "queue_rows", "record_survey",
-    "reject", "reopen", "request_info", "resolve", "staff_count", "third_party_update",
+    "reject", "reopen", "reply", "request_info", "resolve", "staff_count", "third_party_update",
     "ticket_detail",
 ]  # fmt: skip

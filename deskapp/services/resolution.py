@@ -55,6 +55,12 @@ def _keep_engineer(op: Operation, tier: int) -> dict[str, Any]:
     return {} if may_work_tier(role, tier) else {"engineer": None}
 
 
+def _escalation_notice(op: Operation, tier: int) -> Any:
+    """Step 7: the reseller is told the ticket is escalated (queued with the step)."""
+    name = f"Tier {tier}" + (" (our specialist provider)" if tier == TOP_TIER else "")
+    return outbox.queue(op.ticket, "escalation", op.now, op.policy, tier_name=name)
+
+
 def escalate(
     db: pw.Database, clock: Clock, actor: str, number: str, *, note: str,
     provider: str | None = None, provider_ref: str | None = None,
@@ -78,7 +84,9 @@ def escalate(
         if tier == TOP_TIER:
             fields |= {"provider": (provider or "").strip(), "provider_ref": (provider_ref or "").strip()}
             steps = f"{steps} [provider {fields['provider']}, ref {fields['provider_ref']}]"
-        op.write("escalated", steps, to_tier=tier, **fields)
+        message = _escalation_notice(op, tier)
+        op.write("escalated", f"{steps}; {outbox.queued_note(message, 'the escalation notice')}",
+                 to_tier=tier, **fields)  # fmt: skip
     return reload(op.ticket)
 
 
@@ -140,7 +148,12 @@ def reject(
                     ["the Third Party Provider and its reference (escalate it yourself)"],
                     "a rejection that reaches Tier 3",
                 )
-            op.write("rejected", f"{text}; escalated to Tier {tier}", to_tier=tier, **fields)
+            message = _escalation_notice(op, tier)
+            op.write(
+                "rejected",
+                f"{text}; escalated to Tier {tier}; {outbox.queued_note(message, 'the escalation notice')}",
+                to_tier=tier, **fields,
+            )  # fmt: skip
         else:
             op.write(
                 "rejected", f"{text}; stays at Tier 3, flagged to the team lead",
