@@ -1,4 +1,5 @@
-"""The tables: resellers, contacts, tenants, staff, tickets, history, surveys, meta.
+"""The tables: resellers, contacts, tenants, staff, tickets, history, surveys, meta,
+messages in and out with their attachments, the IMAP lease.
 
 Models are bound to a database by `deskapp.store.connection.open_database`;
 nothing here opens one. Every instant is a `UtcDateTimeField`. Only the
@@ -114,6 +115,8 @@ class Ticket(BaseModel):
     provider_ref = pw.CharField(null=True, max_length=200)
     linked_to = pw.ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="follow_ups")
     lead_flagged_at = UtcDateTimeField(null=True)  # schema v2
+    # schema v6: a reply to a resolved ticket that neither confirms nor refuses
+    engineer_flagged_at = UtcDateTimeField(null=True)
     # bookkeeping
     version = pw.IntegerField(default=1)
     updated_at = UtcDateTimeField()
@@ -204,9 +207,101 @@ class Editing(BaseModel):
         indexes = ((("ticket", "login", "workstation"), True),)
 
 
+class Message(BaseModel):
+    """One message of the conversation, in or out (schema v6).
+
+    Inbound rows are imported from the desk's IMAP mailbox exactly once: the
+    unique (imap_mailbox, imap_uidvalidity, imap_uid) and (direction,
+    message_id) keys refuse a second copy, and the row is written in the same
+    transaction as what it does to its ticket. A message on no ticket waits in
+    the Inbox (`inbox_state`). Outbound rows are written with the step that
+    says them; `outbox` links the delivery row that sends them."""
+
+    id = pw.AutoField()
+    direction = pw.CharField(max_length=3)  # in | out
+    # in: reply | incident | other | auto_reply | bounce; out: a template kind
+    kind = pw.CharField(max_length=32)
+    ticket = pw.ForeignKeyField(Ticket, null=True, on_delete="RESTRICT", backref="conversation", index=False)
+    ticket_id: int | None
+    outbox = pw.ForeignKeyField(Outbox, null=True, unique=True, on_delete="RESTRICT", backref="+")
+    message_id = pw.CharField(max_length=500)  # with <>; made up (<sha256@missing>) if absent
+    in_reply_to = pw.TextField(null=True)
+    refs = pw.TextField(null=True)  # the References header, Message-IDs separated by spaces
+    from_addr = pw.CharField(max_length=254, default="")  # the address alone, lower case
+    from_header = pw.TextField(default="")  # as written, with the display name
+    to_addr = pw.TextField(default="")
+    subject = pw.TextField(default="")
+    text = pw.TextField(default="")  # plain text (HTML-only mail converted)
+    notes = pw.TextField(default="")  # what the import noticed: bad charset, cut attachment...
+    # in: received; out: pending | sending | sent | failed
+    status = pw.CharField(max_length=16)
+    error = pw.TextField(null=True)  # why an outbound message failed (a bounce's reason)
+    author = pw.CharField(null=True, max_length=64)  # the staff login who wrote an outbound one
+    created_at = UtcDateTimeField()  # when the row was written
+    dated_at = UtcDateTimeField(null=True)  # the Date header
+    received_at = UtcDateTimeField(null=True)  # arrival in the desk's mailbox (IMAP INTERNALDATE)
+    sent_at = UtcDateTimeField(null=True)
+    size = pw.IntegerField(default=0)  # bytes of the raw message
+    imap_mailbox = pw.CharField(null=True, max_length=500)  # login@host/folder
+    imap_uidvalidity = pw.BigIntegerField(null=True)
+    imap_uid = pw.BigIntegerField(null=True)
+    server_marked_at = UtcDateTimeField(null=True)  # flagged \Seen (or moved) after the commit
+    # None: on a ticket, never in the Inbox; waiting | attached | logged | discarded
+    inbox_state = pw.CharField(null=True, max_length=16)
+    inbox_reason = pw.TextField(null=True)  # why it was not threaded
+    inbox_by = pw.CharField(null=True, max_length=64)
+    inbox_at = UtcDateTimeField(null=True)
+    fields = pw.TextField(null=True)  # JSON: the incident template's fields, parsed
+
+    class Meta:
+        table_name = "message"
+        indexes = (
+            (("direction", "message_id"), True),
+            (("imap_mailbox", "imap_uidvalidity", "imap_uid"), True),
+            (("ticket", "id"), False),
+            (("inbox_state", "received_at"), False),
+            (("message_id",), False),
+        )
+
+
+class Attachment(BaseModel):
+    """A file an inbound message carried (schema v6); `data` is None when it was
+    over the policy's limit or could not be decoded, and `note` says so."""
+
+    id = pw.AutoField()
+    message = pw.ForeignKeyField(Message, on_delete="CASCADE", backref="attachments")
+    name = pw.TextField(default="")
+    content_type = pw.CharField(max_length=200, default="application/octet-stream")
+    size = pw.IntegerField(default=0)
+    data = pw.BlobField(null=True)
+    note = pw.TextField(default="")
+
+    class Meta:
+        table_name = "attachment"
+
+
+class MailLease(BaseModel):
+    """Who holds the desk's one IMAP connection, until when, and how far it has
+    read (schema v6). One row per desk (`name` = "imap"). The reading position
+    (mailbox, UIDVALIDITY, last UID) is moved in the same transaction as each
+    import, and only by the lease's holder."""
+
+    name = pw.CharField(primary_key=True, max_length=64)
+    holder = pw.CharField(null=True, max_length=200)
+    acquired_at = UtcDateTimeField(null=True)
+    expires_at = UtcDateTimeField(null=True)
+    mailbox = pw.CharField(null=True, max_length=500)
+    uidvalidity = pw.BigIntegerField(null=True)
+    last_uid = pw.BigIntegerField(null=True)
+    polled_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        table_name = "mail_lease"
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer, SurveyInvitation,
-    Outbox, Editing,
+    Outbox, Editing, Message, Attachment, MailLease,
 )  # fmt: skip
 
 

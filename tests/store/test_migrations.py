@@ -108,7 +108,52 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
         ),
     ],
     5: [],
+    6: [
+        (
+            "message",
+            {
+                "id": 1,
+                "direction": "in",
+                "kind": "reply",
+                "ticket_id": 1,
+                "message_id": "<r1@old.example>",
+                "in_reply_to": "<1@old.example>",
+                "from_addr": "ann@old.example",
+                "from_header": "Ann Old <ann@old.example>",
+                "to_addr": "desk@example.co.uk",
+                "subject": "Re: INC-000001 resolved",
+                "text": "Thanks, all fine.",
+                "notes": "",
+                "status": "received",
+                "size": 900,
+                "created_at": T0,
+                "received_at": T0,
+                "imap_mailbox": "desk@imap.example/INBOX",
+                "imap_uidvalidity": 1,
+                "imap_uid": 1,
+            },
+        ),
+        (
+            "attachment",
+            {
+                "id": 1,
+                "message_id": 1,
+                "name": "shot.png",
+                "content_type": "image/png",
+                "size": 3,
+                "data": b"png",
+                "note": "",
+            },
+        ),
+        (
+            "mail_lease",
+            {"name": "imap", "mailbox": "desk@imap.example/INBOX", "uidvalidity": 1, "last_uid": 1},
+        ),
+    ],
 }
+
+# Tables whose key is not an `id` column (and which have no sequence).
+KEYS = {"meta": "key", "mail_lease": "name"}
 
 
 def _insert(db: peewee.Database, table: str, row: dict[str, Any]) -> None:
@@ -121,7 +166,7 @@ def _fix_sequences(db: peewee.Database, upto: int) -> None:
     """Explicit ids leave PostgreSQL's sequences behind; a real desk never inserts ids."""
     if connection.is_sqlite(db):
         return
-    for table in {t for v in range(1, upto + 1) for t, _ in SEEDS[v] if t != "meta"}:
+    for table in {t for v in range(1, upto + 1) for t, _ in SEEDS[v] if t not in KEYS}:
         raw_sql(db, f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), 100)")
 
 
@@ -210,7 +255,7 @@ def test_upgrade_from_every_version_keeps_every_row(kind: str, start: int, tmp_p
             # Every row seeded at or before `start` is there, read through today's models.
             for version in range(1, start + 1):
                 for table, row in SEEDS[version]:
-                    key = "key" if table == "meta" else "id"
+                    key = KEYS.get(table, "id")
                     found = raw_sql(
                         upgraded,
                         f'SELECT count(*) FROM "{table}" WHERE "{key}" = {_mark(upgraded)}',
