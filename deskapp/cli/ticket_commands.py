@@ -14,6 +14,7 @@ from deskapp.cli import session
 from deskapp.cli.timestamps import format_instant, parse_instant
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
+from deskapp.services.conversation import conversation
 from deskapp.services.operation import engine_for
 from deskapp.services.queue import TicketDetail
 from deskapp.store.models import Ticket
@@ -195,14 +196,23 @@ def run_show(args: argparse.Namespace) -> int:
     db = session.database(args)
     detail = sv.ticket_detail(db, args.number, now=session.clock(args, db).now())
     data = detail_json(detail)
+    data["messages"] = [
+        {"direction": m.direction, "kind": m.kind, "at": format_instant(m.at), "from": m.sender,
+         "to": m.to, "subject": m.subject, "text": m.text, "status": m.status,
+         "attachments": [{"name": name, "size": size} for name, size in m.attachments]}
+        for m in conversation(db, detail.number, notes=False)
+    ]  # fmt: skip
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
     for key, value in data.items():
-        if key != "history" and value not in (None, ""):
+        if key not in ("history", "messages") and value not in (None, ""):
             print(f"{key:>20}: {value}")
     for h in data["history"]:
         print(f"  {h['at']}  {h['actor']:<8} {h['kind']:<18} {h['note']}")
+    for m in data["messages"]:
+        arrow = "<-" if m["direction"] == "in" else "->"
+        print(f"  {m['at']}  {arrow} {m['status']:<8} {m['kind']:<14} {m['subject']}")
     return 0
 
 

@@ -4,6 +4,7 @@ arrives once, through a real SMTP server, on the ticket's thread."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from email.message import Message
 
@@ -13,7 +14,7 @@ from deskapp import services as sv
 from deskapp.mail.sender import drain
 from deskapp.mail.smtp_transport import SmtpSettings
 from deskapp.rules import run_rules
-from deskapp.services import outbox
+from deskapp.services import conversation, outbox
 from deskapp.store.models import History, Outbox, Ticket
 from tests.cli.test_store_cli import Cli, _training_desk
 from tests.desk_setup import Desk
@@ -115,3 +116,27 @@ def test_ticket_reply_from_the_shell(
     assert "INC-424242" in cli.err
     assert "sent 1" in cli("mail", "send")
     assert "Looking at it now." in text(smtp.inbox.messages[0])
+
+
+def test_the_preview_is_what_the_reseller_receives(desk: Desk, smtp: SmtpServer) -> None:
+    db, clock = desk.db, desk.clock
+    ticket = desk.log(email="pat@acme.example", phone=None)
+    outbox.queue_ticket_number(db, clock, "tina", ticket.number)
+    send(desk, smtp)
+    preview = conversation.preview_reply(db, ticket.number, "Please restart the connector.", "tina",
+                                         now=clock.now())  # fmt: skip
+    sv.reply(db, clock, "tina", ticket.number, text="Please restart the connector.")
+    send(desk, smtp)
+    got = smtp.inbox.messages[-1]
+    for header in ("Subject", "To", "In-Reply-To", "References", "Date"):
+        assert str(got[header]) == str(preview[header]), header
+    assert text(got).replace("\r\n", "\n") == preview.get_content()
+    desk.at(clock.now() + dt.timedelta(minutes=1))
+    sv.note(db, clock, "tina", ticket.number, text="asked them to restart")
+    timeline = conversation.conversation(db, ticket.number)
+    assert [(e.direction, e.kind) for e in timeline] == [
+        ("out", "ticket_number"),
+        ("out", "reply"),
+        ("note", "note"),
+    ]
+    assert [e.status for e in timeline] == ["sent", "sent", "note"]
