@@ -194,3 +194,39 @@ def retry(db: pw.Database, clock: Clock, actor: str, message_id: int) -> None:
             if Outbox.get_or_none(Outbox.id == message_id) is None:
                 raise NotFound(f"no message {message_id} in the outbox")
             raise ValidationError(f"message {message_id} has not failed: nothing to retry")
+
+
+STUCK_AFTER = dt.timedelta(minutes=15)
+
+
+def mail_warning(db: pw.Database, now: dt.datetime, *, policy: Policy | None = None) -> str | None:
+    """What a workstation's status bar warns of (None: all is well): no mail server set,
+    failed messages, or messages overdue by more than STUCK_AFTER (nobody is sending, or
+    the server keeps refusing). Two small indexed queries."""
+    use(db)
+    if load_settings(db) is None:
+        return "No mail server is set: messages to resellers wait in the outbox (Outbox > Mail server…)"
+    late = now - STUCK_AFTER
+    counts = dict(
+        cast(
+            Iterable[tuple[str, int]],
+            Outbox.select(Outbox.status, pw.fn.COUNT(Outbox.id))
+            .where(
+                (Outbox.status == "failed")
+                | ((Outbox.status == "pending") & (Outbox.next_attempt_at < late))
+                | ((Outbox.status == "sending") & (Outbox.claimed_until < late))
+            )
+            .group_by(Outbox.status)
+            .tuples(),
+        )
+    )
+    failed, stuck = counts.get("failed", 0), counts.get("pending", 0) + counts.get("sending", 0)
+    if not failed and not stuck:
+        return None
+    parts = []
+    if failed:
+        parts.append(f"{failed} message{'s' if failed != 1 else ''} to resellers failed")
+    if stuck:
+        minutes = int(STUCK_AFTER.total_seconds() // 60)
+        parts.append(f"{stuck} overdue by more than {minutes} minutes (is anything sending?)")
+    return f"Outbox stuck: {'; '.join(parts)}; see the Outbox"

@@ -56,7 +56,8 @@ def _keep_engineer(op: Operation, tier: int) -> dict[str, Any]:
 
 
 def _escalation_notice(op: Operation, tier: int) -> Any:
-    """Step 7: the reseller is told the ticket is escalated (queued with the step)."""
+    """Step 7: the reseller is told the ticket is escalated (queued with the step; the
+    outbox shows it, and the step's history note stays the steps already taken)."""
     name = f"Tier {tier}" + (" (our specialist provider)" if tier == TOP_TIER else "")
     return outbox.queue(op.ticket, "escalation", op.now, op.policy, tier_name=name)
 
@@ -84,9 +85,8 @@ def escalate(
         if tier == TOP_TIER:
             fields |= {"provider": (provider or "").strip(), "provider_ref": (provider_ref or "").strip()}
             steps = f"{steps} [provider {fields['provider']}, ref {fields['provider_ref']}]"
-        message = _escalation_notice(op, tier)
-        op.write("escalated", f"{steps}; {outbox.queued_note(message, 'the escalation notice')}",
-                 to_tier=tier, **fields)  # fmt: skip
+        _escalation_notice(op, tier)  # the note stays the steps taken: the leads' review reads it
+        op.write("escalated", steps, to_tier=tier, **fields)
     return reload(op.ticket)
 
 
@@ -148,12 +148,8 @@ def reject(
                     ["the Third Party Provider and its reference (escalate it yourself)"],
                     "a rejection that reaches Tier 3",
                 )
-            message = _escalation_notice(op, tier)
-            op.write(
-                "rejected",
-                f"{text}; escalated to Tier {tier}; {outbox.queued_note(message, 'the escalation notice')}",
-                to_tier=tier, **fields,
-            )  # fmt: skip
+            _escalation_notice(op, tier)
+            op.write("rejected", f"{text}; escalated to Tier {tier}", to_tier=tier, **fields)
         else:
             op.write(
                 "rejected", f"{text}; stays at Tier 3, flagged to the team lead",
