@@ -75,6 +75,7 @@ class DeskApp(QObject):
         self.reports_view: Any = None
         self.directory_view: Any = None
         self.mail_label: QLabel | None = None
+        self.templates_view: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
@@ -191,6 +192,13 @@ class DeskApp(QObject):
             window.add_page(directory, "&Directory", "showDirectoryAction", "Ctrl+5")
             window.work_tabs.currentChanged.connect(
                 lambda _i: directory.reload() if window.work_tabs.currentWidget() is directory else None
+            )
+            from deskapp.gui.templates_view import TemplatesView
+
+            texts = self.templates_view = TemplatesView(desk)
+            window.add_page(texts, "&Templates", "showTemplatesAction", "Ctrl+7")
+            window.work_tabs.currentChanged.connect(
+                lambda _i: texts.reload() if window.work_tabs.currentWidget() is texts else None
             )
 
     def _first_page_loaded(self, rows: list[QueueRow]) -> None:
