@@ -9,12 +9,19 @@ was typed is kept.
 
 from __future__ import annotations
 
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -29,15 +36,23 @@ from deskapp.gui.models.conversation_model import WAYS, ConversationModel
 from deskapp.services.errors import ConflictError
 
 PICK = "— pick a canned reply —"
+ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+Opener = Callable[[Path], object]
+
+
+def _open_with_desktop(path: Path) -> bool:
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 class ConversationPanel(QWidget):
     changed = Signal(str)  # a reply or a note was saved on this ticket number
 
-    def __init__(self, desk: Desk, parent: Any = None) -> None:
+    def __init__(self, desk: Desk, parent: Any = None, *, opener: Opener | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conversationPanel")
         self.desk = desk
+        self._opener = opener or _open_with_desktop
+        self._files_dir: Path | None = None
         self.number: str | None = None
         self.version: int | None = None
         form = load_form("conversation_panel.ui", self)
@@ -49,6 +64,8 @@ class ConversationPanel(QWidget):
         self.entry_header_label = child(form, QLabel, "entryHeaderLabel")
         self.entry_text = child(form, QPlainTextEdit, "entryText")
         self.attachments_label = child(form, QLabel, "attachmentsLabel")
+        self.attachment_list = child(form, QListWidget, "attachmentList")
+        self.open_attachment_button = child(form, QPushButton, "openAttachmentButton")
         self.composer_tabs = child(form, QTabWidget, "composerTabs")
         self.reply_tab = child(form, QWidget, "replyTab")
         self.note_tab = child(form, QWidget, "noteTab")
@@ -75,6 +92,8 @@ class ConversationPanel(QWidget):
         self.preview_button.clicked.connect(self.preview)
         self.send_reply_button.clicked.connect(self.send_reply)
         self.add_note_button.clicked.connect(self.add_note)
+        self.open_attachment_button.clicked.connect(lambda: self.open_attachment())
+        self.attachment_list.itemActivated.connect(lambda _item: self.open_attachment())
         self.reply_edit.textChanged.connect(self.preview_text.hide)
 
     # --- loading ------------------------------------------------------------------------
@@ -119,6 +138,39 @@ class ConversationPanel(QWidget):
         self.entry_text.setPlainText(e.text)
         files = ", ".join(f"{name} ({size:,} bytes)" for name, size in e.attachments)
         self.attachments_label.setText(f"Attachments: {files}" if files else "")
+        self.attachment_list.clear()
+        for (name, size), ident in zip(e.attachments, e.attachment_ids, strict=False):
+            item = QListWidgetItem(f"{name} ({size:,} bytes)")
+            item.setData(ATTACHMENT_ROLE, ident)
+            self.attachment_list.addItem(item)
+        if self.attachment_list.count():
+            self.attachment_list.setCurrentRow(0)
+        shown = bool(self.attachment_list.count())
+        self.attachment_list.setVisible(shown)
+        self.open_attachment_button.setVisible(shown)
+
+    def open_attachment(self) -> Path | None:
+        """Write the selected attachment to a private folder and open it with the
+        desktop's program for it; the file is as it arrived, never run by deskapp."""
+        item = self.attachment_list.currentItem()
+        if item is None:
+            return None
+        try:
+            found = self.desk.attachment(int(item.data(ATTACHMENT_ROLE)))
+        except DeskError as exc:
+            self.error_label.setText(str(exc))
+            return None
+        if found.data is None:
+            self.error_label.setText(f"{found.name} was not kept: {found.note or 'no data'}")
+            return None
+        if self._files_dir is None:
+            self._files_dir = Path(tempfile.mkdtemp(prefix="deskapp-attachments-"))
+        safe = re.sub(r"[^\w.\- ]", "_", Path(found.name).name).strip(" .") or "attachment"
+        path = self._files_dir / f"{item.data(ATTACHMENT_ROLE)}-{safe}"
+        path.write_bytes(found.data)
+        self._opener(path)
+        self.error_label.clear()
+        return path
 
     # --- composing ------------------------------------------------------------------------
 

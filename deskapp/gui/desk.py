@@ -25,7 +25,7 @@ from deskapp.gui.actions import AGREED_UPDATE, ENGINEER, NOTE, PROVIDER, PROVIDE
 from deskapp.gui.session import Session
 from deskapp.mail.templates import CannedReply
 from deskapp.services import conversation, directory, outbox, templates
-from deskapp.services.conversation import ConversationEntry
+from deskapp.services.conversation import AttachedFile, ConversationEntry
 from deskapp.services.directory import StaffEntry, assignable_staff
 from deskapp.services.escalation_review import EscalationRow
 from deskapp.services.queue import QueueRow, TicketDetail
@@ -90,6 +90,9 @@ class Desk:
     def add_note(self, number: str, text: str, version: int | None) -> None:
         """An internal note: never sent."""
         services.note(*self._args(number), text=text, **self._kw(version))
+
+    def attachment(self, attachment_id: int) -> AttachedFile:
+        return conversation.attachment(self.db, attachment_id)
 
     def mail_warning(self) -> str | None:
         """What the status bar warns of: no mail server set, or an outbox that is stuck."""

@@ -3,6 +3,7 @@
     reply(db, clock, actor, number, *, text, expected_version=None, policy=None) -> Ticket
     conversation(db, number, *, notes=True) -> list[ConversationEntry]   in, out and notes
     preview_reply(db, number, text, actor, *, now) -> EmailMessage       what the reseller gets
+    attachment(db, attachment_id) -> AttachedFile                        to open from the ticket
 
 The update goes out by email (the outbox, threaded on the ticket's messages)
 and its history event says so; an internal note stays `deskapp.services.note`.
@@ -25,7 +26,7 @@ from deskapp.mail.sender import compose, load_settings
 from deskapp.mail.smtp_transport import SmtpSettings
 from deskapp.mail.templates import render
 from deskapp.services import outbox
-from deskapp.services.errors import TransitionNotAllowed, ValidationError
+from deskapp.services.errors import NotFound, TransitionNotAllowed, ValidationError
 from deskapp.services.operation import load_staff, load_ticket, reload, require_text, ticket_operation
 from deskapp.store.connection import use
 from deskapp.store.fields import to_utc
@@ -74,6 +75,7 @@ class ConversationEntry:
     attachments: tuple[tuple[str, int], ...] = ()
     author: str | None = None
     ref: int | None = None  # the outbox id (out) or message id (in)
+    attachment_ids: tuple[int, ...] = ()  # for `attachment`, in the order of `attachments`
 
 
 def conversation(db: pw.Database, number: str, *, notes: bool = True) -> list[ConversationEntry]:
@@ -95,21 +97,23 @@ def conversation(db: pw.Database, number: str, *, notes: bool = True) -> list[Co
             (Message.direction == "in") | Message.outbox.is_null(),  # the outbox has the rest
         )
     )
-    files: dict[int, list[tuple[str, int]]] = {}
+    files: dict[int, list[tuple[int, str, int]]] = {}
     if rows:
         query = (
-            Attachment.select(Attachment.message, Attachment.name, Attachment.size)
+            Attachment.select(Attachment.id, Attachment.message, Attachment.name, Attachment.size)
             .where(Attachment.message.in_([m.id for m in rows]))
             .order_by(Attachment.id)
         )
-        for message_id, name, size in cast(Iterable[tuple[Any, ...]], query.tuples()):
-            files.setdefault(int(message_id), []).append((str(name), int(size)))
+        for ident, message_id, name, size in cast(Iterable[tuple[Any, ...]], query.tuples()):
+            files.setdefault(int(message_id), []).append((int(ident), str(name), int(size)))
     for m in rows:
         moment = m.received_at or m.sent_at or m.created_at
+        attached = files.get(int(m.id), [])
         entries.append(ConversationEntry(
             str(m.direction), str(m.kind), _at(moment), str(m.from_header or m.from_addr),
             str(m.to_addr), str(m.subject), str(m.text), str(m.status), m.error,
-            tuple(files.get(int(m.id), ())), m.author, int(m.id),
+            tuple((name, size) for _, name, size in attached), m.author, int(m.id),
+            tuple(ident for ident, _, _ in attached),
         ))  # fmt: skip
     if notes:
         for h in History.select().where(History.ticket == ticket.id, History.kind == "note"):
@@ -119,6 +123,23 @@ def conversation(db: pw.Database, number: str, *, notes: bool = True) -> list[Co
     order = {"in": 0, "note": 1, "out": 2}
     entries.sort(key=lambda e: (e.at, order.get(e.direction, 3), e.ref or 0))
     return entries
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    name: str
+    data: bytes | None  # None: not kept (over the policy's limit, or undecodable): `note` says why
+    note: str
+
+
+def attachment(db: pw.Database, attachment_id: int) -> AttachedFile:
+    """One stored attachment, to open from the ticket."""
+    use(db)
+    row = Attachment.get_or_none(Attachment.id == attachment_id)
+    if row is None:
+        raise NotFound(f"no attachment {attachment_id}")
+    data = None if row.data is None else bytes(row.data)
+    return AttachedFile(str(row.name) or f"attachment-{attachment_id}", data, str(row.note))
 
 
 def _at(value: object) -> dt.datetime:

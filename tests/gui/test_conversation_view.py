@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import peewee
 import pytest
@@ -21,7 +22,7 @@ from deskapp.gui.ticket_view import TicketView
 from deskapp.mail.sender import drain, save_settings
 from deskapp.mail.smtp_transport import SmtpSettings
 from deskapp.services import outbox
-from deskapp.store.models import Message, Outbox, Ticket
+from deskapp.store.models import Attachment, Message, Outbox, Ticket
 from tests.gui.conftest import check_model
 from tests.gui.seed import desk_for, seed
 from tests.london import local
@@ -178,3 +179,32 @@ def test_status_bar_warns_of_no_mail_server_and_a_stuck_outbox(
         app.stop()
         if app.window is not None:
             app.window.close()
+
+
+def test_an_attachment_opens_from_the_ticket(qtbot: QtBot, db: peewee.Database, clock: FixedClock) -> None:
+    number = emailed_ticket(db, clock)
+    ticket_id = Ticket.get(Ticket.number == number).id
+    inbound = Message.create(
+        direction="in", kind="reply", ticket=ticket_id, message_id="<r2@acme.example>",
+        from_addr="jo@acme.example", subject=f"Re: [{number}]", text="see attached", status="received",
+        created_at=clock.now(), received_at=clock.now(),
+    )  # fmt: skip
+    png = b"\x89PNG\r\n\x1a\n fake image"
+    Attachment.create(message=inbound.id, name="../error shot.png", content_type="image/png", size=len(png),
+                      data=png)  # fmt: skip
+    Attachment.create(message=inbound.id, name="huge.zip", size=90_000_000, data=None,
+                      note="over the 25 MB limit: not kept")  # fmt: skip
+    opened: list[Path] = []
+    view = TicketView(desk_for(db, clock, "tom"))
+    qtbot.addWidget(view)
+    view.show()
+    panel = view.conversation
+    panel._opener = opened.append
+    view.show_ticket(number)
+    assert panel.attachment_list.count() == 2 and panel.open_attachment_button.isVisible()
+    path = panel.open_attachment()
+    assert path is not None and opened == [path]
+    assert path.read_bytes() == png and path.name.endswith("error shot.png") and ".." not in path.name
+    panel.attachment_list.setCurrentRow(1)
+    assert panel.open_attachment() is None and len(opened) == 1
+    assert "over the 25 MB limit" in panel.error_label.text()
