@@ -75,7 +75,10 @@ def run_settings(args: argparse.Namespace) -> int:
     if not merged.get("host"):
         raise ValidationError("the SMTP server needs a --host")
     save_settings(db, SmtpSettings(**merged))
-    print("saved; keep the password in the OS keyring (deskapp's settings dialog does this)")
+    print(
+        "saved; keep the password in the OS keyring (deskapp's settings dialog does this), "
+        "or set DESKAPP_SMTP_PASSWORD on a machine with no keyring"
+    )
     return 0
 
 
