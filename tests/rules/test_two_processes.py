@@ -71,7 +71,7 @@ def test_two_processes_apply_each_step_exactly_once(desk: Desk, db_url: str) -> 
     assert closed == PER_KIND
     # The messages the passes queued themselves: one chaser and one automatic-resolution
     # notice per ticket, however the two passes interleaved.
-    queued = Counter((o.kind, o.ticket_id) for o in Outbox.select())
+    queued = Counter((str(o.kind), str(o.ticket)) for o in Outbox.select())
     assert set(queued.values()) == {1}
     assert sum(1 for kind, _ in queued if kind == "chaser") == PER_KIND
     assert sum(1 for kind, _ in queued if kind == "auto_resolved") == PER_KIND
