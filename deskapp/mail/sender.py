@@ -33,7 +33,7 @@ from deskapp.mail.smtp_transport import SendError, SmtpSettings, build_message, 
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.fields import to_utc
-from deskapp.store.models import History, Meta, Outbox, Ticket
+from deskapp.store.models import History, Message, Meta, Outbox, Ticket
 
 MAILER_ACTOR = "mailer"
 CLAIM = dt.timedelta(minutes=5)
@@ -120,17 +120,27 @@ def compose(settings: SmtpSettings, message: Outbox) -> EmailMessage:
 
 
 def thread_of(message: Outbox) -> tuple[str | None, list[str]]:
-    """In-Reply-To and References: the ticket's first message (the thread's root)
-    and the latest ones before this, oldest first."""
+    """In-Reply-To and References: the ticket's first message (the thread's root) and
+    the latest ones before this, ours and the reseller's, oldest first; so an answer
+    sits under the reseller's own mail in their client."""
     ticket_id = message.ticket_id  # type: ignore[attr-defined]
     if ticket_id is None:
         return None, []
-    earlier = [
-        str(row[0])
-        for row in cast(Iterable[tuple[Any, ...]], Outbox.select(Outbox.message_id)
-            .where(Outbox.ticket == ticket_id, Outbox.id < message.id)
-            .order_by(Outbox.id).tuples())
-    ]  # fmt: skip
+    ours = Outbox.select(Outbox.created_at, Outbox.message_id).where(
+        Outbox.ticket == ticket_id, Outbox.id < message.id
+    )
+    theirs = Message.select(Message.received_at, Message.message_id).where(
+        Message.ticket == ticket_id, Message.direction == "in", Message.received_at.is_null(False),
+        Message.received_at <= message.created_at, Message.kind.not_in(("auto_reply", "bounce")),
+    )  # fmt: skip
+    moments: list[tuple[dt.datetime, int, int, str]] = []
+    queries: tuple[Any, Any] = (ours.order_by(Outbox.id), theirs.order_by(Message.id))
+    for rank, query in enumerate(queries):
+        for seq, (at, ident) in enumerate(cast(Iterable[tuple[Any, ...]], query.tuples())):
+            moment = to_utc(at)
+            assert moment is not None
+            moments.append((moment, rank, seq, str(ident)))  # ties: ours first, in queue order
+    earlier = list(dict.fromkeys(ident for *_, ident in sorted(moments)))
     if not earlier:
         return None, []
     chain = earlier if len(earlier) <= THREAD_DEPTH else [earlier[0], *earlier[-(THREAD_DEPTH - 1) :]]

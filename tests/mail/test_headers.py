@@ -15,7 +15,7 @@ from deskapp import services as sv
 from deskapp.mail.sender import drain, save_settings
 from deskapp.mail.smtp_transport import SendError, SmtpSettings, password_from_keyring
 from deskapp.services import outbox
-from deskapp.store.models import Outbox
+from deskapp.store.models import Message, Outbox
 from tests.cli.test_store_cli import Cli, _training_desk
 from tests.desk_setup import Desk
 from tests.london import local
@@ -117,3 +117,23 @@ def test_mail_send_with_no_keyring_says_what_to_set(
         assert len(server.inbox.messages) == 1
     finally:
         server.stop()
+
+
+def test_an_answer_threads_under_the_resellers_own_mail(desk: Desk, smtp: SmtpServer) -> None:
+    db, clock = desk.db, desk.clock
+    ticket = desk.log(email="pat@acme.example", phone=None)
+    outbox.queue_ticket_number(db, clock, "tina", ticket.number)
+    drain(db, clock, settings_for(smtp.port), None)
+    desk.at(local(2026, 3, 9, 9, 30))
+    for ident, kind in (("<pat-1@acme.example>", "reply"), ("<ooo@acme.example>", "auto_reply")):
+        Message.create(
+            direction="in", kind=kind, ticket=ticket.id, message_id=ident, from_addr="pat@acme.example",
+            subject=f"Re: [{ticket.number}]", text="more", status="received", created_at=clock.now(),
+            received_at=clock.now(),
+        )  # fmt: skip
+    desk.at(local(2026, 3, 9, 9, 40))
+    sv.reply(db, clock, "tina", ticket.number, text="Thanks, looking now.")
+    drain(db, clock, settings_for(smtp.port), None)
+    first, answer = smtp.inbox.messages
+    assert answer["In-Reply-To"] == "<pat-1@acme.example>", "under the reseller's mail, not an auto-reply"
+    assert str(answer["References"]).split() == [str(first["Message-ID"]), "<pat-1@acme.example>"]
