@@ -26,7 +26,7 @@ from deskapp.mail.fetch import (
     watch,
 )
 from deskapp.mail.sender import drain, load_settings
-from deskapp.mail.smtp_transport import SECURITY, password_from_keyring
+from deskapp.mail.smtp_transport import SECURITY, SendError, password_from_keyring
 from deskapp.services import mail_settings, outbox, surveys
 from deskapp.services.errors import PermissionDenied, ValidationError
 from deskapp.services.inbox import inbox_rows
@@ -126,7 +126,10 @@ def run_settings(args: argparse.Namespace) -> int:
         security=merged.get("security", "starttls"), login=merged.get("login"),
         sender=merged.get("sender", "support@localhost"),
     )  # fmt: skip
-    print("saved; keep the password in the OS keyring (deskapp's settings dialog does this)")
+    print(
+        "saved; keep the password in the OS keyring (deskapp's settings dialog does this), "
+        "or set DESKAPP_SMTP_PASSWORD on a machine with no keyring"
+    )
     return 0
 
 
@@ -193,7 +196,10 @@ def run_send(args: argparse.Namespace) -> int:
     if settings is None:
         raise ValidationError("no SMTP server is set: deskapp --as ADMIN mail settings --host HOST ...")
     clock = session.clock(args, db)
-    password = password_from_keyring(settings)
+    try:
+        password = password_from_keyring(settings)
+    except SendError as exc:  # no keyring and no DESKAPP_SMTP_PASSWORD: say so, no traceback
+        raise ValidationError(str(exc)) from None
     while True:
         report = drain(db, clock, settings, password)
         print(*report.lines(), flush=True)

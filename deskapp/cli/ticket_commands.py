@@ -19,6 +19,7 @@ from deskapp.cli.timestamps import format_instant, parse_instant
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Status
 from deskapp.domain.local_time import person_text
+from deskapp.services.conversation import conversation
 from deskapp.services.duplicates import duplicate, similar_open_tickets
 from deskapp.services.operation import engine_for
 from deskapp.services.priority import reprioritise
@@ -76,7 +77,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     rep.add_argument("number", metavar="NUMBER")
     rep.add_argument("--priority", required=True, choices=["P1", "P2", "P3"])
     rep.add_argument("--reason", required=True, metavar="TEXT")
-    rep.add_argument("--expect-version", type=int, metavar="N",
+    rep.add_argument("--expect-version", type=whole(1, DB_INT_MAX, "a version"), metavar="N",
                      help="refuse if the ticket changed since version N")  # fmt: skip
     rep.set_defaults(handler=run_step, step="reprioritise")
 
@@ -84,9 +85,16 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     dup.add_argument("number", metavar="NUMBER")
     dup.add_argument("--of", required=True, metavar="OTHER", help="the ticket that goes on")
     dup.add_argument("--note")
-    dup.add_argument("--expect-version", type=int, metavar="N",
+    dup.add_argument("--expect-version", type=whole(1, DB_INT_MAX, "a version"), metavar="N",
                      help="refuse if the ticket changed since version N")  # fmt: skip
     dup.set_defaults(handler=run_step, step="duplicate")
+
+    reply = t_sub.add_parser("reply", help="email the reseller an update (step 9); `note` stays internal")
+    reply.add_argument("number", metavar="NUMBER")
+    reply.add_argument("--text", required=True, help="what the reseller reads")
+    reply.add_argument("--expect-version", type=whole(1, DB_INT_MAX, "a version"), metavar="N",
+                       help="refuse if the ticket changed since version N")  # fmt: skip
+    reply.set_defaults(handler=run_reply)
 
     show = t_sub.add_parser("show", help="one ticket and its history")
     show.add_argument("number", metavar="NUMBER")
@@ -233,6 +241,16 @@ def run_step(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_reply(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    ticket = sv.reply(
+        db, session.clock(args, db), session.actor(args, db), args.number, text=args.text,
+        expected_version=args.expect_version,
+    )  # fmt: skip
+    print(f"{ticket.number}: update queued to the reseller (sent by `deskapp mail send`)")
+    return 0
+
+
 def detail_json(d: TicketDetail) -> dict[str, Any]:
     f = format_instant
     return {
@@ -272,13 +290,19 @@ def run_show(args: argparse.Namespace) -> int:
     policy = session.policy(args)
     detail = sv.ticket_detail(db, args.number, now=session.clock(args, db).now(), policy=policy)
     data = detail_json(detail)
+    data["messages"] = [
+        {"direction": m.direction, "kind": m.kind, "at": format_instant(m.at), "from": m.sender,
+         "to": m.to, "subject": m.subject, "text": m.text, "status": m.status,
+         "attachments": [{"name": name, "size": size} for name, size in m.attachments]}
+        for m in conversation(db, detail.number, notes=False)
+    ]  # fmt: skip
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
     # A person reads this: instants in UK local time with the zone and offset.
     tz = policy.tz
     for key, value in data.items():
-        if key not in ("history", "priority_history") and value not in (None, "", []):
+        if key not in ("history", "priority_history", "messages") and value not in (None, "", []):
             moment = getattr(detail, key, None)
             shown = person_text(moment, tz) if isinstance(moment, dt.datetime) else value
             print(f"{key:>20}: {printable(shown)}")
@@ -291,6 +315,9 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"  {person_text(h.at, tz)}  {printable(h.actor):<8} {h.kind:<18} {printable(h.note)}")
     for warning in ticket_warnings(detail, policy):
         print(f"warning: {warning}")
+    for m in data["messages"]:
+        arrow = "<-" if m["direction"] == "in" else "->"
+        print(f"  {m['at']}  {arrow} {m['status']:<8} {m['kind']:<14} {printable(m['subject'])}")
     return 0
 
 

@@ -11,7 +11,8 @@ engine's (`SlaEngine.chaser_due`, `awaiting_info_expires`,
 Edges, as SLA-RULES.md reads them:
 - a response is breached once `now > response_due` with no response
   (`Band.BREACHED`); the breach is recorded once;
-- a chaser is due at `next_chaser_due` (inclusive);
+- a chaser is due at `next_chaser_due` (inclusive) while the desk is open, and
+  the rule pass sends it (the next is due one business day after it went);
 - auto-resolve at `awaiting_info_expires(latest request)` (inclusive);
 - the ticket closes at `reopen_window_ends(resolved_at)`: reopening is
   allowed strictly before that instant, never at or after it.
@@ -190,11 +191,15 @@ def auto_resolve_is_due(now: dt.datetime, t: TicketClocks) -> bool:
     return t.status is Status.AWAITING_INFO and t.auto_resolve_at is not None and t.auto_resolve_at <= now
 
 
-def chaser_is_due(now: dt.datetime, t: TicketClocks) -> bool:
+def chaser_is_due(now: dt.datetime, t: TicketClocks, desk_open: bool = True) -> bool:
+    """The rule pass sends a chaser itself once `next_chaser_due` has come, and only while
+    the desk is open (`desk_open`: never on a weekend, a holiday or at night; a chaser due
+    then goes at the next opening). Sending it moves `next_chaser_due` one business day
+    on (`after_chaser`), so it goes once however often the rules run."""
     return (
-        t.status is Status.AWAITING_INFO
+        desk_open
+        and t.status is Status.AWAITING_INFO
         and t.next_chaser_due is not None
-        and t.chaser_flagged_at is None
         and t.next_chaser_due <= now
     )
 
@@ -221,7 +226,7 @@ def due_steps(engine: SlaEngine, now: dt.datetime, t: TicketClocks) -> list[Rule
         if closes_at(engine, auto_resolved_at(engine, now, t.auto_resolve_at)) <= now:
             steps.append(RuleKind.CLOSED)
         return steps
-    if chaser_is_due(now, t):
+    if chaser_is_due(now, t, engine.calendar.is_business_time(now)):
         steps.append(RuleKind.CHASER_DUE)
     if closure_is_due(now, t):
         steps.append(RuleKind.CLOSED)

@@ -16,7 +16,7 @@ from typing import Any
 
 import peewee as pw
 from PySide6.QtCore import QObject, QSettings, QThreadPool, Signal
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import DeskError, Role, Status
@@ -74,6 +74,8 @@ class DeskApp(QObject):
         self.outbox_view: Any = None
         self.reports_view: Any = None
         self.directory_view: Any = None
+        self.mail_label: QLabel | None = None
+        self.templates_view: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
@@ -117,6 +119,11 @@ class DeskApp(QObject):
         self.ticket_view = TicketView(desk)
         window = self.window = MainWindow(session, self.queue_view, self.ticket_view, self.settings)
         window.database_label.setText(describe(self.db))
+        self.mail_label = QLabel("")
+        self.mail_label.setObjectName("mailWarningLabel")
+        self.mail_label.setProperty("role", "error")
+        window.statusBar().addPermanentWidget(self.mail_label)
+        self.update_mail_warning()
         window.work_tabs.currentChanged.connect(lambda _i: self._reload_escalations())
         self.queue_view.ticket_activated.connect(self.open_ticket)
         self.ticket_view.changed.connect(self._ticket_changed)
@@ -133,6 +140,7 @@ class DeskApp(QObject):
         self.rules_timer.fired.connect(self.run_rules)
         self.watch_timer.fired.connect(lambda _now: self.refresh_queue())
         self.watch_timer.fired.connect(lambda _now: self._presence_heartbeat())
+        self.watch_timer.fired.connect(lambda _now: self.update_mail_warning())
         if load_async:
             self.queue_view.shown_label.setText("Loading the queue…")
             self._load_signals.first_page.connect(self._first_page_loaded)
@@ -184,6 +192,13 @@ class DeskApp(QObject):
             window.add_page(directory, "&Directory", "showDirectoryAction", "Ctrl+5")
             window.work_tabs.currentChanged.connect(
                 lambda _i: directory.reload() if window.work_tabs.currentWidget() is directory else None
+            )
+            from deskapp.gui.templates_view import TemplatesView
+
+            texts = self.templates_view = TemplatesView(desk)
+            window.add_page(texts, "&Templates", "showTemplatesAction", "Ctrl+7")
+            window.work_tabs.currentChanged.connect(
+                lambda _i: texts.reload() if window.work_tabs.currentWidget() is texts else None
             )
 
     def _first_page_loaded(self, rows: list[QueueRow]) -> None:
@@ -382,6 +397,7 @@ class DeskApp(QObject):
 
     def _ticket_changed(self, number: str) -> None:
         self.refresh_queue()
+        self.update_mail_warning()
 
     def open_intake(self, linked_to: str | None = None) -> IntakeDialog:
         assert self.desk is not None and self.model is not None
@@ -419,7 +435,20 @@ class DeskApp(QObject):
         if self.window is not None:
             local = summary.now.astimezone(self.policy.tz)
             self.window.rules_label.setText(f"rules ran {local:%H:%M:%S}: {'; '.join(summary.lines())}")
+        self.update_mail_warning()
         self.rules_ran.emit(summary)
+
+    def update_mail_warning(self) -> str | None:
+        """The status bar's mail warning: no mail server set, or the outbox stuck."""
+        if self.desk is None or self.mail_label is None:
+            return None
+        try:
+            warning = self.desk.mail_warning()
+        except (DeskError, pw.PeeweeException):
+            return None  # offline: the database label says so
+        self.mail_label.setText(warning or "")
+        self.mail_label.setVisible(bool(warning))
+        return warning
 
     def _rules_failed(self, message: str) -> None:
         self._rules_running = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Any
 
 import peewee as pw
@@ -30,7 +31,9 @@ from deskapp.gui.actions import (
     PROVIDER_REF,
 )
 from deskapp.gui.session import Session
-from deskapp.services import directory
+from deskapp.mail.templates import CannedReply
+from deskapp.services import conversation, directory, outbox, templates
+from deskapp.services.conversation import AttachedFile, ConversationEntry
 from deskapp.services.directory import StaffEntry, assignable_staff
 from deskapp.services.escalation_review import EscalationRow
 from deskapp.services.priority import reprioritise
@@ -76,6 +79,33 @@ class Desk:
 
     def detail(self, number: str) -> TicketDetail:
         return services.ticket_detail(self.db, number, now=self.clock.now(), policy=self.policy)
+
+    # --- the conversation with the reseller ---------------------------------------------
+
+    def conversation(self, number: str) -> list[ConversationEntry]:
+        return conversation.conversation(self.db, number)
+
+    def canned_replies(self) -> list[CannedReply]:
+        return templates.canned_replies(self.db)
+
+    def preview_reply(self, number: str, text: str) -> EmailMessage:
+        return conversation.preview_reply(self.db, number, text, self.session.login, now=self.clock.now(),
+                                          policy=self.policy)  # fmt: skip
+
+    def reply(self, number: str, text: str, version: int | None) -> None:
+        """Step 9: an update emailed to the reseller."""
+        services.reply(*self._args(number), text=text, **self._kw(version))
+
+    def add_note(self, number: str, text: str, version: int | None) -> None:
+        """An internal note: never sent."""
+        services.note(*self._args(number), text=text, **self._kw(version))
+
+    def attachment(self, attachment_id: int) -> AttachedFile:
+        return conversation.attachment(self.db, attachment_id)
+
+    def mail_warning(self) -> str | None:
+        """What the status bar warns of: no mail server set, or an outbox that is stuck."""
+        return outbox.mail_warning(self.db, self.clock.now(), policy=self.policy)
 
     # --- process steps ---------------------------------------------------------------
 

@@ -45,6 +45,7 @@ from deskapp.gui.actions import (
     ActionSpec,
     offered,
 )
+from deskapp.gui.conversation_view import ConversationPanel
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.countdowns import span
@@ -104,6 +105,12 @@ class TicketView(QWidget):
         self.history_view.setColumnWidth(0, 150)
         self.history_view.setColumnWidth(1, 80)
         self.history_view.setColumnWidth(2, 220)
+        # The conversation with the reseller: in, out and internal notes; the composer.
+        self.conversation = ConversationPanel(desk, self)
+        self.detail_splitter.insertWidget(1, self.conversation)
+        self.detail_splitter.setStretchFactor(1, 3)
+        self.conversation.changed.connect(self.show_ticket)  # then tell the window, signal to signal
+        self.conversation.changed.connect(self.changed)
 
         self._field_labels: dict[str, QLabel] = {}
         for key, title, _fmt in self._fields():
@@ -250,6 +257,7 @@ class TicketView(QWidget):
         warnings = ticket_warnings(d, self.desk.policy)
         self.warning_label.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warning_label.setVisible(bool(warnings))
+        self.conversation.show_ticket(d.number, d.version)
         self.survey_panel.show_ticket(d.number, d.status, d.version)
         expl = explain(self.desk.engine, d.priority, d.logged_at)
         self.sla_explanation_text.setPlainText(render(expl, self._tz))

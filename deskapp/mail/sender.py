@@ -31,10 +31,11 @@ from typing import Any, cast
 import peewee as pw
 
 from deskapp.domain.clock import Clock
-from deskapp.mail.smtp_transport import SendError, SmtpSettings, build_message, send
+from deskapp.mail.smtp_transport import SendError, SmtpSettings, build_message, send, sender_domain
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import use, write_transaction
-from deskapp.store.models import History, Meta, Outbox, Ticket
+from deskapp.store.fields import to_utc
+from deskapp.store.models import History, Message, Meta, Outbox, Ticket
 
 MAILER_ACTOR = "mailer"
 CLAIM = dt.timedelta(minutes=5)
@@ -88,10 +89,12 @@ def drain(
                 .where(Outbox.id == message_id, _claimable(now))
                 .execute()
             )  # fmt: skip
+            if claimed == 1:
+                _own_domain(message_id, settings)
         if claimed != 1:
             continue  # another workstation has it
         message = Outbox.get_by_id(message_id)
-        email = build_message(settings, message.recipient, message.subject, message.body, message.message_id)
+        email = compose(settings, message)
         try:
             transport(settings, email, password)
         except SendError as exc:
@@ -99,6 +102,61 @@ def drain(
         else:
             _delivered(message, worker, clock.now(), report)
     return report
+
+
+# Messages a person writes; the rest are notices (Auto-Submitted: auto-generated).
+WRITTEN_KINDS = frozenset({"reply"})
+THREAD_DEPTH = 10
+
+
+def compose(settings: SmtpSettings, message: Outbox) -> EmailMessage:
+    """The message exactly as the reseller receives it (also the composer's preview):
+    threaded on the ticket's earlier messages, dated when it was queued, so every
+    retry is the same message."""
+    in_reply_to, references = thread_of(message)
+    return build_message(
+        settings, str(message.recipient), str(message.subject), str(message.body),
+        str(message.message_id), date=to_utc(message.created_at), in_reply_to=in_reply_to,
+        references=references, automatic=message.kind not in WRITTEN_KINDS,
+    )  # fmt: skip
+
+
+def thread_of(message: Outbox) -> tuple[str | None, list[str]]:
+    """In-Reply-To and References: the ticket's first message (the thread's root) and
+    the latest ones before this, ours and the reseller's, oldest first; so an answer
+    sits under the reseller's own mail in their client."""
+    ticket_id = message.ticket_id  # type: ignore[attr-defined]
+    if ticket_id is None:
+        return None, []
+    ours = Outbox.select(Outbox.created_at, Outbox.message_id).where(
+        Outbox.ticket == ticket_id, Outbox.id < message.id
+    )
+    theirs = Message.select(Message.received_at, Message.message_id).where(
+        Message.ticket == ticket_id, Message.direction == "in", Message.received_at.is_null(False),
+        Message.received_at <= message.created_at, Message.kind.not_in(("auto_reply", "bounce")),
+    )  # fmt: skip
+    moments: list[tuple[dt.datetime, int, int, str]] = []
+    queries: tuple[Any, Any] = (ours.order_by(Outbox.id), theirs.order_by(Message.id))
+    for rank, query in enumerate(queries):
+        for seq, (at, ident) in enumerate(cast(Iterable[tuple[Any, ...]], query.tuples())):
+            moment = to_utc(at)
+            assert moment is not None
+            moments.append((moment, rank, seq, str(ident)))  # ties: ours first, in queue order
+    earlier = list(dict.fromkeys(ident for *_, ident in sorted(moments)))
+    if not earlier:
+        return None, []
+    chain = earlier if len(earlier) <= THREAD_DEPTH else [earlier[0], *earlier[-(THREAD_DEPTH - 1) :]]
+    return chain[-1], chain
+
+
+def _own_domain(message_id: int, settings: SmtpSettings) -> None:
+    """Before its first attempt a message takes a Message-ID in the sender's domain (it
+    may have been queued before the mail server was set); from then on it never changes."""
+    row = Outbox.get_by_id(message_id)
+    domain = sender_domain(settings)
+    local, _, current = str(row.message_id).strip("<>").rpartition("@")
+    if row.attempts == 1 and current != domain:
+        Outbox.update(message_id=f"<{local}@{domain}>").where(Outbox.id == message_id).execute()
 
 
 def _failed(message: Outbox, worker: str, now: dt.datetime, exc: SendError, report: DrainReport) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 SECURITY = ("starttls", "tls", "none")
 KEYRING_SERVICE = "deskapp-smtp"
+PASSWORD_ENV = "DESKAPP_SMTP_PASSWORD"
 
 
 class SendError(Exception):
@@ -19,7 +24,7 @@ class SendError(Exception):
         self.permanent = permanent
 
 
-class KeyringUnavailable(ValueError):
+class KeyringUnavailable(SendError, ValueError):
     """No OS keyring answered for the SMTP password."""
 
 
@@ -44,29 +49,53 @@ class SmtpSettings:
             )
 
 
+def sender_domain(settings: SmtpSettings | None) -> str:
+    """The domain of the desk's From address: where our Message-IDs live."""
+    if settings is None or "@" not in settings.sender:
+        return "deskapp.invalid"
+    return settings.sender.rpartition("@")[2].strip(" >").lower() or "deskapp.invalid"
+
+
 def password_from_keyring(settings: SmtpSettings) -> str | None:
-    """The SMTP password kept in the OS keyring (never in a settings file)."""
+    """The SMTP password: DESKAPP_SMTP_PASSWORD on a headless machine, else the OS
+    keyring (never a settings file). A machine with neither raises SendError saying so."""
     if not settings.login:
         return None
+    env = os.environ.get(PASSWORD_ENV)
+    if env:
+        return env
     import keyring
     from keyring.errors import KeyringError
 
-    user = f"{settings.login}@{settings.host}"
     try:
-        return keyring.get_password(KEYRING_SERVICE, user)
+        return keyring.get_password(KEYRING_SERVICE, f"{settings.login}@{settings.host}")
     except KeyringError as exc:
         raise KeyringUnavailable(
-            f"the SMTP password for {user} cannot be read from the OS keyring: {exc}"
-        ) from None
+            f"the SMTP password for {settings.login}@{settings.host} cannot be read: this machine "
+            f"has no OS keyring ({exc.__class__.__name__}); set {PASSWORD_ENV} instead"
+        ) from exc
 
 
-def build_message(settings: SmtpSettings, to: str, subject: str, body: str, message_id: str) -> EmailMessage:
+def build_message(
+    settings: SmtpSettings, to: str, subject: str, body: str, message_id: str, *,
+    date: dt.datetime | None = None, in_reply_to: str | None = None, references: Sequence[str] = (),
+    automatic: bool = True,
+) -> EmailMessage:  # fmt: skip
     msg = EmailMessage()
     msg["From"] = settings.sender
     msg["To"] = to
     msg["Subject"] = subject
     # A stable Message-ID lets a resend after a lost reply be recognised downstream.
     msg["Message-ID"] = message_id
+    msg["Date"] = format_datetime(date or dt.datetime.now(dt.UTC))
+    if in_reply_to:
+        # The reseller's mail client threads the ticket's messages together.
+        msg["In-Reply-To"] = in_reply_to
+    if references:
+        msg["References"] = " ".join(references)
+    if automatic:
+        # A notice, not a person writing: auto-responders must not answer it (RFC 3834).
+        msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(body)
     return msg
 

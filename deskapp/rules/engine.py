@@ -39,8 +39,9 @@ from deskapp.domain.lifecycle import Status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
 from deskapp.domain.time_rules import RuleKind
+from deskapp.rules.notices import queue_notices
 from deskapp.rules.survey_step import invite_closed
-from deskapp.services.operation import RULES_ACTOR, engine_for
+from deskapp.services.operation import RULES_ACTOR, engine_for, local_text
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import is_sqlite, raw_sql, use, write_transaction
 from deskapp.store.fields import to_utc
@@ -93,10 +94,16 @@ def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) ->
         for kind in time_rules.RULE_ORDER:
             changed, note, moves = steps[kind](now, engine, policy)
             if changed:
-                _history(db, changed, now, kind, note, moves)
+                if kind is RuleKind.CHASER_DUE:
+                    _chaser_mail(db, changed, now, engine, policy)
+                else:
+                    _history(db, changed, now, kind, note, moves)
                 announce(db, [row[1] for row in changed])  # other workstations, on commit
                 if kind is RuleKind.CLOSED:
                     invite_closed(db, [row[0] for row in changed], now, policy)
+                if kind is RuleKind.AUTO_RESOLVED:
+                    # Step 10: the reseller is told, with how to say it is not resolved.
+                    queue_notices(db, "auto_resolved", [row[0] for row in changed], now, policy)
             summary.applied[kind.value] = sorted(row[1] for row in changed)
     return summary
 
@@ -164,12 +171,41 @@ def _auto_resolves(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
 
 
 def _chasers(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
-    query = Ticket.update({Ticket.chaser_flagged_at: now, **_bump(now)}).where(
-        Ticket.status == AWAITING,
-        Ticket.next_chaser_due <= now,
-        Ticket.chaser_flagged_at.is_null(),
-    )
-    return _returning(query), "a chaser to the reseller is due", (None, None)
+    """Due chasers (only while the desk is open): the next falls due one business day
+    on, so a second pass finds nothing. The messages are queued by `_chaser_mail`."""
+    if not engine.calendar.is_business_time(now):
+        return [], "", (None, None)  # a chaser due at night or on a closed day waits for the opening
+    fields: dict[Any, Any] = {
+        Ticket.next_chaser_due: time_rules.after_chaser(engine, now),
+        Ticket.chaser_flagged_at: None,
+        **_bump(now),
+    }
+    # The pass's own chaser never restarts the auto-resolve limit, whatever the policy's
+    # `chaser_restarts_auto_resolve` (that is for a chaser a person sends): a reminder that
+    # goes every business day would otherwise keep a silent ticket open for ever.
+    query = Ticket.update(fields).where(Ticket.status == AWAITING, Ticket.next_chaser_due <= now)
+    return _returning(query), "", (None, None)
+
+
+def _chaser_mail(
+    db: pw.Database, changed: Changed, now: dt.datetime, engine: SlaEngine, policy: Policy
+) -> None:
+    """The daily chaser of each ticket a pass chased: emailed where the ticket has an
+    address; otherwise flagged (`chaser_flagged_at`), each business day, for a person to
+    phone. Both written to the history, with the next chaser's time."""
+    ids = [row[0] for row in changed]
+    emailed = queue_notices(db, "chaser", ids, now, policy)
+    phone = [row for row in changed if row[0] not in emailed]
+    if phone:
+        Ticket.update(chaser_flagged_at=now).where(Ticket.id.in_([row[0] for row in phone])).execute()
+    following = local_text(time_rules.after_chaser(engine, now), policy)
+    mailed = [row for row in changed if row[0] in emailed]
+    for rows, note in (
+        (mailed, f"daily chaser emailed to the reseller (next due {following})"),
+        (phone, f"a chaser is due and no email address is known: phone the reseller (next due {following})"),
+    ):
+        if rows:
+            _history(db, rows, now, RuleKind.CHASER_DUE, note, (None, None))
 
 
 def _closures(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:

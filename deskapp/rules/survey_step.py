@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-import uuid
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -15,7 +14,7 @@ import peewee as pw
 
 from deskapp.domain.policy import Policy
 from deskapp.mail.templates import render
-from deskapp.services.outbox import desk_name
+from deskapp.services.outbox import desk_name, new_message_id
 from deskapp.store.models import Contact, Outbox, Reseller, SurveyInvitation, Ticket
 
 
@@ -55,7 +54,7 @@ def invite_closed(db: pw.Database, ticket_ids: list[int], now: dt.datetime, poli
         })  # fmt: skip
         messages.append((
             ticket_id, "survey", to, msg.subject, msg.body,
-            f"<{number}.survey.{uuid.uuid4().hex[:12]}@deskapp>", at_outbox, "pending", 0, at_outbox,
+            new_message_id(str(number), "survey"), at_outbox, "pending", 0, at_outbox,
         ))  # fmt: skip
     _insert(db, SurveyInvitation._meta.table_name, ("ticket_id", "ref", "created_at"), invitations)
     _insert(

@@ -8,6 +8,7 @@ machine, writes the change and its history event in one transaction, bumps
 `version`, and raises a `DeskError` subclass with a message for a person.
 """
 
+from deskapp.services.conversation import reply
 from deskapp.services.directory import (
     add_reseller,
     add_staff,
@@ -98,6 +99,7 @@ __all__ = [
     "record_survey",
     "reject",
     "reopen",
+    "reply",
     "reprioritise",
     "request_info",
     "resolve",

@@ -22,10 +22,12 @@ import peewee as pw
 
 from deskapp.domain.clock import Clock
 from deskapp.domain.lifecycle import Action
-from deskapp.domain.policy import Policy
+from deskapp.domain.policy import Policy, default_policy
+from deskapp.mail.sender import load_settings
+from deskapp.mail.smtp_transport import sender_domain
 from deskapp.mail.templates import render
 from deskapp.services.errors import NotFound, ValidationError
-from deskapp.services.operation import load_staff, reload, ticket_operation
+from deskapp.services.operation import engine_for, load_staff, local_text, reload, ticket_operation
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.fields import to_utc
 from deskapp.store.models import Meta, Outbox, Ticket
@@ -51,21 +53,60 @@ def desk_name() -> str:
     return str(row.value) if row else DEFAULT_DESK_NAME
 
 
+def new_message_id(number: str, kind: str) -> str:
+    """A Message-ID in the desk's sender domain, unique, kept across retries."""
+    domain = sender_domain(load_settings(Meta._meta.database))
+    return f"<{number}.{kind}.{uuid.uuid4().hex[:12]}@{domain}>"
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def desk_hours(policy: Policy) -> str:
+    """The desk's hours as a reseller reads them: "08:00-18:00 Monday to Friday, ..."."""
+    days = sorted(policy.business_weekdays)
+    if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
+        named = f"{WEEKDAY_NAMES[days[0]]} to {WEEKDAY_NAMES[days[-1]]}"
+    else:
+        named = ", ".join(WEEKDAY_NAMES[d] for d in days)
+    return f"{policy.open_time:%H:%M}-{policy.close_time:%H:%M} {named}, except UK and Irish public holidays"
+
+
+def common_values(
+    ticket: Ticket | None, now: dt.datetime | None = None, policy: Policy | None = None
+) -> dict[str, object]:
+    """What every template may say: the desk, its hours, and (out of hours) when it opens."""
+    policy = policy or default_policy()
+    values: dict[str, object] = {
+        "desk": desk_name(), "desk_hours": desk_hours(policy),
+        "awaiting_limit": policy.awaiting_info_limit_days, "out_of_hours": "",
+    }  # fmt: skip
+    if ticket is not None:
+        contact = ticket.contact
+        values |= {
+            "number": ticket.number, "contact": contact.name, "summary": ticket.summary,
+            "priority": ticket.priority, "priority_name": policy.priority(str(ticket.priority)).name,
+            "due": local_text(to_utc(ticket.response_due), policy),
+        }  # fmt: skip
+    if now is not None:
+        calendar = engine_for(policy).calendar
+        if not calendar.is_business_time(now):
+            values["out_of_hours"] = (
+                f"\nOur desk is closed now (our hours are {desk_hours(policy)}, UK time). "
+                f"We will pick this up when we open, {local_text(calendar.next_opening(now), policy)}.\n"
+            )
+    return values
+
+
 def queue(ticket: Ticket, kind: str, now: dt.datetime, policy: Policy, **values: Any) -> Outbox | None:
     """Write one message for `ticket` to the outbox (call inside the step's transaction)."""
     to = recipient_of(ticket)
     if to is None:
         return None
-    contact = ticket.contact
-    fill: dict[str, object] = {
-        "number": ticket.number, "contact": contact.name, "summary": ticket.summary,
-        "priority": ticket.priority, "priority_name": policy.priority(str(ticket.priority)).name,
-        "desk": desk_name(), "awaiting_limit": policy.awaiting_info_limit_days, **values,
-    }  # fmt: skip
-    message = render(kind, fill)
+    message = render(kind, {**common_values(ticket, now, policy), **values})
     return Outbox.create(
         ticket=ticket.id, kind=kind, recipient=to, subject=message.subject, body=message.body,
-        message_id=f"<{ticket.number}.{kind}.{uuid.uuid4().hex[:12]}@deskapp>",
+        message_id=new_message_id(str(ticket.number), kind),
         created_at=now, status="pending", attempts=0, next_attempt_at=now,
     )  # fmt: skip
 
@@ -153,3 +194,39 @@ def retry(db: pw.Database, clock: Clock, actor: str, message_id: int) -> None:
             if Outbox.get_or_none(Outbox.id == message_id) is None:
                 raise NotFound(f"no message {message_id} in the outbox")
             raise ValidationError(f"message {message_id} has not failed: nothing to retry")
+
+
+STUCK_AFTER = dt.timedelta(minutes=15)
+
+
+def mail_warning(db: pw.Database, now: dt.datetime, *, policy: Policy | None = None) -> str | None:
+    """What a workstation's status bar warns of (None: all is well): no mail server set,
+    failed messages, or messages overdue by more than STUCK_AFTER (nobody is sending, or
+    the server keeps refusing). Two small indexed queries."""
+    use(db)
+    if load_settings(db) is None:
+        return "No mail server is set: messages to resellers wait in the outbox (Outbox > Mail server…)"
+    late = now - STUCK_AFTER
+    counts = dict(
+        cast(
+            Iterable[tuple[str, int]],
+            Outbox.select(Outbox.status, pw.fn.COUNT(Outbox.id))
+            .where(
+                (Outbox.status == "failed")
+                | ((Outbox.status == "pending") & (Outbox.next_attempt_at < late))
+                | ((Outbox.status == "sending") & (Outbox.claimed_until < late))
+            )
+            .group_by(Outbox.status)
+            .tuples(),
+        )
+    )
+    failed, stuck = counts.get("failed", 0), counts.get("pending", 0) + counts.get("sending", 0)
+    if not failed and not stuck:
+        return None
+    parts = []
+    if failed:
+        parts.append(f"{failed} message{'s' if failed != 1 else ''} to resellers failed")
+    if stuck:
+        minutes = int(STUCK_AFTER.total_seconds() // 60)
+        parts.append(f"{stuck} overdue by more than {minutes} minutes (is anything sending?)")
+    return f"Outbox stuck: {'; '.join(parts)}; see the Outbox"

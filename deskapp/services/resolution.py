@@ -56,6 +56,13 @@ def _keep_engineer(op: Operation, tier: int) -> dict[str, Any]:
     return {} if may_work_tier(role, tier) else {"engineer": None}
 
 
+def _escalation_notice(op: Operation, tier: int) -> Any:
+    """Step 7: the reseller is told the ticket is escalated (queued with the step; the
+    outbox shows it, and the step's history note stays the steps already taken)."""
+    name = f"Tier {tier}" + (" (our specialist provider)" if tier == TOP_TIER else "")
+    return outbox.queue(op.ticket, "escalation", op.now, op.policy, tier_name=name)
+
+
 def escalate(
     db: pw.Database, clock: Clock, actor: str, number: str, *, note: str,
     provider: str | None = None, provider_ref: str | None = None,
@@ -79,6 +86,7 @@ def escalate(
         if tier == TOP_TIER:
             fields |= {"provider": (provider or "").strip(), "provider_ref": (provider_ref or "").strip()}
             steps = f"{steps} [provider {fields['provider']}, ref {fields['provider_ref']}]"
+        _escalation_notice(op, tier)  # the note stays the steps taken: the leads' review reads it
         op.write("escalated", steps, to_tier=tier, **fields)
     return reload(op.ticket)
 
@@ -172,6 +180,7 @@ def reject_in(op: Operation, text: str, provider: str | None = None, provider_re
                 raise MissingField(missing, "a rejection at Tier 2, which escalates to Tier 3,")
             fields |= {"provider": name, "provider_ref": ref}
             text = f"{text} [provider {name}, ref {ref}]"
+        _escalation_notice(op, tier)
         op.write("rejected", f"{text}; escalated to Tier {tier}", to_tier=tier, **fields)
     else:
         given = ((provider or "").strip(), (provider_ref or "").strip())

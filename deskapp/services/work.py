@@ -139,7 +139,10 @@ def request_info(
         _engineer_check(op.role, op.ticket.tier, Action.REQUEST_INFO)
         deadlines = time_rules.after_request(op.engine, op.now)
         text = note or "information requested from the reseller"
-        message = outbox.queue(op.ticket, "info_request", op.now, op.policy, note=text)
+        message = outbox.queue(
+            op.ticket, "info_request", op.now, op.policy, note=text,
+            auto_resolve_at=local_text(deadlines.auto_resolve_at, op.policy),
+        )  # fmt: skip
         op.write(
             "info_requested",
             f"{text} (chaser due {local_text(deadlines.next_chaser_due, op.policy)}; "

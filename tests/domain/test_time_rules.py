@@ -52,8 +52,10 @@ def test_chaser_due_inclusive_and_once(engine: SlaEngine) -> None:
     facts = TicketClocks(Status.AWAITING_INFO, due, due, next_chaser_due=due)
     assert not tr.chaser_is_due(due - US, facts)
     assert tr.chaser_is_due(due, facts)
-    flagged = TicketClocks(Status.AWAITING_INFO, due, due, next_chaser_due=due, chaser_flagged_at=due)
-    assert not tr.chaser_is_due(due + dt.timedelta(days=1), flagged)
+    assert not tr.chaser_is_due(due + dt.timedelta(days=1), facts, desk_open=False), "only while open"
+    saturday = local(2026, 3, 14, 10)
+    assert tr.due_steps(engine, saturday, facts) == [], "never on a weekend"
+    assert tr.due_steps(engine, local(2026, 3, 16, 8), facts) == [tr.RuleKind.CHASER_DUE], "at the opening"
     in_progress = TicketClocks(Status.IN_PROGRESS, due, due, next_chaser_due=due)
     assert not tr.chaser_is_due(due, in_progress)
 

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from deskapp.mail import templates
 from deskapp.mail.smtp_transport import SendError, SmtpSettings, build_message, send
 from tests.mail.smtp_server import SmtpServer, free_port
 
@@ -32,20 +30,3 @@ def test_server_down_is_a_retryable_send_error() -> None:
     with pytest.raises(SendError) as caught:
         send(settings, build_message(settings, "r@example.ie", "s", "b", "<y@deskapp>"))
     assert not caught.value.permanent
-
-
-def test_templates_render_and_an_administrator_can_override(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("DESKAPP_TEMPLATE_DIR", str(tmp_path))
-    shipped = templates.render("ticket_number", {"number": "WC-000123", "contact": "Ann", "desk": "Cloud"})
-    assert shipped.subject == "[WC-000123] We have logged your incident"
-    assert "Hello Ann" in shipped.body and "$number" not in shipped.body
-    (tmp_path / "ticket_number.txt").write_text("Subject: Ticket $number\n\nHi $contact.\n", encoding="utf-8")
-    edited = templates.render("ticket_number", {"number": "WC-9", "contact": "Bo"})
-    assert (edited.subject, edited.body) == ("Ticket WC-9", "Hi Bo.\n")
-    (tmp_path / "chaser.txt").write_text("no subject line", encoding="utf-8")
-    with pytest.raises(templates.TemplateError, match="Subject"):
-        templates.render("chaser", {})
-    with pytest.raises(templates.TemplateError, match="no message template"):
-        templates.render("nope", {})

@@ -53,15 +53,16 @@ def test_auto_resolve_across_weekend_and_bank_holiday(desk: Desk) -> None:
     assert len(events(number, "auto_resolved")) == 1
 
 
-def test_chaser_flagged_once_per_due_chaser(desk: Desk) -> None:
+def test_the_pass_sends_the_chaser_once_per_business_day(desk: Desk) -> None:
     number = waiting_ticket(desk, local(2026, 3, 13, 14))  # Friday
     assert rules_at(desk, local(2026, 3, 16, 14) - US)["chaser_due"] == []
     assert rules_at(desk, local(2026, 3, 16, 14))["chaser_due"] == [number]
     assert rules_at(desk, local(2026, 3, 16, 15))["chaser_due"] == []
-    sv.chaser_sent(desk.db, desk.clock, "tina", number)  # next due Wed (Tue is a holiday)
-    assert Ticket.get(Ticket.number == number).next_chaser_due == local(2026, 3, 18, 15)
-    assert rules_at(desk, local(2026, 3, 18, 15))["chaser_due"] == [number]
+    # The pass itself moved the next chaser a business day on (Tue 17 is a holiday).
+    assert Ticket.get(Ticket.number == number).next_chaser_due == local(2026, 3, 18, 14)
+    assert rules_at(desk, local(2026, 3, 18, 14))["chaser_due"] == [number]
     assert len(events(number, "chaser_due")) == 2
+    assert all(e.actor == "rules" and "emailed" in e.note for e in events(number, "chaser_due"))
 
 
 def test_closure_at_the_end_of_the_window(desk: Desk) -> None:

@@ -7,7 +7,7 @@ import multiprocessing as mp
 from collections import Counter
 from typing import Any
 
-from deskapp.store.models import History, Ticket
+from deskapp.store.models import History, Outbox, Ticket
 from tests.desk_setup import Desk
 from tests.london import local
 from tests.rules.two_process_worker import run_pass
@@ -69,3 +69,9 @@ def test_two_processes_apply_each_step_exactly_once(desk: Desk, db_url: str) -> 
     assert sum(per.values()) == sum(len(v) for v in expected.values())
     closed = Ticket.select().where(Ticket.status == "closed").count()
     assert closed == PER_KIND
+    # The messages the passes queued themselves: one chaser and one automatic-resolution
+    # notice per ticket, however the two passes interleaved.
+    queued = Counter((str(o.kind), str(o.ticket)) for o in Outbox.select())
+    assert set(queued.values()) == {1}
+    assert sum(1 for kind, _ in queued if kind == "chaser") == PER_KIND
+    assert sum(1 for kind, _ in queued if kind == "auto_resolved") == PER_KIND
