@@ -123,7 +123,7 @@ class DeskApp(QObject):
         self.ticket_view.follow_up_requested.connect(lambda number: self.open_intake(linked_to=number))
         self.model.bands_turned.connect(self._bands_turned)
         window.new_incident_action.triggered.connect(lambda: self.open_intake())
-        window.refresh_action.triggered.connect(self.refresh_queue)
+        window.refresh_action.triggered.connect(lambda: self.refresh_queue())  # not `checked`
         window.run_rules_action.triggered.connect(lambda: self.run_rules(self.clock.now()))
         window.settings_action.triggered.connect(self.open_settings)
         window.password_action.triggered.connect(self.open_password_dialog)
