@@ -94,8 +94,7 @@ class MainWindow(QMainWindow):
 
     def _focus_search(self) -> None:
         self.work_tabs.setCurrentIndex(0)
-        self.queue_view.search_edit.setFocus()
-        self.queue_view.search_edit.selectAll()
+        self.queue_view.focus_search()
 
     # --- remembered layout -------------------------------------------------------------
 

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -85,7 +84,7 @@ class QueueView(QWidget):
         self.search_edit.textChanged.connect(self._apply_filter)
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.table.activated.connect(self._activated)
-        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
+        self.search_edit.returnPressed.connect(self.go_to_results)
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
             signal.connect(self.refresh_counts)
         self.proxy.rowsInserted.connect(self._update_shown)
@@ -192,9 +191,18 @@ class QueueView(QWidget):
         noun = "ticket" if total == 1 else "tickets"
         self.shown_label.setText(f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} shown")
 
-    def _focus_search(self) -> None:
+    def focus_search(self) -> None:
+        """Ctrl+F (the View menu's action: one shortcut, never two, or Qt finds it ambiguous)."""
         self.search_edit.setFocus()
         self.search_edit.selectAll()
+
+    def go_to_results(self) -> None:
+        """Enter in the search box: the first match is selected and the list has the focus
+        (Enter again, or Return, opens it)."""
+        if self.proxy.rowCount():
+            self.table.selectRow(0)
+            self.table.setCurrentIndex(self.proxy.index(0, NUMBER))
+        self.table.setFocus()
 
     # --- rows -------------------------------------------------------------------------
 

@@ -59,3 +59,23 @@ def test_refresh_action_and_f5_refresh_the_queue(qtbot: QtBot, app: DeskApp, clo
     QApplication.processEvents()
     assert calls, "F5 did not reach Desk > Refresh"
     assert app.model.row(0).status == "assigned"
+
+
+def test_ctrl_f_focuses_the_search_and_enter_reaches_the_results(
+    qtbot: QtBot, app: DeskApp, clock: FixedClock
+) -> None:
+    log(app.db, clock, summary="Mailbox not syncing")
+    wanted = log(app.db, clock, summary="Teams calls drop", reseller="Shamrock IT")
+    _start(qtbot, app, "tom")
+    assert app.window is not None and app.queue_view is not None
+    qv = app.queue_view
+    qv.table.setFocus()
+    qtbot.keyClick(qv.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # type: ignore[no-untyped-call]
+    assert QApplication.focusWidget() is qv.search_edit  # one Ctrl+F, not an ambiguous pair
+    qtbot.keyClicks(qv.search_edit, "teams")  # type: ignore[no-untyped-call]
+    qtbot.keyClick(qv.search_edit, Qt.Key.Key_Return)  # type: ignore[no-untyped-call]
+    assert QApplication.focusWidget() is qv.table
+    assert qv.selected_number() == wanted
+    with qtbot.waitSignal(qv.ticket_activated) as opened:
+        qtbot.keyClick(qv.table, Qt.Key.Key_Return)  # type: ignore[no-untyped-call]
+    assert opened.args == [wanted]
