@@ -112,7 +112,9 @@ class DeskApp(QObject):
         other tabs and the rest of the queue follow that paint."""
         desk = self.desk = Desk(self.db, self.clock, session, self.policy)
         self.model = QueueModel(desk.engine, self.clock.now(), self)
-        self.queue_view = QueueView(self.model, self.settings)
+        self.queue_view = QueueView(
+            self.model, self.settings, scope=f"{conf.desk_key(self.db)}/{session.login}"
+        )
         self.queue_view.set_me(session.login if session.is_engineer else None)
         self.ticket_view = TicketView(desk)
         window = self.window = MainWindow(session, self.queue_view, self.ticket_view, self.settings)

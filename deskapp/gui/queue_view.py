@@ -45,12 +45,17 @@ COLUMN_WIDTHS = {NUMBER: 96, PRIORITY: 56, RESELLER: 150, SUMMARY: 200, STATUS: 
 class QueueView(QWidget):
     ticket_activated = Signal(str)  # the ticket number
 
-    def __init__(self, model: QueueModel, settings: QSettings, parent: Any = None) -> None:
+    def __init__(
+        self, model: QueueModel, settings: QSettings, parent: Any = None, *, scope: str = ""
+    ) -> None:
+        """`scope` names the desk and the person (`desk_key/login`): filters are kept for each
+        person on each desk, never shared between them."""
         super().__init__(parent)
         self.setObjectName("queueView")
         self.model = model
         self.proxy = QueueProxy(model, self)
         self._settings = settings
+        self._group = f"{SETTINGS_GROUP}/{scope}" if scope else SETTINGS_GROUP
         self._me: str | None = None
         form = load_form("queue_view.ui", self)
         self.search_edit = child(form, QLineEdit, "searchEdit")
@@ -125,14 +130,14 @@ class QueueView(QWidget):
     def _apply_filter(self) -> None:
         f = self.current_filter()
         self.proxy.set_filter(f)
-        self._settings.beginGroup(SETTINGS_GROUP)
+        self._settings.beginGroup(self._group)
         for key, value in f.to_settings().items():
             self._settings.setValue(key, value)
         self._settings.endGroup()
         self._update_shown()
 
     def _restore_filter(self) -> None:
-        self._settings.beginGroup(SETTINGS_GROUP)
+        self._settings.beginGroup(self._group)
         stored = {key: self._settings.value(key) for key in self._settings.childKeys()}
         self._settings.endGroup()
         f = QueueFilter.from_settings(stored)
@@ -189,7 +194,30 @@ class QueueView(QWidget):
     def _update_shown(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         noun = "ticket" if total == 1 else "tickets"
-        self.shown_label.setText(f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} shown")
+        filtered = self.proxy.queue_filter != QueueFilter()
+        if not filtered:
+            text = f"{total} open {noun}"
+        else:
+            hidden = total - shown
+            text = f"FILTERED: {shown} of {total} open {noun} shown, {hidden} hidden by "
+            text += self._describe_filter()
+        self.shown_label.setText(text)
+        self.shown_label.setProperty("role", "filtered" if filtered else "")
+        self.clear_filters_button.setProperty("role", "filtered" if filtered else "")
+        for widget in (self.shown_label, self.clear_filters_button):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
+    def _describe_filter(self) -> str:
+        f = self.proxy.queue_filter
+        parts = [name for on, name in ((f.mine, "mine"), (f.unassigned, "unassigned"),
+                 (f.at_risk, "at risk"), (f.awaiting_info, "awaiting info")) if on]  # fmt: skip
+        parts += [v for v in (f.priority, f.status.replace("_", " ")) if v]
+        if f.tier:
+            parts.append(f"tier {f.tier}")
+        if f.search:
+            parts.append(f'search "{f.search}"')
+        return ", ".join(parts) + " (Clear filters shows all)"
 
     def focus_search(self) -> None:
         """Ctrl+F (the View menu's action: one shortcut, never two, or Qt finds it ambiguous)."""

@@ -31,6 +31,17 @@ WATCH_MS = Setting("timers/watch_ms", int, 3000, "Check for other workstations' 
 ALL = (DATABASE_URL, COUNTDOWN_MS, RULES_MS, WATCH_MS)
 
 
+def desk_key(db: Any) -> str:
+    """A short, stable name for one database (its kind, host, name and schema; never a
+    password), so what a person chose on one desk never shows on another."""
+    import hashlib
+
+    params = getattr(db, "connect_params", {}) or {}
+    parts = (type(db).__name__, str(db.database), str(params.get("host", "")), str(params.get("port", "")),
+             str(params.get("options", "")))  # fmt: skip
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
 def read(settings: QSettings, setting: Setting) -> Any:
     raw = settings.value(setting.key, setting.default)
     try:

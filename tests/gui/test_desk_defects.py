@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import peewee
 import pytest
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from deskapp import services
 from deskapp.domain.clock import FixedClock
 from deskapp.gui.app import DeskApp
+from deskapp.store.connection import open_database, use
 from tests.gui.seed import desk_for, log, seed
 from tests.london import local
 
@@ -79,3 +81,45 @@ def test_ctrl_f_focuses_the_search_and_enter_reaches_the_results(
     with qtbot.waitSignal(qv.ticket_activated) as opened:
         qtbot.keyClick(qv.table, Qt.Key.Key_Return)  # type: ignore[no-untyped-call]
     assert opened.args == [wanted]
+
+
+def test_filters_are_kept_per_person_and_per_desk_and_a_filtered_queue_says_so(
+    qtbot: QtBot, app: DeskApp, clock: FixedClock, tmp_path: Path
+) -> None:
+    log(app.db, clock, summary="Mailbox not syncing")
+    log(app.db, clock, summary="Teams calls drop")
+    _start(qtbot, app, "tom")
+    assert app.queue_view is not None and app.window is not None
+    qtbot.keyClicks(app.queue_view.search_edit, "teams")  # type: ignore[no-untyped-call]
+    label = app.queue_view.shown_label
+    assert label.text().startswith('FILTERED: 1 of 2 open tickets shown, 1 hidden by search "teams"')
+    assert label.property("role") == "filtered"
+    app.stop()
+    app.window.close()
+
+    as_lee = DeskApp(app.db, clock, QSettings())  # another person at the same workstation
+    lee = desk_for(app.db, clock, "lee").session
+    window = as_lee.start(lee, start_timers=False)
+    qtbot.addWidget(window)
+    assert as_lee.queue_view is not None
+    assert as_lee.queue_view.search_edit.text() == ""
+    assert as_lee.queue_view.shown_label.text() == "2 open tickets"
+    as_lee.stop()
+
+    other_db = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")  # Tom on another desk
+    try:
+        seed(other_db, clock)
+        elsewhere = DeskApp(other_db, clock, QSettings())
+        window = elsewhere.start(desk_for(other_db, clock, "tom").session, start_timers=False)
+        qtbot.addWidget(window)
+        assert elsewhere.queue_view is not None and elsewhere.queue_view.search_edit.text() == ""
+        elsewhere.stop()
+    finally:
+        other_db.close()
+        use(app.db)  # the models back on the test's desk
+
+    again = DeskApp(app.db, clock, QSettings())  # Tom again, on his desk: his search is kept
+    window = again.start(desk_for(app.db, clock, "tom").session, start_timers=False)
+    qtbot.addWidget(window)
+    assert again.queue_view is not None and again.queue_view.search_edit.text() == "teams"
+    again.stop()
