@@ -352,6 +352,8 @@ class DeskApp(QObject):
         assert self.ticket_view is not None and self.window is not None
         self.window.work_tabs.setCurrentIndex(0)
         self.ticket_view.show_ticket(number)
+        if self.queue_view is not None:
+            self.queue_view.select_number(number)  # the row highlighted is the ticket open
         self._mark_open(number)
 
     def _mark_open(self, number: str | None) -> None:

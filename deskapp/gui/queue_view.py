@@ -239,6 +239,21 @@ class QueueView(QWidget):
         if item is not None:
             self.ticket_activated.emit(item.number)
 
+    def select_number(self, number: str) -> bool:
+        """Highlight the row of `number` (the ticket opened, from wherever it was opened);
+        no row is highlighted when the queue does not show it (closed, or filtered out)."""
+        source = self.model.row_of_number(number)
+        at = self.proxy.mapFromSource(self.model.index(source, NUMBER)) if source is not None else None
+        selection = self.table.selectionModel()
+        if at is None or not at.isValid():
+            selection.clearSelection()
+            selection.clearCurrentIndex()
+            return False
+        self.table.setCurrentIndex(at)
+        self.table.selectRow(at.row())
+        self.table.scrollTo(at)
+        return True
+
     def selected_number(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:

@@ -123,3 +123,21 @@ def test_filters_are_kept_per_person_and_per_desk_and_a_filtered_queue_says_so(
     qtbot.addWidget(window)
     assert again.queue_view is not None and again.queue_view.search_edit.text() == "teams"
     again.stop()
+
+
+def test_the_highlighted_row_is_the_ticket_opened_from_anywhere(
+    qtbot: QtBot, app: DeskApp, clock: FixedClock
+) -> None:
+    first = log(app.db, clock, summary="Mailbox not syncing")
+    second = log(app.db, clock, summary="Teams calls drop")
+    _start(qtbot, app, "lee")
+    assert app.queue_view is not None and app.ticket_view is not None
+    app.queue_view.select_number(first)
+    app.open_ticket(second)  # as Escalations, the Outbox or a new log do
+    assert app.ticket_view.number == second
+    assert app.queue_view.selected_number() == second
+    services.assign(app.db, clock, "lee", second, engineer="tom")
+    app.refresh_queue()
+    app.queue_view.unassigned_check.setChecked(True)  # the open ticket is filtered out
+    app.open_ticket(second)
+    assert app.queue_view.selected_number() is None  # no other row pretends to be it

@@ -91,6 +91,12 @@ class QueueModel(FlatTableModel):
     def row_of(self, ticket_id: int) -> int | None:
         return self._index_of.get(ticket_id)
 
+    def row_of_number(self, number: str) -> int | None:
+        for at, item in enumerate(self._rows):
+            if item.number == number:
+                return at
+        return None
+
     def band(self, row: int) -> int:
         return int(self._bands[row])
 
