@@ -164,8 +164,8 @@ class QueueModel(FlatTableModel):
     def _sort_key(self, col: int) -> Callable[[int], Any]:
         rows = self._rows
         if col == COUNTDOWN:
-            due, answered = self._clocks.due, self._clocks.responded != NOT_RESPONDED
-            return lambda r: (bool(answered[r]), int(due[r]))
+            group, due = self._urgency()
+            return lambda r: (int(group[r]), int(due[r]))
         if col == AGE:
             logged = self._clocks.logged
             return lambda r: -int(logged[r])
@@ -307,15 +307,28 @@ class QueueModel(FlatTableModel):
         self.layoutChanged.emit()
 
     def _permutation(self, column: int, order: Qt.SortOrder) -> npt.NDArray[np.intp]:
-        if column == COUNTDOWN:  # still counting first, by due; then the answered, by due
-            answered = self._clocks.responded != NOT_RESPONDED
-            perm: npt.NDArray[np.intp] = np.lexsort((self._clocks.due, answered))
+        if column == COUNTDOWN:  # what needs action first (see `_urgency`)
+            group, due = self._urgency()
+            perm: npt.NDArray[np.intp] = np.lexsort((due, group))
         elif column == AGE:
             perm = np.argsort(-self._clocks.logged, kind="stable")
         else:
             key = self._sort_key(column)
             perm = np.asarray(sorted(range(len(self._rows)), key=key), dtype=np.intp)
         return perm[::-1] if order == Qt.SortOrder.DescendingOrder else perm
+
+    def _urgency(self) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
+        """Urgency is what needs action first: at risk (soonest due first), then breached
+        (the freshest breach first: one breached weeks ago is past saving and must not sit
+        above a P1 with minutes left), then on track (soonest due first), then answered."""
+        answered = self._clocks.responded != NOT_RESPONDED
+        bands = self._bands
+        group = np.full(len(bands), 2, dtype=np.int8)
+        group[bands == AT_RISK] = 0
+        group[bands == BREACHED] = 1
+        group[answered] = 3
+        due = np.where(group == 1, -self._clocks.due, self._clocks.due)
+        return group, due
 
     def _reorder(self, perm: npt.NDArray[np.intp]) -> None:
         self._rows = [self._rows[int(i)] for i in perm]
