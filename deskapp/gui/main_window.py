@@ -96,6 +96,15 @@ class MainWindow(QMainWindow):
         self.work_tabs.setCurrentIndex(0)
         self.queue_view.focus_search()
 
+    def bring_to_front(self) -> None:
+        """Another start of the app on this seat: this window comes forward instead."""
+        self.setWindowState(
+            (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     # --- remembered layout -------------------------------------------------------------
 
     def restore_layout(self) -> None:
