@@ -204,9 +204,43 @@ class Editing(BaseModel):
         indexes = ((("ticket", "login", "workstation"), True),)
 
 
+class SavedView(BaseModel):
+    """A person's named queue view (schema v6): the filter as JSON
+    (`deskapp.services.views`)."""
+
+    id = pw.AutoField()
+    login = pw.CharField(max_length=64)
+    name = pw.CharField(max_length=100)
+    spec = pw.TextField()  # the filter, as JSON
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "saved_view"
+        indexes = ((("login", "name"), True),)
+
+
+class TicketSeen(BaseModel):
+    """The version of a ticket a person last looked at (schema v6): newer versions are
+    "updated since you looked" (`deskapp.services.views`)."""
+
+    id = pw.AutoField()
+    ticket = pw.ForeignKeyField(Ticket, on_delete="CASCADE", index=False)
+    login = pw.CharField(max_length=64)
+    seen_version = pw.IntegerField()
+    seen_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "ticket_seen"
+        indexes = ((("login", "ticket"), True),)
+
+
+# The full-text index (schema v6) is not a model: an FTS5 table on SQLite, a tsvector
+# table on PostgreSQL, both kept by triggers (deskapp/store/migrations/v0006_views.py).
+SEARCH_TABLES = ("ticket_fts", "ticket_search")
+
 MODELS: tuple[type[BaseModel], ...] = (
     Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer, SurveyInvitation,
-    Outbox, Editing,
+    Outbox, Editing, SavedView, TicketSeen,
 )  # fmt: skip
 
 

@@ -31,6 +31,7 @@ from deskapp.store.migrations import (
     v0003_outbox,
     v0004_presence,
     v0005_due_index,
+    v0006_views,
 )
 from deskapp.store.models import Meta
 
@@ -40,6 +41,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0003_outbox,
     v0004_presence,
     v0005_due_index,
+    v0006_views,
 )
 assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps are numbered 1, 2, ..."
 SCHEMA_VERSION = len(STEPS)
