@@ -74,6 +74,7 @@ class DeskApp(QObject):
         self.outbox_view: Any = None
         self.reports_view: Any = None
         self.directory_view: Any = None
+        self.search_view: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
@@ -187,6 +188,22 @@ class DeskApp(QObject):
             window.work_tabs.currentChanged.connect(
                 lambda _i: directory.reload() if window.work_tabs.currentWidget() is directory else None
             )
+        from deskapp.gui.search_view import SearchView
+
+        search = self.search_view = SearchView(desk)
+        search.ticket_activated.connect(self.open_ticket)
+        find = window.add_page(search, "&Find", "showFindAction", "Ctrl+K")
+        find.setText("&Find any ticket (closed too)")
+        find.triggered.connect(lambda: search.focus_find())
+        assert self.queue_view is not None
+        self.queue_view.search_everywhere.connect(self.find_everywhere)
+
+    def find_everywhere(self, query: str) -> None:
+        """The queue's search, over the whole history (the Find page)."""
+        if self.search_view is None or self.window is None:
+            return
+        self.window.work_tabs.setCurrentWidget(self.search_view)
+        self.search_view.focus_find(query)
 
     def _first_page_loaded(self, rows: list[QueueRow]) -> None:
         # The most urgent tickets, painted before anything else is built or read.
@@ -258,6 +275,8 @@ class DeskApp(QObject):
             self.outbox_view.stop()  # a send in progress
         if self.reports_view is not None:
             self.reports_view.stop()  # a report being read
+        if self.search_view is not None:
+            self.search_view.stop()  # a search being read
         self.notifier.hide()
 
     # --- the queue ------------------------------------------------------------------------------

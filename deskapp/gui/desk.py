@@ -52,6 +52,12 @@ class Desk:
     ) -> list[QueueRow]:  # fmt: skip
         return services.queue_rows(self.db, since=since, numbers=numbers, most_urgent=most_urgent)
 
+    def search(self, query: str, *, limit: int = 100, offset: int = 0) -> list[QueueRow]:
+        """Every ticket, open or closed, matching `query`, best first (`deskapp.services.search`)."""
+        from deskapp.services.search import search_tickets
+
+        return search_tickets(self.db, query, limit=limit, offset=offset)
+
     def escalations(self) -> list[EscalationRow]:
         from deskapp.services.escalation_review import escalations
 

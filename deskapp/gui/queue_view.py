@@ -44,6 +44,7 @@ COLUMN_WIDTHS = {NUMBER: 96, PRIORITY: 56, RESELLER: 150, SUMMARY: 200, STATUS: 
 
 class QueueView(QWidget):
     ticket_activated = Signal(str)  # the ticket number
+    search_everywhere = Signal(str)  # the search text, for the whole history (closed too)
 
     def __init__(
         self, model: QueueModel, settings: QSettings, parent: Any = None, *, scope: str = ""
@@ -226,7 +227,12 @@ class QueueView(QWidget):
 
     def go_to_results(self) -> None:
         """Enter in the search box: the first match is selected and the list has the focus
-        (Enter again, or Return, opens it)."""
+        (Enter again, or Return, opens it). No open ticket matches: the search goes on over
+        the whole history, closed tickets included."""
+        text = self.search_edit.text().strip()
+        if text and not self.proxy.rowCount():
+            self.search_everywhere.emit(text)
+            return
         if self.proxy.rowCount():
             self.table.selectRow(0)
             self.table.setCurrentIndex(self.proxy.index(0, NUMBER))

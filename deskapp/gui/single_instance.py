@@ -64,24 +64,24 @@ class SingleInstance(QObject):
         name = _seat_name(app_name)
         where = folder or Path(platformdirs.user_runtime_dir(app_name, appauthor=False, ensure_exists=True))
         lock = QLockFile(str(where / f"{name}.lock"))
+        address = str(where / f"{name}.socket")  # a full path: never the temp folder's guess
         lock.setStaleLockTime(0)  # a lock is stale only when its process is gone
         if not lock.tryLock(100):
             socket = QLocalSocket()
-            socket.connectToServer(name)
+            socket.connectToServer(address)
             if socket.waitForConnected(1000):
                 socket.write(b"raise\n")
                 socket.waitForBytesWritten(1000)
                 socket.disconnectFromServer()
             return None
-        QLocalServer.removeServer(name)  # a crashed copy's leftover socket
+        QLocalServer.removeServer(address)  # a crashed copy's leftover socket
         server = QLocalServer()
-        server.listen(name)
+        server.listen(address)
         return cls(lock, server)
 
     def _on_connection(self) -> None:
         while self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()
-            socket.readyRead.connect(socket.readAll)
             socket.disconnected.connect(socket.deleteLater)
             self.raise_requested.emit()
 
