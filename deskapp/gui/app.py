@@ -34,7 +34,7 @@ from deskapp.gui.session import Session
 from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
 from deskapp.gui.ticket_view import TicketView
 from deskapp.gui.timers import ChangeWatchTimer, CountdownTimer, RulesTimer
-from deskapp.gui.workers import LoadSignals, Read, RulesRun, RulesSignals
+from deskapp.gui.workers import LoadSignals, Read, ReadSignals, RulesRun, RulesSignals
 from deskapp.services import directory, presence
 from deskapp.services.queue import QueueRow
 from deskapp.store.connection import describe
@@ -88,6 +88,8 @@ class DeskApp(QObject):
         self._rules_signals = RulesSignals(self)
         self._rules_signals.finished.connect(self._rules_finished)
         self._rules_signals.failed.connect(self._rules_failed)
+        self._seen_signals = ReadSignals(self)  # seen marks read (a dict) or written (None)
+        self._seen_signals.done.connect(self._seen_read)
         self.countdown_timer = CountdownTimer(clock, conf.read(settings, conf.COUNTDOWN_MS), self)
         self.rules_timer = RulesTimer(clock, conf.read(settings, conf.RULES_MS), self)
         self.watch_timer = ChangeWatchTimer(clock, conf.read(settings, conf.WATCH_MS), self)
@@ -286,10 +288,29 @@ class DeskApp(QObject):
         self._apply_loaded(self.desk.queue_rows())
 
     def _apply_loaded(self, rows: list[QueueRow]) -> None:
-        assert self.model is not None
+        assert self.model is not None and self.desk is not None
         self.model.set_rows(rows, self.clock.now())
         self._watermark = max((r.updated_at for r in rows), default=None)
         self._reload_escalations()
+        desk, signals = self.desk, self._seen_signals
+        self.pool.start(Read(self.db, "what you looked at", desk.seen_versions, signals.done, signals.failed))
+
+    def _seen_read(self, seen: Any) -> None:
+        if isinstance(seen, dict) and self.model is not None:
+            self.model.set_seen(seen)
+            if self.queue_view is not None:
+                self.queue_view.refresh_counts()
+
+    def _looked_at(self) -> None:
+        """The open ticket, as shown now, is seen by this person (marked off the GUI thread)."""
+        tv, desk = self.ticket_view, self.desk
+        if tv is None or tv.detail is None or desk is None or self.model is None:
+            return
+        number, version, ticket_id = tv.detail.number, tv.detail.version, tv.detail.id
+        self.model.mark_seen(ticket_id, version)
+        signals = self._seen_signals
+        self.pool.start(Read(self.db, "the seen mark", lambda: desk.mark_seen(number, version),
+                             signals.done, signals.failed))  # fmt: skip
 
     def refresh_queue(self, numbers: list[str] | None = None) -> list[int]:
         """Apply what changed since the last look (one indexed query; nothing if nothing changed);
@@ -330,6 +351,7 @@ class DeskApp(QObject):
             tv = self.ticket_view
             if tv is not None and tv.detail is not None and tv.detail.id in ids:
                 tv.external_change()
+                self._looked_at()  # on screen: seen
             self._reload_escalations()
         self.queue_refreshed.emit([r.id for r in changed])
         return [r.id for r in changed]
@@ -373,6 +395,7 @@ class DeskApp(QObject):
         self.ticket_view.show_ticket(number)
         if self.queue_view is not None:
             self.queue_view.select_number(number)  # the row highlighted is the ticket open
+        self._looked_at()
         self._mark_open(number)
 
     def _mark_open(self, number: str | None) -> None:
@@ -405,6 +428,7 @@ class DeskApp(QObject):
 
     def _ticket_changed(self, number: str) -> None:
         self.refresh_queue()
+        self._looked_at()  # this person's own step: not "updated since you looked"
 
     def open_intake(self, linked_to: str | None = None) -> IntakeDialog:
         assert self.desk is not None and self.model is not None

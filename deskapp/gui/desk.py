@@ -58,6 +58,33 @@ class Desk:
 
         return search_tickets(self.db, query, limit=limit, offset=offset)
 
+    # --- what this person keeps: seen marks and saved views ---------------------------
+
+    def mark_seen(self, number: str, version: int) -> None:
+        from deskapp.services.views import mark_seen
+
+        mark_seen(self.db, self.clock, self.session.login, number, version)
+
+    def seen_versions(self) -> dict[int, int]:
+        from deskapp.services.views import seen_versions
+
+        return seen_versions(self.db, self.session.login)
+
+    def saved_views(self) -> list[Any]:
+        from deskapp.services.views import saved_views
+
+        return saved_views(self.db, self.session.login)
+
+    def save_view(self, name: str, spec: Mapping[str, Any]) -> None:
+        from deskapp.services.views import save_view
+
+        save_view(self.db, self.clock, self.session.login, name, spec)
+
+    def delete_view(self, name: str) -> None:
+        from deskapp.services.views import delete_view
+
+        delete_view(self.db, self.session.login, name)
+
     def escalations(self) -> list[EscalationRow]:
         from deskapp.services.escalation_review import escalations
 

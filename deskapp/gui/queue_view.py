@@ -196,12 +196,14 @@ class QueueView(QWidget):
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         noun = "ticket" if total == 1 else "tickets"
         filtered = self.proxy.queue_filter != QueueFilter()
+        updated = self.model.updated_count()
+        marked = f"; {updated} updated since you looked (● bold)" if updated else ""
         if not filtered:
-            text = f"{total} open {noun}"
+            text = f"{total} open {noun}{marked}"
         else:
             hidden = total - shown
             text = f"FILTERED: {shown} of {total} open {noun} shown, {hidden} hidden by "
-            text += self._describe_filter()
+            text += self._describe_filter() + marked
         self.shown_label.setText(text)
         self.shown_label.setProperty("role", "filtered" if filtered else "")
         self.clear_filters_button.setProperty("role", "filtered" if filtered else "")

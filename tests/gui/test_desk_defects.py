@@ -14,7 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from deskapp import services
 from deskapp.domain.clock import FixedClock
+from deskapp.domain.lifecycle import Action
+from deskapp.gui.actions import SPEC_BY_ACTION
 from deskapp.gui.app import DeskApp
+from deskapp.gui.models.queue_model import NUMBER
 from deskapp.store.connection import open_database, use
 from tests.gui.seed import desk_for, log, seed
 from tests.london import local
@@ -141,3 +144,39 @@ def test_the_highlighted_row_is_the_ticket_opened_from_anywhere(
     app.queue_view.unassigned_check.setChecked(True)  # the open ticket is filtered out
     app.open_ticket(second)
     assert app.queue_view.selected_number() is None  # no other row pretends to be it
+
+
+def test_tickets_changed_by_someone_else_since_you_looked_are_marked(
+    qtbot: QtBot, app: DeskApp, clock: FixedClock
+) -> None:
+    looked = log(app.db, clock, summary="Mailbox not syncing")
+    never = log(app.db, clock, summary="Teams calls drop")
+    _start(qtbot, app, "tom")
+    assert app.model is not None and app.queue_view is not None and app.ticket_view is not None
+    app.open_ticket(looked)
+    app.pool.waitForDone(10_000)
+    clock.advance(dt.timedelta(minutes=2))
+    app.ticket_view.open_action(SPEC_BY_ACTION[Action.NOTIFY])
+    assert app.ticket_view.submit_action()  # Tom's own step: still seen
+    app.pool.waitForDone(10_000)
+    assert app.model.updated_count() == 0
+    app.open_ticket(never)  # now the first one is not open here
+    app.pool.waitForDone(10_000)
+    services.assign(app.db, clock, "lee", looked, engineer="tom")  # someone else
+    app.refresh_queue()
+    at = app.model.row_of_number(looked)
+    assert at is not None and app.model.is_updated(at)
+    assert app.model.index(at, NUMBER).data() == f"● {looked}"
+    assert app.model.index(at, NUMBER).data(Qt.ItemDataRole.FontRole).bold()
+    assert "1 updated since you looked" in app.queue_view.shown_label.text()
+    other = app.model.row_of_number(never)
+    assert other is not None and not app.model.is_updated(other)
+
+    again = DeskApp(app.db, clock, QSettings())  # the mark is kept in the database
+    window = again.start(desk_for(app.db, clock, "tom").session, start_timers=False)
+    qtbot.addWidget(window)
+    again.pool.waitForDone(10_000)
+    qtbot.waitUntil(lambda: again.model is not None and again.model.updated_count() == 1)
+    again.open_ticket(looked)  # looked at again: no longer marked
+    assert again.model is not None and again.model.updated_count() == 0
+    again.stop()
