@@ -75,6 +75,7 @@ class DeskApp(QObject):
         self.reports_view: Any = None
         self.directory_view: Any = None
         self.search_view: Any = None
+        self.saved_views: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
@@ -119,9 +120,14 @@ class DeskApp(QObject):
             self.model, self.settings, scope=f"{conf.desk_key(self.db)}/{session.login}"
         )
         self.queue_view.set_me(session.login if session.is_engineer else None)
+        from deskapp.gui.saved_views_bar import SavedViewsBar
+
+        self.saved_views = SavedViewsBar(desk, self.queue_view)
+        self.queue_view.add_to_search_row(self.saved_views)
         self.ticket_view = TicketView(desk)
         window = self.window = MainWindow(session, self.queue_view, self.ticket_view, self.settings)
         window.database_label.setText(describe(self.db))
+        self.saved_views.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
         window.work_tabs.currentChanged.connect(lambda _i: self._reload_escalations())
         self.queue_view.ticket_activated.connect(self.open_ticket)
         self.ticket_view.changed.connect(self._ticket_changed)

@@ -141,7 +141,15 @@ class QueueView(QWidget):
         self._settings.beginGroup(self._group)
         stored = {key: self._settings.value(key) for key in self._settings.childKeys()}
         self._settings.endGroup()
-        f = QueueFilter.from_settings(stored)
+        self.show_filter(QueueFilter.from_settings(stored))
+
+    def show_filter(self, f: QueueFilter) -> None:
+        """Set every filter widget to `f` (a saved view, a remembered filter) and apply it."""
+        widgets: list[Any] = [self.mine_check, self.unassigned_check, self.at_risk_check,
+                              self.awaiting_info_check, self.priority_combo, self.status_combo,
+                              self.tier_combo, self.search_edit]  # fmt: skip
+        for widget in widgets:
+            widget.blockSignals(True)
         self.mine_check.setChecked(f.mine)
         self.unassigned_check.setChecked(f.unassigned)
         self.at_risk_check.setChecked(f.at_risk)
@@ -150,7 +158,22 @@ class QueueView(QWidget):
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(f.status)))
         self.tier_combo.setCurrentIndex(max(0, self.tier_combo.findData(f.tier)))
         self.search_edit.setText(f.search)
-        self.proxy.set_filter(f)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._apply_filter()
+
+    def add_to_search_row(self, widget: QWidget) -> None:
+        """A widget beside the search box (the saved views)."""
+        parent = self.search_edit.parentWidget()
+        row = parent.layout() if parent is not None else None
+        assert row is not None
+        for i in range(row.count()):
+            item = row.itemAt(i)
+            inner = item.layout() if item is not None else None
+            if inner is not None and inner.indexOf(self.search_edit) >= 0:
+                inner.addWidget(widget)
+                return
+        row.addWidget(widget)
 
     def clear_filters(self) -> None:
         widgets = (self.mine_check, self.unassigned_check, self.at_risk_check, self.awaiting_info_check)
