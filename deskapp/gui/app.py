@@ -76,6 +76,7 @@ class DeskApp(QObject):
         self.directory_view: Any = None
         self.search_view: Any = None
         self.saved_views: Any = None
+        self.queue_work: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
@@ -128,6 +129,15 @@ class DeskApp(QObject):
         window = self.window = MainWindow(session, self.queue_view, self.ticket_view, self.settings)
         window.database_label.setText(describe(self.db))
         self.saved_views.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
+        from deskapp.gui.queue_work import QueueWork
+
+        work = self.queue_work = QueueWork(
+            desk, self.queue_view, self.ticket_view, self.open_ticket, lambda: self.refresh_queue(),
+            lambda text: window.statusBar().showMessage(text, 15000), self,
+        )  # fmt: skip
+        window.take_action.triggered.connect(lambda: work.take())
+        window.assign_selected_action.triggered.connect(lambda: work.assign_selected())
+        window.next_urgent_action.triggered.connect(lambda: work.next_most_urgent())
         window.work_tabs.currentChanged.connect(lambda _i: self._reload_escalations())
         self.queue_view.ticket_activated.connect(self.open_ticket)
         self.ticket_view.changed.connect(self._ticket_changed)

@@ -36,6 +36,20 @@ class Logged:
     response_due: dt.datetime
 
 
+@dataclass(frozen=True)
+class BulkResult:
+    done: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]  # (number, why)
+
+    def summary(self, what: str) -> str:
+        text = f"{what}: {len(self.done)} done"
+        if self.failed:
+            text += f", {len(self.failed)} not: " + "; ".join(f"{n}: {why}" for n, why in self.failed[:3])
+            if len(self.failed) > 3:
+                text += f"; and {len(self.failed) - 3} more"
+        return text
+
+
 class Desk:
     def __init__(self, db: pw.Database, clock: Clock, session: Session, policy: Policy | None = None) -> None:
         self.db = db
@@ -160,6 +174,20 @@ class Desk:
         if call is None:
             raise services.ValidationError(f"{action.value.replace('_', ' ')} is not a step on a ticket")
         call()
+
+    def bulk_assign(self, tickets: list[tuple[str, int]], engineer: str) -> BulkResult:
+        """Assign each (number, version) to `engineer`, one transaction each: a ticket
+        changed meanwhile or not assignable is reported, the others are done."""
+        done: list[str] = []
+        failed: list[tuple[str, str]] = []
+        for number, version in tickets:
+            try:
+                services.assign(*self._args(number), engineer=engineer, **self._kw(version))
+            except services.DeskError as exc:
+                failed.append((number, str(exc)))
+            else:
+                done.append(number)
+        return BulkResult(tuple(done), tuple(failed))
 
     def review_escalation(self, what: str, number: str, comment: str, version: int | None) -> None:
         """A team lead acknowledges an escalation or returns it a tier down."""

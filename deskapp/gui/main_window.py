@@ -69,13 +69,31 @@ class MainWindow(QMainWindow):
         ticket_menu = self.menuBar().addMenu("&Ticket")
         for act in ticket_view.actions_by_step.values():
             ticket_menu.addAction(act)
+        ticket_menu.addSeparator()
+        self.take_action = self._action(
+            ticket_menu, "&Take it (the selected, or the open one)", "takeAction", "Ctrl+T"
+        )
+        self.assign_selected_action = self._action(
+            ticket_menu, "Assign the &selected…", "assignSelectedAction", "Ctrl+Shift+G"
+        )
+        self.next_urgent_action = self._action(ticket_menu, "&Next most urgent", "nextUrgentAction", "Ctrl+J")
 
         view_menu = self.view_menu = self.menuBar().addMenu("&View")
         show_queue = self._action(view_menu, "&Queue", "showQueueAction", "Ctrl+1")
         show_queue.triggered.connect(lambda: self.work_tabs.setCurrentIndex(0))
         focus_search = self._action(view_menu, "&Search the queue", "focusSearchAction", "Ctrl+F")
         focus_search.triggered.connect(self._focus_search)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts", "shortcutsAction", "F1")
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self.restore_layout()
+
+    def show_shortcuts(self) -> Any:
+        from deskapp.gui.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.open()
+        return dialog
 
     def _action(self, menu: Any, text: str, name: str, shortcut: Any) -> QAction:
         act = QAction(text, self)

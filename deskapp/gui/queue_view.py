@@ -285,6 +285,23 @@ class QueueView(QWidget):
         self.table.scrollTo(at)
         return True
 
+    def selected_rows(self) -> list[Any]:
+        """The QueueRows selected (several with Ctrl or Shift), in the order shown."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [r.data(ROW_ROLE) for r in rows if r.data(ROW_ROLE) is not None]
+
+    def next_most_urgent(self, me: str | None, skip: str | None = None) -> str | None:
+        """The most urgent ticket shown (by the filters) that is unassigned or `me`'s,
+        other than `skip` (the one open now)."""
+        model, proxy = self.model, self.proxy
+        for source in model.urgency_order():
+            item = model.row(int(source))
+            if item.number == skip or item.engineer not in (None, me):
+                continue
+            if proxy.mapFromSource(model.index(int(source), 0)).isValid():
+                return str(item.number)
+        return None
+
     def selected_number(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:

@@ -354,6 +354,12 @@ class QueueModel(FlatTableModel):
             perm = np.asarray(sorted(range(len(self._rows)), key=key), dtype=np.intp)
         return perm[::-1] if order == Qt.SortOrder.DescendingOrder else perm
 
+    def urgency_order(self) -> npt.NDArray[np.intp]:
+        """Source rows, most urgent first (what needs action first: see `_urgency`)."""
+        group, due = self._urgency()
+        order: npt.NDArray[np.intp] = np.lexsort((due, group))
+        return order
+
     def _urgency(self) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
         """Urgency is what needs action first: at risk (soonest due first), then breached
         (the freshest breach first: one breached weeks ago is past saving and must not sit
