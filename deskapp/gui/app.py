@@ -77,6 +77,7 @@ class DeskApp(QObject):
         self.search_view: Any = None
         self.saved_views: Any = None
         self.queue_work: Any = None
+        self.history_panel: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
@@ -127,6 +128,11 @@ class DeskApp(QObject):
         self.queue_view.add_to_search_row(self.saved_views)
         self.ticket_view = TicketView(desk)
         window = self.window = MainWindow(session, self.queue_view, self.ticket_view, self.settings)
+        from deskapp.gui.customer_history_panel import CustomerHistoryPanel
+
+        history = self.history_panel = CustomerHistoryPanel(desk)
+        window.add_beside_ticket(history)
+        history.ticket_activated.connect(self.open_ticket)
         window.database_label.setText(describe(self.db))
         self.saved_views.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
         from deskapp.gui.queue_work import QueueWork
@@ -295,6 +301,8 @@ class DeskApp(QObject):
             self.reports_view.stop()  # a report being read
         if self.search_view is not None:
             self.search_view.stop()  # a search being read
+        if self.history_panel is not None:
+            self.history_panel.stop()
         self.notifier.hide()
 
     # --- the queue ------------------------------------------------------------------------------
@@ -413,6 +421,8 @@ class DeskApp(QObject):
             self.queue_view.select_number(number)  # the row highlighted is the ticket open
         self._looked_at()
         self._mark_open(number)
+        if self.history_panel is not None and self.ticket_view.number == number:
+            self.history_panel.show_for(number)
 
     def _mark_open(self, number: str | None) -> None:
         """Presence: say this person has `number` open here (None: nothing), and show who

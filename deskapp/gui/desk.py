@@ -99,6 +99,12 @@ class Desk:
 
         delete_view(self.db, self.session.login, name)
 
+    def customer_history(self, number: str) -> Any:
+        """The reseller's and the contact's other tickets (`deskapp.services.customer_history`)."""
+        from deskapp.services.customer_history import customer_history
+
+        return customer_history(self.db, number)
+
     def escalations(self) -> list[EscalationRow]:
         from deskapp.services.escalation_review import escalations
 

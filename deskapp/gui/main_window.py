@@ -103,6 +103,14 @@ class MainWindow(QMainWindow):
         menu.addAction(act)
         return act
 
+    def add_beside_ticket(self, panel: QWidget) -> None:
+        """A panel to the right of the open ticket (the customer's history), narrow and
+        collapsible; a layout saved before it existed is not restored over it."""
+        self.queue_splitter.addWidget(panel)
+        self.queue_splitter.setStretchFactor(2, 1)
+        self.queue_splitter.setCollapsible(2, True)
+        self._restore_splitters()
+
     def add_page(self, page: QWidget, title: str, name: str, shortcut: str) -> QAction:
         """Another tab beside the queue, with its entry in the View menu."""
         self.work_tabs.addTab(page, title)
@@ -132,6 +140,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1600, 900)
+        self._restore_splitters()
+
+    def _restore_splitters(self) -> None:
+        s = self._settings
         for key, splitter in self._splitters().items():
             state = s.value(f"window/{key}")
             if isinstance(state, QByteArray) and not state.isEmpty():

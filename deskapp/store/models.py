@@ -257,6 +257,8 @@ def add_indexes() -> None:
     # the queue's first page at launch: the most urgent open tickets, by due
     # (never rewritten by a rule pass: a response's due time does not change)
     T.add_index(T.response_due)
+    # the customer's history beside a ticket (schema v6): a reseller's tickets, newest first
+    T.add_index(T.reseller, T.id)
 
 
 add_indexes()

@@ -1,6 +1,7 @@
 """v6: what a person keeps at the desk, and a full-text index over every ticket.
 
 - `saved_view`: a person's named queue views (the filter as JSON), per login.
+- an index on ticket(reseller_id, id): a customer's history, newest first.
 - `ticket_seen`: the version of each ticket a person last looked at, so the queue
   can mark tickets changed by someone else since ("updated since you looked").
 - The search index, one document a ticket (number; reseller, contact, emails,
@@ -18,7 +19,7 @@ import peewee as pw
 from playhouse.migrate import SchemaMigrator
 
 from deskapp.store.connection import is_sqlite, raw_sql
-from deskapp.store.migrations.frozen import FrozenModel, Instant, create, stub
+from deskapp.store.migrations.frozen import FrozenModel, Instant, create, create_index, stub
 
 VERSION = 6
 
@@ -160,6 +161,8 @@ def _apply_postgres(db: pw.Database) -> None:
 
 def apply(db: pw.Database, migrator: SchemaMigrator) -> None:
     create(db, SavedView, TicketSeen)
+    # the customer's history beside a ticket: a reseller's tickets, newest first
+    create_index(db, "ticket", "reseller_id", "id")
     if is_sqlite(db):
         _apply_sqlite(db)
     else:
