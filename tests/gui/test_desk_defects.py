@@ -180,3 +180,45 @@ def test_tickets_changed_by_someone_else_since_you_looked_are_marked(
     again.open_ticket(looked)  # looked at again: no longer marked
     assert again.model is not None and again.model.updated_count() == 0
     again.stop()
+
+
+def test_escape_asks_before_discarding_a_half_typed_incident_and_forms_answer_keys(
+    qtbot: QtBot, app: DeskApp, clock: FixedClock
+) -> None:
+    number = log(app.db, clock)
+    _start(qtbot, app, "tom")
+    dialog = app.open_intake()
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)  # shortcuts reach the active window
+    asked: list[bool] = []
+
+    def say_no() -> bool:  # "No": keep typing
+        asked.append(True)
+        return False
+
+    dialog.confirm_discard = say_no
+    qtbot.keyClicks(dialog.contact_edit, "Jo Bloggs")  # type: ignore[no-untyped-call]
+    qtbot.keyClick(dialog.contact_edit, Qt.Key.Key_Escape)  # type: ignore[no-untyped-call]
+    assert asked == [True] and dialog.isVisible() and dialog.contact_edit.text() == "Jo Bloggs"
+    qtbot.keyClick(dialog.contact_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # type: ignore[no-untyped-call]
+    assert dialog.error_label.text()  # Ctrl+Enter tried to save: the service says what is missing
+    dialog.confirm_discard = lambda: True
+    dialog.reject()
+    assert not dialog.isVisible()
+
+    tv = app.ticket_view
+    assert tv is not None and app.window is not None
+    app.window.activateWindow()
+    qtbot.waitUntil(app.window.isActiveWindow)
+    app.open_ticket(number)
+    tv.open_action(SPEC_BY_ACTION[Action.NOTE])
+    qtbot.keyClicks(tv.note_edit, "called the reseller")  # type: ignore[no-untyped-call]
+    tv.confirm_discard = lambda: False
+    qtbot.keyClick(tv.note_edit, Qt.Key.Key_Escape)  # type: ignore[no-untyped-call]
+    assert tv.current_action is not None  # kept: the person said no
+    clock.advance(dt.timedelta(minutes=1))
+    qtbot.keyClick(tv.note_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # type: ignore[no-untyped-call]
+    assert tv.current_action is None  # Ctrl+Enter saved the note
+    assert tv.detail is not None and tv.detail.history[-1].note == "called the reseller"
