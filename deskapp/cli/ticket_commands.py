@@ -107,6 +107,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=run_list)
 
+    find = t_sub.add_parser("search", help="search every ticket, open and closed, best matches first")
+    find.add_argument("query", metavar="QUERY", help="words, a number, a name or an email address")
+    find.add_argument("--limit", type=int, default=50, metavar="N", help="at most N matches (default 50)")
+    find.add_argument("--json", action="store_true")
+    find.set_defaults(handler=run_search)
+
 
 def run_log(args: argparse.Namespace) -> int:
     db = session.database(args)
@@ -321,6 +327,28 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _row_json(r: sv.QueueRow, engine: Any, now: Any) -> dict[str, Any]:
+    band = engine.countdown(r.priority, r.logged_at, now, r.responded_at, due=r.response_due)
+    return {
+        "number": r.number, "status": r.status, "tier": r.tier, "priority": r.priority,
+        "reseller": r.reseller, "contact": r.contact, "summary": r.summary,
+        "engineer": r.engineer, "logged_at": format_instant(r.logged_at),
+        "response_due": format_instant(r.response_due),
+        "responded_at": format_instant(r.responded_at), "sla_band": band.band.value,
+        "awaiting_info_since": format_instant(r.awaiting_info_since),
+        "next_chaser_due": format_instant(r.next_chaser_due), "version": r.version,
+    }  # fmt: skip
+
+
+def _print_rows(out: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(out, indent=2))
+        return
+    for o in out:
+        print(f"{o['number']}  {o['priority']}  T{o['tier']}  {o['status']:<13} "
+              f"{o['sla_band']:<9} {printable(o['reseller'])}: {printable(o['summary'])}")  # fmt: skip
+
+
 def run_list(args: argparse.Namespace) -> int:
     db = session.database(args)
     now = session.clock(args, db).now()
@@ -328,22 +356,23 @@ def run_list(args: argparse.Namespace) -> int:
     include_closed = bool(args.all or args.status == "closed")
     rows = [r for r in sv.queue_rows(db, include_closed=include_closed)
             if not args.status or r.status == args.status]  # fmt: skip
-    out = []
-    for r in rows:
-        band = engine.countdown(r.priority, r.logged_at, now, r.responded_at, due=r.response_due)
-        out.append({
-            "number": r.number, "status": r.status, "tier": r.tier, "priority": r.priority,
-            "reseller": r.reseller, "contact": r.contact, "summary": r.summary,
-            "engineer": r.engineer, "logged_at": format_instant(r.logged_at),
-            "response_due": format_instant(r.response_due),
-            "responded_at": format_instant(r.responded_at), "sla_band": band.band.value,
-            "awaiting_info_since": format_instant(r.awaiting_info_since),
-            "next_chaser_due": format_instant(r.next_chaser_due), "version": r.version,
-        })  # fmt: skip
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return 0
-    for o in out:
-        print(f"{o['number']}  {o['priority']}  T{o['tier']}  {o['status']:<13} "
-              f"{o['sla_band']:<9} {printable(o['reseller'])}: {printable(o['summary'])}")  # fmt: skip
+    _print_rows([_row_json(r, engine, now) for r in rows], args.json)
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """The app's search (`deskapp.services.search`): the same fields as `ticket list --json`."""
+    from deskapp.services.search import MAX_LIMIT, search_tickets, words
+
+    if not 1 <= args.limit <= MAX_LIMIT:
+        raise sv.ValidationError(f"--limit {args.limit}: give a number from 1 to {MAX_LIMIT}")
+    if not words(args.query):
+        raise sv.ValidationError(f"the query {args.query!r} has no letters or digits to search for")
+    db = session.database(args)
+    now = session.clock(args, db).now()
+    engine = engine_for(None)
+    rows = search_tickets(db, args.query, limit=args.limit)
+    _print_rows([_row_json(r, engine, now) for r in rows], args.json)
+    if not rows and not args.json:
+        print(f"no ticket matches {args.query!r}")
     return 0

@@ -34,7 +34,7 @@ from deskapp.gui.session import Session
 from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
 from deskapp.gui.ticket_view import TicketView
 from deskapp.gui.timers import ChangeWatchTimer, CountdownTimer, RulesTimer
-from deskapp.gui.workers import LoadSignals, Read, RulesRun, RulesSignals
+from deskapp.gui.workers import LoadSignals, Read, ReadSignals, RulesRun, RulesSignals
 from deskapp.services import directory, presence
 from deskapp.services.queue import QueueRow
 from deskapp.store.connection import describe
@@ -76,6 +76,10 @@ class DeskApp(QObject):
         self.directory_view: Any = None
         self.mail_label: QLabel | None = None
         self.templates_view: Any = None
+        self.search_view: Any = None
+        self.saved_views: Any = None
+        self.queue_work: Any = None
+        self.history_panel: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
         self.change_listener: ChangeListenerThread | None = None
@@ -89,6 +93,8 @@ class DeskApp(QObject):
         self._rules_signals = RulesSignals(self)
         self._rules_signals.finished.connect(self._rules_finished)
         self._rules_signals.failed.connect(self._rules_failed)
+        self._seen_signals = ReadSignals(self)  # seen marks read (a dict) or written (None)
+        self._seen_signals.done.connect(self._seen_read)
         self.countdown_timer = CountdownTimer(clock, conf.read(settings, conf.COUNTDOWN_MS), self)
         self.rules_timer = RulesTimer(clock, conf.read(settings, conf.RULES_MS), self)
         self.watch_timer = ChangeWatchTimer(clock, conf.read(settings, conf.WATCH_MS), self)
@@ -114,23 +120,44 @@ class DeskApp(QObject):
         other tabs and the rest of the queue follow that paint."""
         desk = self.desk = Desk(self.db, self.clock, session, self.policy)
         self.model = QueueModel(desk.engine, self.clock.now(), self)
-        self.queue_view = QueueView(self.model, self.settings)
+        self.queue_view = QueueView(
+            self.model, self.settings, scope=f"{conf.desk_key(self.db)}/{session.login}"
+        )
         self.queue_view.set_me(session.login if session.is_engineer else None)
+        from deskapp.gui.saved_views_bar import SavedViewsBar
+
+        self.saved_views = SavedViewsBar(desk, self.queue_view)
+        self.queue_view.add_to_search_row(self.saved_views)
         self.ticket_view = TicketView(desk)
         window = self.window = MainWindow(session, self.queue_view, self.ticket_view, self.settings)
+        from deskapp.gui.customer_history_panel import CustomerHistoryPanel
+
+        history = self.history_panel = CustomerHistoryPanel(desk)
+        window.add_beside_ticket(history)
+        history.ticket_activated.connect(self.open_ticket)
         window.database_label.setText(describe(self.db))
         self.mail_label = QLabel("")
         self.mail_label.setObjectName("mailWarningLabel")
         self.mail_label.setProperty("role", "error")
         window.statusBar().addPermanentWidget(self.mail_label)
         self.update_mail_warning()
+        self.saved_views.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
+        from deskapp.gui.queue_work import QueueWork
+
+        work = self.queue_work = QueueWork(
+            desk, self.queue_view, self.ticket_view, self.open_ticket, lambda: self.refresh_queue(),
+            lambda text: window.statusBar().showMessage(text, 15000), self,
+        )  # fmt: skip
+        window.take_action.triggered.connect(lambda: work.take())
+        window.assign_selected_action.triggered.connect(lambda: work.assign_selected())
+        window.next_urgent_action.triggered.connect(lambda: work.next_most_urgent())
         window.work_tabs.currentChanged.connect(lambda _i: self._reload_escalations())
         self.queue_view.ticket_activated.connect(self.open_ticket)
         self.ticket_view.changed.connect(self._ticket_changed)
         self.ticket_view.follow_up_requested.connect(lambda number: self.open_intake(linked_to=number))
         self.model.bands_turned.connect(self._bands_turned)
         window.new_incident_action.triggered.connect(lambda: self.open_intake())
-        window.refresh_action.triggered.connect(self.refresh_queue)
+        window.refresh_action.triggered.connect(lambda: self.refresh_queue())  # not `checked`
         window.run_rules_action.triggered.connect(lambda: self.run_rules(self.clock.now()))
         window.settings_action.triggered.connect(self.open_settings)
         window.password_action.triggered.connect(self.open_password_dialog)
@@ -200,6 +227,22 @@ class DeskApp(QObject):
             window.work_tabs.currentChanged.connect(
                 lambda _i: texts.reload() if window.work_tabs.currentWidget() is texts else None
             )
+        from deskapp.gui.search_view import SearchView
+
+        search = self.search_view = SearchView(desk)
+        search.ticket_activated.connect(self.open_ticket)
+        find = window.add_page(search, "&Find", "showFindAction", "Ctrl+K")
+        find.setText("&Find any ticket (closed too)")
+        find.triggered.connect(lambda: search.focus_find())
+        assert self.queue_view is not None
+        self.queue_view.search_everywhere.connect(self.find_everywhere)
+
+    def find_everywhere(self, query: str) -> None:
+        """The queue's search, over the whole history (the Find page)."""
+        if self.search_view is None or self.window is None:
+            return
+        self.window.work_tabs.setCurrentWidget(self.search_view)
+        self.search_view.focus_find(query)
 
     def _first_page_loaded(self, rows: list[QueueRow]) -> None:
         # The most urgent tickets, painted before anything else is built or read.
@@ -271,6 +314,10 @@ class DeskApp(QObject):
             self.outbox_view.stop()  # a send in progress
         if self.reports_view is not None:
             self.reports_view.stop()  # a report being read
+        if self.search_view is not None:
+            self.search_view.stop()  # a search being read
+        if self.history_panel is not None:
+            self.history_panel.stop()
         self.notifier.hide()
 
     # --- the queue ------------------------------------------------------------------------------
@@ -280,10 +327,29 @@ class DeskApp(QObject):
         self._apply_loaded(self.desk.queue_rows())
 
     def _apply_loaded(self, rows: list[QueueRow]) -> None:
-        assert self.model is not None
+        assert self.model is not None and self.desk is not None
         self.model.set_rows(rows, self.clock.now())
         self._watermark = max((r.updated_at for r in rows), default=None)
         self._reload_escalations()
+        desk, signals = self.desk, self._seen_signals
+        self.pool.start(Read(self.db, "what you looked at", desk.seen_versions, signals.done, signals.failed))
+
+    def _seen_read(self, seen: Any) -> None:
+        if isinstance(seen, dict) and self.model is not None:
+            self.model.set_seen(seen)
+            if self.queue_view is not None:
+                self.queue_view.refresh_counts()
+
+    def _looked_at(self) -> None:
+        """The open ticket, as shown now, is seen by this person (marked off the GUI thread)."""
+        tv, desk = self.ticket_view, self.desk
+        if tv is None or tv.detail is None or desk is None or self.model is None:
+            return
+        number, version, ticket_id = tv.detail.number, tv.detail.version, tv.detail.id
+        self.model.mark_seen(ticket_id, version)
+        signals = self._seen_signals
+        self.pool.start(Read(self.db, "the seen mark", lambda: desk.mark_seen(number, version),
+                             signals.done, signals.failed))  # fmt: skip
 
     def refresh_queue(self, numbers: list[str] | None = None) -> list[int]:
         """Apply what changed since the last look (one indexed query; nothing if nothing changed);
@@ -324,6 +390,7 @@ class DeskApp(QObject):
             tv = self.ticket_view
             if tv is not None and tv.detail is not None and tv.detail.id in ids:
                 tv.external_change()
+                self._looked_at()  # on screen: seen
             self._reload_escalations()
         self.queue_refreshed.emit([r.id for r in changed])
         return [r.id for r in changed]
@@ -365,7 +432,12 @@ class DeskApp(QObject):
         assert self.ticket_view is not None and self.window is not None
         self.window.work_tabs.setCurrentIndex(0)
         self.ticket_view.show_ticket(number)
+        if self.queue_view is not None:
+            self.queue_view.select_number(number)  # the row highlighted is the ticket open
+        self._looked_at()
         self._mark_open(number)
+        if self.history_panel is not None and self.ticket_view.number == number:
+            self.history_panel.show_for(number)
 
     def _mark_open(self, number: str | None) -> None:
         """Presence: say this person has `number` open here (None: nothing), and show who
@@ -398,6 +470,7 @@ class DeskApp(QObject):
     def _ticket_changed(self, number: str) -> None:
         self.refresh_queue()
         self.update_mail_warning()
+        self._looked_at()  # this person's own step: not "updated since you looked"
 
     def open_intake(self, linked_to: str | None = None) -> IntakeDialog:
         assert self.desk is not None and self.model is not None

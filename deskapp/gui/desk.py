@@ -48,6 +48,20 @@ class Logged:
     response_due: dt.datetime
 
 
+@dataclass(frozen=True)
+class BulkResult:
+    done: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]  # (number, why)
+
+    def summary(self, what: str) -> str:
+        text = f"{what}: {len(self.done)} done"
+        if self.failed:
+            text += f", {len(self.failed)} not: " + "; ".join(f"{n}: {why}" for n, why in self.failed[:3])
+            if len(self.failed) > 3:
+                text += f"; and {len(self.failed) - 3} more"
+        return text
+
+
 class Desk:
     def __init__(self, db: pw.Database, clock: Clock, session: Session, policy: Policy | None = None) -> None:
         self.db = db
@@ -63,6 +77,45 @@ class Desk:
         most_urgent: int | None = None,
     ) -> list[QueueRow]:  # fmt: skip
         return services.queue_rows(self.db, since=since, numbers=numbers, most_urgent=most_urgent)
+
+    def search(self, query: str, *, limit: int = 100, offset: int = 0) -> list[QueueRow]:
+        """Every ticket, open or closed, matching `query`, best first (`deskapp.services.search`)."""
+        from deskapp.services.search import search_tickets
+
+        return search_tickets(self.db, query, limit=limit, offset=offset)
+
+    # --- what this person keeps: seen marks and saved views ---------------------------
+
+    def mark_seen(self, number: str, version: int) -> None:
+        from deskapp.services.views import mark_seen
+
+        mark_seen(self.db, self.clock, self.session.login, number, version)
+
+    def seen_versions(self) -> dict[int, int]:
+        from deskapp.services.views import seen_versions
+
+        return seen_versions(self.db, self.session.login)
+
+    def saved_views(self) -> list[Any]:
+        from deskapp.services.views import saved_views
+
+        return saved_views(self.db, self.session.login)
+
+    def save_view(self, name: str, spec: Mapping[str, Any]) -> None:
+        from deskapp.services.views import save_view
+
+        save_view(self.db, self.clock, self.session.login, name, spec)
+
+    def delete_view(self, name: str) -> None:
+        from deskapp.services.views import delete_view
+
+        delete_view(self.db, self.session.login, name)
+
+    def customer_history(self, number: str) -> Any:
+        """The reseller's and the contact's other tickets (`deskapp.services.customer_history`)."""
+        from deskapp.services.customer_history import customer_history
+
+        return customer_history(self.db, number)
 
     def escalations(self) -> list[EscalationRow]:
         from deskapp.services.escalation_review import escalations
@@ -188,6 +241,20 @@ class Desk:
         if call is None:
             raise services.ValidationError(f"{action.value.replace('_', ' ')} is not a step on a ticket")
         call()
+
+    def bulk_assign(self, tickets: list[tuple[str, int]], engineer: str) -> BulkResult:
+        """Assign each (number, version) to `engineer`, one transaction each: a ticket
+        changed meanwhile or not assignable is reported, the others are done."""
+        done: list[str] = []
+        failed: list[tuple[str, str]] = []
+        for number, version in tickets:
+            try:
+                services.assign(*self._args(number), engineer=engineer, **self._kw(version))
+            except services.DeskError as exc:
+                failed.append((number, str(exc)))
+            else:
+                done.append(number)
+        return BulkResult(tuple(done), tuple(failed))
 
     def review_escalation(self, what: str, number: str, comment: str, version: int | None) -> None:
         """A team lead acknowledges an escalation or returns it a tier down."""

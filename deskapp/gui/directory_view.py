@@ -15,6 +15,7 @@ import peewee as pw
 from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView, QWidget
 
 from deskapp.domain.lifecycle import DeskError, Role
+from deskapp.gui import form_keys
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.directory_models import ResellerModel, StaffModel
@@ -64,6 +65,10 @@ class DirectoryView(QWidget):
         self.new_password_edit.returnPressed.connect(lambda: self.set_password())
         self.add_staff_button.clicked.connect(lambda: self.add_staff())
         self.add_reseller_button.clicked.connect(lambda: self.add_reseller())
+        form_keys.enter_saves((self.login_edit, self.name_edit, self.password_edit), self.add_staff)
+        form_keys.enter_saves((self.reseller_name_edit, self.reseller_email_edit, self.reseller_phone_edit),
+                              self.add_reseller)  # fmt: skip
+        form_keys.enter_saves((self.new_password_edit,), self.set_password)
         self._selection_changed()
 
     def reload(self) -> None:

@@ -9,6 +9,7 @@ a button to record that the reseller was told it (the response).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from deskapp.domain.lifecycle import Action, DeskError
 from deskapp.domain.policy import CHANNELS
+from deskapp.gui import form_keys
 from deskapp.gui.desk import Desk, Logged
 from deskapp.gui.forms import child, load_form
 from deskapp.services.priority import expected_priority
@@ -111,6 +113,25 @@ class IntakeDialog(QDialog):
         self.done_button.clicked.connect(self.accept)
         self._channel_changed()
         self._suggest_priority()
+        form_keys.install(self, self._save_key)
+        self.confirm_discard: Callable[[], bool] = lambda: form_keys.confirm_discard(
+            self, "this new incident"
+        )
+
+    def _save_key(self) -> None:
+        if self.intake_stack.currentIndex() == 0:
+            self.save()
+
+    def typed_something(self) -> bool:
+        edits = (self.reseller_edit, self.contact_edit, self.phone_edit, self.email_edit, self.tenant_edit,
+                 self.end_users_edit, self.summary_edit)  # fmt: skip
+        return any(e.text().strip() for e in edits) or bool(self.description_edit.toPlainText().strip())
+
+    def reject(self) -> None:
+        """Escape or Cancel: a half-typed incident is discarded only when the person says so."""
+        if self.intake_stack.currentIndex() == 0 and self.typed_something() and not self.confirm_discard():
+            return
+        super().reject()
 
     # --- the priority rules the form shows --------------------------------------------
 

@@ -69,6 +69,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from deskapp.gui.app import DeskApp
     from deskapp.gui.first_run import FirstRunDialog, needs_first_run
     from deskapp.gui.session import Session
+    from deskapp.gui.single_instance import SingleInstance, install_qt_log
     from deskapp.services import directory
     from deskapp.services.operation import load_staff
     from deskapp.store.connection import ENV_DB, DatabaseUrlError, open_database
@@ -76,6 +77,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
     app = application()
     crash.install()
+    install_qt_log()
+    seat = SingleInstance.claim()
+    if seat is None:
+        print("deskapp: already running for you on this workstation; that window was brought to the front",
+              file=sys.stderr)  # fmt: skip
+        return 0
     settings = conf.open_settings()
     first_run = None
     if needs_first_run(settings, getattr(args, "db", None)):
@@ -112,10 +119,13 @@ def run_gui(args: argparse.Namespace) -> int:
     except PolicyError as exc:
         print(f"deskapp: {exc}", file=sys.stderr)
         return 2
-    return work_sessions(app, lambda: DeskApp(db, clock, settings, policy=policy), session)
+    try:
+        return work_sessions(app, lambda: DeskApp(db, clock, settings, policy=policy), session, seat)
+    finally:
+        seat.release()
 
 
-def work_sessions(app: Any, make_desk_app: Any, session: Any = None) -> int:
+def work_sessions(app: Any, make_desk_app: Any, session: Any = None, seat: Any = None) -> int:
     """Sign in, work, and after "Sign out" sign in again (someone else, on the same
     workstation) until the window is closed or the sign-in is cancelled."""
     while True:
@@ -126,6 +136,8 @@ def work_sessions(app: Any, make_desk_app: Any, session: Any = None) -> int:
             return 0
         window = desk_app.start(session, load_async=True)
         window.show()
+        if seat is not None:
+            seat.raise_requested.connect(window.bring_to_front)
         try:
             code = int(app.exec())
         finally:

@@ -69,13 +69,31 @@ class MainWindow(QMainWindow):
         ticket_menu = self.menuBar().addMenu("&Ticket")
         for act in ticket_view.actions_by_step.values():
             ticket_menu.addAction(act)
+        ticket_menu.addSeparator()
+        self.take_action = self._action(
+            ticket_menu, "&Take it (the selected, or the open one)", "takeAction", "Ctrl+T"
+        )
+        self.assign_selected_action = self._action(
+            ticket_menu, "Assign the &selected…", "assignSelectedAction", "Ctrl+Shift+G"
+        )
+        self.next_urgent_action = self._action(ticket_menu, "&Next most urgent", "nextUrgentAction", "Ctrl+J")
 
         view_menu = self.view_menu = self.menuBar().addMenu("&View")
         show_queue = self._action(view_menu, "&Queue", "showQueueAction", "Ctrl+1")
         show_queue.triggered.connect(lambda: self.work_tabs.setCurrentIndex(0))
         focus_search = self._action(view_menu, "&Search the queue", "focusSearchAction", "Ctrl+F")
         focus_search.triggered.connect(self._focus_search)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts", "shortcutsAction", "F1")
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self.restore_layout()
+
+    def show_shortcuts(self) -> Any:
+        from deskapp.gui.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.open()
+        return dialog
 
     def _action(self, menu: Any, text: str, name: str, shortcut: Any) -> QAction:
         act = QAction(text, self)
@@ -84,6 +102,14 @@ class MainWindow(QMainWindow):
             act.setShortcut(QKeySequence(shortcut))
         menu.addAction(act)
         return act
+
+    def add_beside_ticket(self, panel: QWidget) -> None:
+        """A panel to the right of the open ticket (the customer's history), narrow and
+        collapsible; a layout saved before it existed is not restored over it."""
+        self.queue_splitter.addWidget(panel)
+        self.queue_splitter.setStretchFactor(2, 1)
+        self.queue_splitter.setCollapsible(2, True)
+        self._restore_splitters()
 
     def add_page(self, page: QWidget, title: str, name: str, shortcut: str) -> QAction:
         """Another tab beside the queue, with its entry in the View menu."""
@@ -94,8 +120,16 @@ class MainWindow(QMainWindow):
 
     def _focus_search(self) -> None:
         self.work_tabs.setCurrentIndex(0)
-        self.queue_view.search_edit.setFocus()
-        self.queue_view.search_edit.selectAll()
+        self.queue_view.focus_search()
+
+    def bring_to_front(self) -> None:
+        """Another start of the app on this seat: this window comes forward instead."""
+        self.setWindowState(
+            (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     # --- remembered layout -------------------------------------------------------------
 
@@ -106,6 +140,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1600, 900)
+        self._restore_splitters()
+
+    def _restore_splitters(self) -> None:
+        s = self._settings
         for key, splitter in self._splitters().items():
             state = s.value(f"window/{key}")
             if isinstance(state, QByteArray) and not state.isEmpty():

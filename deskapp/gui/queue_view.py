@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -45,13 +44,19 @@ COLUMN_WIDTHS = {NUMBER: 96, PRIORITY: 56, RESELLER: 150, SUMMARY: 200, STATUS: 
 
 class QueueView(QWidget):
     ticket_activated = Signal(str)  # the ticket number
+    search_everywhere = Signal(str)  # the search text, for the whole history (closed too)
 
-    def __init__(self, model: QueueModel, settings: QSettings, parent: Any = None) -> None:
+    def __init__(
+        self, model: QueueModel, settings: QSettings, parent: Any = None, *, scope: str = ""
+    ) -> None:
+        """`scope` names the desk and the person (`desk_key/login`): filters are kept for each
+        person on each desk, never shared between them."""
         super().__init__(parent)
         self.setObjectName("queueView")
         self.model = model
         self.proxy = QueueProxy(model, self)
         self._settings = settings
+        self._group = f"{SETTINGS_GROUP}/{scope}" if scope else SETTINGS_GROUP
         self._me: str | None = None
         form = load_form("queue_view.ui", self)
         self.search_edit = child(form, QLineEdit, "searchEdit")
@@ -85,7 +90,7 @@ class QueueView(QWidget):
         self.search_edit.textChanged.connect(self._apply_filter)
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.table.activated.connect(self._activated)
-        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
+        self.search_edit.returnPressed.connect(self.go_to_results)
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
             signal.connect(self.refresh_counts)
         self.proxy.rowsInserted.connect(self._update_shown)
@@ -126,17 +131,25 @@ class QueueView(QWidget):
     def _apply_filter(self) -> None:
         f = self.current_filter()
         self.proxy.set_filter(f)
-        self._settings.beginGroup(SETTINGS_GROUP)
+        self._settings.beginGroup(self._group)
         for key, value in f.to_settings().items():
             self._settings.setValue(key, value)
         self._settings.endGroup()
         self._update_shown()
 
     def _restore_filter(self) -> None:
-        self._settings.beginGroup(SETTINGS_GROUP)
+        self._settings.beginGroup(self._group)
         stored = {key: self._settings.value(key) for key in self._settings.childKeys()}
         self._settings.endGroup()
-        f = QueueFilter.from_settings(stored)
+        self.show_filter(QueueFilter.from_settings(stored))
+
+    def show_filter(self, f: QueueFilter) -> None:
+        """Set every filter widget to `f` (a saved view, a remembered filter) and apply it."""
+        widgets: list[Any] = [self.mine_check, self.unassigned_check, self.at_risk_check,
+                              self.awaiting_info_check, self.priority_combo, self.status_combo,
+                              self.tier_combo, self.search_edit]  # fmt: skip
+        for widget in widgets:
+            widget.blockSignals(True)
         self.mine_check.setChecked(f.mine)
         self.unassigned_check.setChecked(f.unassigned)
         self.at_risk_check.setChecked(f.at_risk)
@@ -145,7 +158,22 @@ class QueueView(QWidget):
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(f.status)))
         self.tier_combo.setCurrentIndex(max(0, self.tier_combo.findData(f.tier)))
         self.search_edit.setText(f.search)
-        self.proxy.set_filter(f)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._apply_filter()
+
+    def add_to_search_row(self, widget: QWidget) -> None:
+        """A widget beside the search box (the saved views)."""
+        parent = self.search_edit.parentWidget()
+        row = parent.layout() if parent is not None else None
+        assert row is not None
+        for i in range(row.count()):
+            item = row.itemAt(i)
+            inner = item.layout() if item is not None else None
+            if inner is not None and inner.indexOf(self.search_edit) >= 0:
+                inner.addWidget(widget)
+                return
+        row.addWidget(widget)
 
     def clear_filters(self) -> None:
         widgets = (self.mine_check, self.unassigned_check, self.at_risk_check, self.awaiting_info_check)
@@ -190,11 +218,50 @@ class QueueView(QWidget):
     def _update_shown(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         noun = "ticket" if total == 1 else "tickets"
-        self.shown_label.setText(f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} shown")
+        filtered = self.proxy.queue_filter != QueueFilter()
+        updated = self.model.updated_count()
+        marked = f"; {updated} updated since you looked (● bold)" if updated else ""
+        if not filtered:
+            text = f"{total} open {noun}{marked}"
+        else:
+            hidden = total - shown
+            text = f"FILTERED: {shown} of {total} open {noun} shown, {hidden} hidden by "
+            text += self._describe_filter() + marked
+        self.shown_label.setText(text)
+        self.shown_label.setProperty("role", "filtered" if filtered else "")
+        self.clear_filters_button.setProperty("role", "filtered" if filtered else "")
+        for widget in (self.shown_label, self.clear_filters_button):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
 
-    def _focus_search(self) -> None:
+    def _describe_filter(self) -> str:
+        f = self.proxy.queue_filter
+        parts = [name for on, name in ((f.mine, "mine"), (f.unassigned, "unassigned"),
+                 (f.at_risk, "at risk"), (f.awaiting_info, "awaiting info")) if on]  # fmt: skip
+        parts += [v for v in (f.priority, f.status.replace("_", " ")) if v]
+        if f.tier:
+            parts.append(f"tier {f.tier}")
+        if f.search:
+            parts.append(f'search "{f.search}"')
+        return ", ".join(parts) + " (Clear filters shows all)"
+
+    def focus_search(self) -> None:
+        """Ctrl+F (the View menu's action: one shortcut, never two, or Qt finds it ambiguous)."""
         self.search_edit.setFocus()
         self.search_edit.selectAll()
+
+    def go_to_results(self) -> None:
+        """Enter in the search box: the first match is selected and the list has the focus
+        (Enter again, or Return, opens it). No open ticket matches: the search goes on over
+        the whole history, closed tickets included."""
+        text = self.search_edit.text().strip()
+        if text and not self.proxy.rowCount():
+            self.search_everywhere.emit(text)
+            return
+        if self.proxy.rowCount():
+            self.table.selectRow(0)
+            self.table.setCurrentIndex(self.proxy.index(0, NUMBER))
+        self.table.setFocus()
 
     # --- rows -------------------------------------------------------------------------
 
@@ -202,6 +269,38 @@ class QueueView(QWidget):
         item = index.data(ROW_ROLE)
         if item is not None:
             self.ticket_activated.emit(item.number)
+
+    def select_number(self, number: str) -> bool:
+        """Highlight the row of `number` (the ticket opened, from wherever it was opened);
+        no row is highlighted when the queue does not show it (closed, or filtered out)."""
+        source = self.model.row_of_number(number)
+        at = self.proxy.mapFromSource(self.model.index(source, NUMBER)) if source is not None else None
+        selection = self.table.selectionModel()
+        if at is None or not at.isValid():
+            selection.clearSelection()
+            selection.clearCurrentIndex()
+            return False
+        self.table.setCurrentIndex(at)
+        self.table.selectRow(at.row())
+        self.table.scrollTo(at)
+        return True
+
+    def selected_rows(self) -> list[Any]:
+        """The QueueRows selected (several with Ctrl or Shift), in the order shown."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [r.data(ROW_ROLE) for r in rows if r.data(ROW_ROLE) is not None]
+
+    def next_most_urgent(self, me: str | None, skip: str | None = None) -> str | None:
+        """The most urgent ticket shown (by the filters) that is unassigned or `me`'s,
+        other than `skip` (the one open now)."""
+        model, proxy = self.model, self.proxy
+        for source in model.urgency_order():
+            item = model.row(int(source))
+            if item.number == skip or item.engineer not in (None, me):
+                continue
+            if proxy.mapFromSource(model.index(int(source), 0)).isValid():
+                return str(item.number)
+        return None
 
     def selected_number(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

@@ -65,6 +65,17 @@ def _legacy_settings() -> QSettings | None:
     return QSettings(str(legacy), QSettings.Format.IniFormat) if legacy.is_file() else None
 
 
+def desk_key(db: Any) -> str:
+    """A short, stable name for one database (its kind, host, name and schema; never a
+    password), so what a person chose on one desk never shows on another."""
+    import hashlib
+
+    params = getattr(db, "connect_params", {}) or {}
+    parts = (type(db).__name__, str(db.database), str(params.get("host", "")), str(params.get("port", "")),
+             str(params.get("options", "")))  # fmt: skip
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
 def read(settings: QSettings, setting: Setting) -> Any:
     raw = settings.value(setting.key, setting.default)
     try:

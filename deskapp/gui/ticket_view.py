@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from deskapp.domain.explain import explain, render
 from deskapp.domain.lifecycle import Action, DeskError
+from deskapp.gui import form_keys
 from deskapp.gui.actions import (
     AGREED_UPDATE,
     DUPLICATE_OF,
@@ -146,6 +147,9 @@ class TicketView(QWidget):
         self.submit_action_button.clicked.connect(self.submit_action)
         self.cancel_action_button.clicked.connect(self.close_action)
         self.reload_button.clicked.connect(self.reload)
+        form_keys.install(self.action_form_group, self.submit_action, self.escape_action)
+        form_keys.enter_saves((self.provider_edit, self.provider_ref_edit), self.submit_action)
+        self.confirm_discard: Callable[[], bool] = lambda: form_keys.confirm_discard(self, "the note typed")
         self.conflict_frame.hide()
         self.warning_label.hide()
         self.action_form_group.hide()
@@ -396,6 +400,12 @@ class TicketView(QWidget):
         text = combo.currentText().strip()
         chosen = combo.findText(text)
         return str(combo.itemData(chosen)) if chosen >= 0 else text
+
+    def escape_action(self) -> None:
+        """Escape in a step's form: it closes, asking first if a note was typed."""
+        if self.note_edit.toPlainText().strip() and not self.confirm_discard():
+            return
+        self.close_action()
 
     def close_action(self) -> None:
         self._current = None

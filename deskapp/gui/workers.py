@@ -25,6 +25,13 @@ class LoadSignals(QObject):
     failed = Signal(str)
 
 
+class ReadSignals(QObject):
+    """A Read's two ends, for a read whose result a slot takes (or ignores)."""
+
+    done = Signal(object)
+    failed = Signal(str)
+
+
 class Read(QRunnable):
     """Read something off the GUI thread (the window stays responsive meanwhile) and hand
     it to `done`, a signal delivered on the GUI thread; a failure goes to `failed` in words

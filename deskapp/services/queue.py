@@ -8,7 +8,7 @@ ordered by id. `since` returns only tickets changed after that instant, for
 an incremental refresh; tickets that closed after `since` are included then
 (status "closed") even without `include_closed`, so a view can drop them.
 `numbers` returns just those tickets, closed or not (the change feed names
-them: `deskapp.store.change_feed`).
+them: `deskapp.store.change_feed`); `ids` the same by id (search results).
 `ticket_detail` is four queries: the ticket with its joins, its history,
 its survey answer and its survey invitation. With `now`, the detail carries the response SLA band.
 """
@@ -128,6 +128,7 @@ def _utc(value: object) -> dt.datetime:
 def queue_rows(
     db: pw.Database, *, include_closed: bool = False, since: dt.datetime | None = None,
     numbers: Collection[str] | None = None, most_urgent: int | None = None,
+    ids: Collection[int] | None = None,
 ) -> list[QueueRow]:  # fmt: skip
     """The queue, one query, no N+1 (see the module docstring for `since` and `numbers`).
 
@@ -162,7 +163,9 @@ def queue_rows(
         .join(engineer, pw.JOIN.LEFT_OUTER, on=(Ticket.engineer == engineer.id))
         .order_by(Ticket.id)
     )
-    if numbers is not None:
+    if ids is not None:
+        query = query.where(Ticket.id.in_(list(ids)))
+    elif numbers is not None:
         query = query.where(Ticket.number.in_(list(numbers)))
     elif since is not None:
         query = query.where(Ticket.updated_at > since)

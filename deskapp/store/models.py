@@ -321,9 +321,43 @@ class MailLease(BaseModel):
         table_name = "mail_lease"
 
 
+class SavedView(BaseModel):
+    """A person's named queue view (schema v8): the filter as JSON
+    (`deskapp.services.views`)."""
+
+    id = pw.AutoField()
+    login = pw.CharField(max_length=64)
+    name = pw.CharField(max_length=100)
+    spec = pw.TextField()  # the filter, as JSON
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "saved_view"
+        indexes = ((("login", "name"), True),)
+
+
+class TicketSeen(BaseModel):
+    """The version of a ticket a person last looked at (schema v8): newer versions are
+    "updated since you looked" (`deskapp.services.views`)."""
+
+    id = pw.AutoField()
+    ticket = pw.ForeignKeyField(Ticket, on_delete="CASCADE", index=False)
+    login = pw.CharField(max_length=64)
+    seen_version = pw.IntegerField()
+    seen_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "ticket_seen"
+        indexes = ((("login", "ticket"), True),)
+
+
+# The full-text index (schema v8) is not a model: an FTS5 table on SQLite, a tsvector
+# table on PostgreSQL, both kept by triggers (deskapp/store/migrations/v0008_views.py).
+SEARCH_TABLES = ("ticket_fts", "ticket_search")
+
 MODELS: tuple[type[BaseModel], ...] = (
     Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer, SurveyInvitation,
-    Outbox, Editing, PriorityChange, Message, Attachment, MailLease,
+    Outbox, Editing, PriorityChange, Message, Attachment, MailLease, SavedView, TicketSeen,
 )  # fmt: skip
 
 
@@ -340,6 +374,8 @@ def add_indexes() -> None:
     # the queue's first page at launch: the most urgent open tickets, by due
     # (never rewritten by a rule pass: a response's due time does not change)
     T.add_index(T.response_due)
+    # the customer's history beside a ticket (schema v6): a reseller's tickets, newest first
+    T.add_index(T.reseller, T.id)
 
 
 add_indexes()

@@ -44,3 +44,13 @@ def desk_db(tmp_path: Path) -> Iterator[peewee.Database]:
         yield database
     finally:
         database.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_discard_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal "Discard?" box cannot be answered in a test (pytest-qt closes the widgets a
+    test left open, and a half-typed form would ask): discard. Tests of the question set
+    the form's own `confirm_discard`."""
+    from deskapp.gui import form_keys
+
+    monkeypatch.setattr(form_keys, "confirm_discard", lambda _parent, _what: True)

@@ -148,3 +148,25 @@ def test_upsert_updates_adds_and_drops(engine: SlaEngine) -> None:
     assert [model.row(r).id for r in range(model.rowCount())] == [1, 3, 4, 5, 9]
     assert model.data(model.index(0, COUNTDOWN)) == "met"
     assert model.data(model.index(4, COUNTDOWN)) == "2h 00m left"
+
+
+def test_urgency_puts_what_needs_action_first(engine: SlaEngine) -> None:
+    """A ticket breached weeks ago must not sit above a P1 with 19 minutes left."""
+    clock = FixedClock(MON_9)
+    model = QueueModel(engine, clock.now())
+    model.set_rows(
+        [
+            row(1, MON_9 - dt.timedelta(days=21), priority="P2"),  # breached weeks ago
+            row(2, MON_9 - dt.timedelta(minutes=101), priority="P1"),  # 19 minutes left: at risk
+            row(3, MON_9, priority="P3"),  # on track, due tomorrow
+            row(4, MON_9 - dt.timedelta(days=3), priority="P2"),  # breached last Friday
+            row(5, MON_9, priority="P1", responded_at=MON_9),  # answered
+            row(6, MON_9 - dt.timedelta(minutes=30), priority="P1"),  # on track, due 10:30
+        ],
+        clock.now(),
+    )
+    proxy = QueueProxy(model)
+    proxy.sort(COUNTDOWN)
+    numbers = [proxy.index(r, NUMBER).data()[-1] for r in range(proxy.rowCount())]
+    assert model.data(model.index(0, COUNTDOWN), BAND_ROLE) == "at risk"
+    assert numbers == ["2", "4", "1", "6", "3", "5"]

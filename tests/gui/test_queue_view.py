@@ -56,7 +56,7 @@ def test_sorted_by_due_with_counts_on_each_filter(view: QueueView) -> None:
     assert view.awaiting_info_check.text() == "Awaiting info (1)"
     assert view.priority_combo.itemText(1) == "P1 (1)"
     assert view.tier_combo.itemText(2) == "Tier 2 (1)"
-    assert view.shown_label.text() == "3 tickets"
+    assert view.shown_label.text() == "3 open tickets"
 
 
 def test_filters_and_search_are_applied_and_remembered(qtbot: QtBot, view: QueueView) -> None:
@@ -64,7 +64,7 @@ def test_filters_and_search_are_applied_and_remembered(qtbot: QtBot, view: Queue
     assert _numbers(view) == ["INC-000001", "INC-000003"]
     view.tier_combo.setCurrentIndex(view.tier_combo.findData(2))
     assert _numbers(view) == ["INC-000003"]
-    assert view.shown_label.text() == "1 of 3 tickets shown"
+    assert view.shown_label.text().startswith("FILTERED: 1 of 3 open tickets shown, 2 hidden by mine, tier 2")
     view.clear_filters()
     qtbot.keyClicks(view.search_edit, "blue")  # type: ignore[no-untyped-call]
     assert _numbers(view) == ["INC-000002"]

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from deskapp.domain.business_calendar import from_us
 from deskapp.domain.sla import SlaEngine
@@ -48,6 +48,8 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the QueueRow itself
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a Python value the column sorts by
 BAND_ROLE = Qt.ItemDataRole.UserRole + 3  # the Band (str) of the response clock
 DUE_ROLE = Qt.ItemDataRole.UserRole + 4  # the response due instant (aware UTC)
+UPDATED_ROLE = Qt.ItemDataRole.UserRole + 5  # True: changed by someone else since you looked
+UPDATED_MARK = "● "  # before the number of a ticket updated since you looked
 
 BAND_COLOURS = {
     ON_TRACK: "#d9f2dd",
@@ -58,6 +60,8 @@ BAND_COLOURS = {
 }
 _BAND_BRUSHES = {code: QBrush(QColor(colour)) for code, colour in BAND_COLOURS.items()}
 _DARK_TEXT = QBrush(QColor("#1a1a1a"))
+_BOLD = QFont()
+_BOLD.setBold(True)
 
 
 class QueueModel(FlatTableModel):
@@ -73,6 +77,7 @@ class QueueModel(FlatTableModel):
         self._remaining = np.empty(0, dtype=np.int64)
         self._bands = np.empty(0, dtype=np.int8)
         self._sorted: tuple[int, Qt.SortOrder] | None = None
+        self._seen: dict[int, int] = {}  # ticket id -> the version this person last looked at
 
     # --- reading ----------------------------------------------------------------
 
@@ -90,6 +95,38 @@ class QueueModel(FlatTableModel):
 
     def row_of(self, ticket_id: int) -> int | None:
         return self._index_of.get(ticket_id)
+
+    def row_of_number(self, number: str) -> int | None:
+        for at, item in enumerate(self._rows):
+            if item.number == number:
+                return at
+        return None
+
+    # --- updated since you looked ----------------------------------------------
+
+    def set_seen(self, seen: dict[int, int]) -> None:
+        """The versions this person last looked at (`deskapp.services.views.seen_versions`)."""
+        self._seen = dict(seen)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1))
+
+    def mark_seen(self, ticket_id: int, version: int) -> None:
+        self._seen[ticket_id] = max(version, self._seen.get(ticket_id, 0))
+        at = self._index_of.get(ticket_id)
+        if at is not None:
+            self.dataChanged.emit(self.index(at, 0), self.index(at, len(HEADERS) - 1))
+
+    def is_updated(self, row: int) -> bool:
+        """Changed since this person last looked (never-opened tickets are not marked)."""
+        item = self._rows[row]
+        seen = self._seen.get(item.id)
+        return seen is not None and item.version > seen
+
+    def updated_count(self) -> int:
+        rows, at_of = self._rows, self._index_of
+        return sum(
+            1 for i, v in self._seen.items() if (at := at_of.get(i)) is not None and rows[at].version > v
+        )
 
     def band(self, row: int) -> int:
         return int(self._bands[row])
@@ -121,6 +158,12 @@ class QueueModel(FlatTableModel):
             return str(BAND_NAMES[int(self._bands[r])])
         if role == DUE_ROLE:
             return item.response_due
+        if role == UPDATED_ROLE:
+            return self.is_updated(r)
+        if role == Qt.ItemDataRole.FontRole and self.is_updated(r):
+            return _BOLD
+        if role == Qt.ItemDataRole.ToolTipRole and col == NUMBER and self.is_updated(r):
+            return "Updated by someone else since you last looked"
         if role == Qt.ItemDataRole.BackgroundRole and col == COUNTDOWN:
             return _BAND_BRUSHES[int(self._bands[r])]
         if role == Qt.ItemDataRole.ForegroundRole and col == COUNTDOWN:
@@ -136,7 +179,7 @@ class QueueModel(FlatTableModel):
 
     def _display(self, item: QueueRow, r: int, col: int) -> str:
         if col == NUMBER:
-            return item.number
+            return UPDATED_MARK + item.number if self.is_updated(r) else item.number
         if col == PRIORITY:
             return item.priority
         if col == RESELLER:
@@ -158,8 +201,8 @@ class QueueModel(FlatTableModel):
     def _sort_key(self, col: int) -> Callable[[int], Any]:
         rows = self._rows
         if col == COUNTDOWN:
-            due, answered = self._clocks.due, self._clocks.responded != NOT_RESPONDED
-            return lambda r: (bool(answered[r]), int(due[r]))
+            group, due = self._urgency()
+            return lambda r: (int(group[r]), int(due[r]))
         if col == AGE:
             logged = self._clocks.logged
             return lambda r: -int(logged[r])
@@ -301,15 +344,34 @@ class QueueModel(FlatTableModel):
         self.layoutChanged.emit()
 
     def _permutation(self, column: int, order: Qt.SortOrder) -> npt.NDArray[np.intp]:
-        if column == COUNTDOWN:  # still counting first, by due; then the answered, by due
-            answered = self._clocks.responded != NOT_RESPONDED
-            perm: npt.NDArray[np.intp] = np.lexsort((self._clocks.due, answered))
+        if column == COUNTDOWN:  # what needs action first (see `_urgency`)
+            group, due = self._urgency()
+            perm: npt.NDArray[np.intp] = np.lexsort((due, group))
         elif column == AGE:
             perm = np.argsort(-self._clocks.logged, kind="stable")
         else:
             key = self._sort_key(column)
             perm = np.asarray(sorted(range(len(self._rows)), key=key), dtype=np.intp)
         return perm[::-1] if order == Qt.SortOrder.DescendingOrder else perm
+
+    def urgency_order(self) -> npt.NDArray[np.intp]:
+        """Source rows, most urgent first (what needs action first: see `_urgency`)."""
+        group, due = self._urgency()
+        order: npt.NDArray[np.intp] = np.lexsort((due, group))
+        return order
+
+    def _urgency(self) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
+        """Urgency is what needs action first: at risk (soonest due first), then breached
+        (the freshest breach first: one breached weeks ago is past saving and must not sit
+        above a P1 with minutes left), then on track (soonest due first), then answered."""
+        answered = self._clocks.responded != NOT_RESPONDED
+        bands = self._bands
+        group = np.full(len(bands), 2, dtype=np.int8)
+        group[bands == AT_RISK] = 0
+        group[bands == BREACHED] = 1
+        group[answered] = 3
+        due = np.where(group == 1, -self._clocks.due, self._clocks.due)
+        return group, due
 
     def _reorder(self, perm: npt.NDArray[np.intp]) -> None:
         self._rows = [self._rows[int(i)] for i in perm]

@@ -33,6 +33,7 @@ from deskapp.store.migrations import (
     v0005_due_index,
     v0006_steps,
     v0007_mail,
+    v0008_views,
 )
 from deskapp.store.models import Meta
 
@@ -44,6 +45,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0005_due_index,
     v0006_steps,
     v0007_mail,
+    v0008_views,
 )
 assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps are numbered 1, 2, ..."
 SCHEMA_VERSION = len(STEPS)

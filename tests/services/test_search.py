@@ -1,0 +1,71 @@
+"""Search over the whole desk (open and closed), ranked, on each database's full-text index."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from deskapp import services as sv
+from deskapp.domain.clock import FixedClock
+from deskapp.rules import run_rules
+from deskapp.services.search import search_tickets, words
+from deskapp.store.models import Contact, Reseller
+from tests.desk_setup import Desk
+
+
+def _numbers(desk: Desk, query: str, **kw: int) -> list[str]:
+    return [r.number for r in search_tickets(desk.db, query, **kw)]
+
+
+def _closed(desk: Desk, **fields: str) -> str:
+    t = desk.log(**fields)
+    sv.assign(desk.db, desk.clock, "lee", t.number, engineer="tina")
+    sv.resolve(desk.db, desk.clock, "tina", t.number, reason="Reset the sync token on the mailbox")
+    run_rules(desk.db, FixedClock(desk.clock.now() + dt.timedelta(days=30)))
+    return str(t.number)
+
+
+def test_closed_tickets_are_found_by_words_people_and_number(desk: Desk) -> None:
+    old = _closed(desk, summary="Outlook not syncing", contact="Mary Quinn", email="mary@quinn.example")
+    desk.clock.advance(dt.timedelta(days=31))
+    new = desk.log(summary="Teams calls drop", reseller="Liffey Cloud", tenant="liffey-ops").number
+    assert sv.ticket_detail(desk.db, old).status == "closed"
+    assert _numbers(desk, "syncing") == [old]
+    assert _numbers(desk, "sync") == [old]  # a word's start finds it
+    assert _numbers(desk, "token") == [old]  # the resolution's words
+    assert _numbers(desk, "mary@quinn") == [old]  # an email address
+    assert _numbers(desk, "quinn mary") == [old]  # every word, any order
+    assert _numbers(desk, "liffey") == [new]  # reseller and tenant
+    assert _numbers(desk, "liffey syncing") == []
+    assert _numbers(desk, old) == [old]
+    assert _numbers(desk, str(int(old[4:]))) == [old]  # "1" is INC-000001
+    assert _numbers(desk, "  ") == []
+    assert _numbers(desk, "'\"*:&|!") == []  # the index's own syntax is never passed through
+
+
+def test_notes_and_messages_are_found_and_a_better_match_ranks_first(desk: Desk) -> None:
+    in_notes = desk.log(summary="Printer offline").number
+    sv.note(desk.db, desk.clock, "tina", in_notes, text="customer mentions a VPN certificate")
+    in_summary = desk.log(summary="VPN certificate expired").number
+    assert _numbers(desk, "vpn certificate") == [in_summary, in_notes]
+    assert _numbers(desk, "vpn", limit=1) == [in_summary]
+    assert _numbers(desk, "vpn", limit=1, offset=1) == [in_notes]
+
+
+def test_a_renamed_contact_or_reseller_is_found_by_the_new_name(desk: Desk) -> None:
+    number = desk.log(contact="Pat Jones").number
+    Contact.update(name="Patricia Jones").where(Contact.name == "Pat Jones").execute()
+    Reseller.update(name="Acme Networks Group").where(Reseller.name == "Acme Networks").execute()
+    assert _numbers(desk, "patricia") == [number]
+    assert _numbers(desk, "group") == [number]
+
+
+def test_words_split_like_the_index() -> None:
+    assert words("INC-000123 jo@acme.example Müller_x") == [
+        "inc",
+        "000123",
+        "jo",
+        "acme",
+        "example",
+        "müller",
+        "x",
+    ]
