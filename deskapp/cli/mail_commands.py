@@ -190,7 +190,16 @@ def run_inbox(args: argparse.Namespace) -> int:
     return 0
 
 
+# The longest pause `mail send --watch` takes between sends: a day (time.sleep refuses
+# much more, and nan or a negative pause, with an error that names nothing).
+WATCH_LIMIT = 86_400.0
+
+
 def run_send(args: argparse.Namespace) -> int:
+    if args.watch is not None and args.watch != 0 and not 0 < args.watch <= WATCH_LIMIT:
+        raise ValueError(
+            f"--watch {args.watch:g}: the seconds between sends are more than 0 and at most {WATCH_LIMIT:g}"
+        )
     db = session.database(args)
     settings = load_settings(db)
     if settings is None:

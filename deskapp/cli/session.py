@@ -25,7 +25,7 @@ from deskapp.cli.timestamps import parse_instant
 from deskapp.domain.clock import Clock, FixedClock
 from deskapp.domain.policy import Policy, default_policy, load_policy
 from deskapp.services.directory import authenticate, is_training
-from deskapp.services.errors import AuthenticationFailed, DeskError, TrainingOnly
+from deskapp.services.errors import AuthenticationFailed, DeskError, TrainingOnly, ValidationError
 from deskapp.services.operation import load_staff
 from deskapp.store.connection import ENV_DB, default_database_url, open_database, use
 from deskapp.store.db_clock import desk_clock
@@ -70,6 +70,9 @@ def ask_password(prompt: str) -> str:
         return getpass.getpass(prompt)
     except (EOFError, KeyboardInterrupt):
         raise AuthenticationFailed(f"no password given (type it, or set {PASSWORD_ENV})") from None
+    except UnicodeDecodeError:  # piped in, in another encoding than the terminal's
+        raise ValidationError("the password typed is not UTF-8 text; type it again, or set it in "
+                              f"{PASSWORD_ENV}") from None  # fmt: skip
 
 
 def actor(args: argparse.Namespace, db: pw.Database) -> str:
