@@ -98,15 +98,16 @@ def run_settings(args: argparse.Namespace) -> int:
     changes = {k: getattr(args, k) for k in ("host", "port", "security", "login", "sender")}
     imap = {k.removeprefix("imap_"): getattr(args, k) for k in IMAP_OPTIONS}
     if not any(v is not None for v in [*changes.values(), *imap.values()]):
-        if current is None:
-            print("no SMTP server set: deskapp --as ADMIN mail settings --host HOST ...")
-        else:
-            print(json.dumps(current.__dict__, indent=2))
+        # One JSON document when anything is set (scripts read it): the SMTP fields as
+        # before, and the IMAP ones under "imap" (null when no IMAP server is set).
         inbound = load_imap_settings(db)
-        if inbound is None:
+        if current is None and inbound is None:
+            print("no SMTP server set: deskapp --as ADMIN mail settings --host HOST ...")
             print("no IMAP server set: deskapp --as ADMIN mail settings --imap-host HOST ...")
-        else:
-            print(json.dumps({"imap": asdict(inbound)}, indent=2))
+            return 0
+        shown: dict[str, Any] = dict(current.__dict__) if current is not None else {"host": None}
+        shown["imap"] = asdict(inbound) if inbound is not None else None
+        print(json.dumps(shown, indent=2))
         return 0
     actor = session.actor(args, db)
     if load_staff(actor).role != Role.ADMIN.value:

@@ -82,14 +82,16 @@ def print_versions(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    for position, word in enumerate(args_list, start=1):
-        if not _is_utf8(word):
-            shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            print(f"deskapp: argument {position} ({shown[:60]}) is not valid UTF-8 text", file=sys.stderr)
-            return 2
     use_holiday_cache()
     parser = build_parser(light=command_word(args_list) in LIGHT_COMMANDS)
     args = parser.parse_args(args_list)
+    for position, word in enumerate(args_list):
+        if not _is_utf8(word):
+            print(
+                f"deskapp: {_argument_name(args, args_list, position)} is not valid UTF-8 text",
+                file=sys.stderr,
+            )
+            return 2
     setup_logging()
     if args.version:
         return print_versions(args)
@@ -130,6 +132,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _argument_name(args: argparse.Namespace, words: list[str], position: int) -> str:
+    """Which input a word that is not UTF-8 is: the option it follows, else the
+    positional it became (its metavar), else its place; with its bytes shown."""
+    word = words[position]
+    shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")[:60]
+    shown_raw = word.encode("utf-8", "backslashreplace").decode("ascii", "replace")[:60]
+    before = words[position - 1] if position else ""
+    if before.startswith("--") and "=" not in before:
+        return f"the value of {before} ({shown}, {shown_raw})"
+    if word.startswith("--"):
+        return f"the option {shown}"
+    for key, value in vars(args).items():
+        if value == word or (isinstance(value, list) and word in value):
+            return f"{key.upper()} ({shown}, {shown_raw})"
+    return f"argument {position + 1} ({shown})"
 
 
 def _is_utf8(word: str) -> bool:

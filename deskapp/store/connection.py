@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -202,7 +203,10 @@ def check_sqlite_integrity(db: pw.Database) -> None:
     page: seconds for a big desk, so `init` runs it, not every command)."""
     try:
         rows = [str(r[0]) for r in raw_sql(db, "PRAGMA integrity_check(5)").fetchall()]
-    except pw.DatabaseError as exc:  # "file is not a database", "malformed" at the header
+    except (
+        pw.DatabaseError,
+        sqlite3.DatabaseError,
+    ) as exc:  # "file is not a database", "malformed" at the header
         db.close()
         raise DamagedDatabase(
             f"{describe(db)} is damaged or not a desk: {exc}; restore it from a backup"

@@ -46,7 +46,7 @@ def test_arguments_that_are_not_utf8_are_named(
                               "--phone", "1", "--tenant", "t", "--impact", "some", "--channel", "phone",
                               "--summary", "x", naming="not valid UTF-8")  # fmt: skip
     assert "\\xff\\xfeAcme" in result.err and result.code == 2
-    refused(capsys, "sla", "due", "--priority", bad, "2026-03-16T10:00:00Z", naming="argument 4")
+    refused(capsys, "sla", "due", "--priority", bad, "2026-03-16T10:00:00Z", naming="--priority")
 
 
 def test_ticket_show_and_list_strip_terminal_controls(training: TrainingDesk) -> None:

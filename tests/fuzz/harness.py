@@ -285,6 +285,8 @@ class Leaf:
                 words.pop(0)
             elif word not in n.options:
                 n.values.append(word)
+                if word.startswith("sqlite:///"):  # a message names the file, not the URL
+                    n.files.append(word.removeprefix("sqlite:///"))
         return n
 
 
