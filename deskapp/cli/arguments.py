@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from deskapp.domain.time_range import quote
 
@@ -46,3 +46,15 @@ def whole(low: int, high: int, what: str = "a whole number") -> Callable[[str], 
 
 
 row_id = whole(1, DB_INT_MAX, "an id")
+
+
+def one_of(values: Sequence[str], option: str) -> Callable[[str], str]:
+    """An argparse type for a fixed set of words that, unlike `choices`, quotes only a
+    short prefix of a wrong value."""
+
+    def parse(text: str) -> str:
+        if text not in values:
+            raise argparse.ArgumentTypeError(f"{option} {quote(text)}: choose from {', '.join(values)}")
+        return text
+
+    return parse

@@ -11,7 +11,7 @@ from typing import Any
 import peewee as pw
 
 from deskapp.cli import session
-from deskapp.cli.arguments import row_id, seconds, whole
+from deskapp.cli.arguments import one_of, row_id, seconds, whole
 from deskapp.cli.timestamps import format_instant
 from deskapp.domain.lifecycle import Role
 from deskapp.mail.fetch import PASSWORD_ENV as IMAP_PASSWORD_ENV
@@ -40,12 +40,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     st = m.add_parser("settings", help="show or set the desk's SMTP server (admin to set)")
     st.add_argument("--host")
     st.add_argument("--port", type=whole(1, 65535, "a TCP port"))
-    st.add_argument("--security", choices=SECURITY)
+    st.add_argument("--security", type=one_of(SECURITY, "--security"), metavar="|".join(SECURITY))
     st.add_argument("--login", help="SMTP login; its password goes in the OS keyring")
     st.add_argument("--sender", help="the From address of the desk's messages")
     st.add_argument("--imap-host", help="the desk's IMAP server (inbound mail)")
     st.add_argument("--imap-port", type=int)
-    st.add_argument("--imap-security", choices=IMAP_SECURITY)
+    st.add_argument(
+        "--imap-security", type=one_of(IMAP_SECURITY, "--imap-security"), metavar="|".join(IMAP_SECURITY)
+    )
     st.add_argument("--imap-login", help=f"IMAP login; its password from the keyring or {IMAP_PASSWORD_ENV}")
     st.add_argument("--imap-folder", help="the folder to read (default INBOX)")
     st.set_defaults(handler=run_settings)

@@ -119,6 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyError as exc:
         print(f"deskapp: {exc}", file=sys.stderr)
         return 2
+    except UnicodeDecodeError as exc:
+        # Text stored in the database that is not UTF-8: a damaged file or not a desk.
+        print(
+            f"deskapp: database {_which_database(args)} holds text that is not UTF-8 ({exc.reason} "
+            f"at byte {exc.start}): the file is damaged or not a desk; restore it from a backup",
+            file=sys.stderr,
+        )
+        return 1
     except ValueError as exc:
         print(f"deskapp: {exc}", file=sys.stderr)
         return 2
