@@ -58,6 +58,13 @@ def _engine(args: argparse.Namespace) -> SlaEngine:
     return engine(_policy(args))
 
 
+def _priority(engine: SlaEngine, code: str) -> str:
+    try:
+        return engine.priority(code).code
+    except ValueError as exc:
+        raise ValueError(f"--priority: {exc}") from None
+
+
 def _inputs(values: Iterable[str]) -> Iterable[str]:
     for value in values:
         if value == "-":
@@ -68,7 +75,7 @@ def _inputs(values: Iterable[str]) -> Iterable[str]:
 
 def run_due(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    priority = engine.priority(args.priority).code
+    priority = _priority(engine, args.priority)
     moments, errors = [], []
     for text in _inputs(args.timestamps):
         try:
@@ -93,7 +100,7 @@ def run_explain(args: argparse.Namespace) -> int:
     except BadTimestamp as exc:
         print(f"deskapp sla explain: {exc}", file=sys.stderr)
         return 2
-    expl = explain(engine, engine.priority(args.priority).code, moment)
+    expl = explain(engine, _priority(engine, args.priority), moment)
     print(render(expl, engine.calendar.tz))
     return 0
 

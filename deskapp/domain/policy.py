@@ -42,8 +42,13 @@ class PolicyError(ValueError):
         self.key = key
         self.problem = problem
         self.source = source
-        where = f" in {source}" if source else ""
+        where = f" in {_shown_path(source)}" if source else ""
         super().__init__(f"policy{where}: {key}: {problem}")
+
+
+def _shown_path(path: str, limit: int = 160) -> str:
+    # A path of hundreds of characters would bury the problem; its ends say which file.
+    return path if len(path) <= limit else f"{path[:90]}…{path[-60:]}"
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ class Policy:
             return self.priorities[code.upper()]
         except KeyError:
             known = ", ".join(self.priorities)
-            raise ValueError(f"unknown priority {code!r} (known: {known})") from None
+            raise ValueError(f"unknown priority {quote(code)} (known: {known})") from None
 
     def suggested_priority(self, impact: str) -> str:
         for code, prio in self.priorities.items():
