@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for position, word in enumerate(args_list):
         if not _is_utf8(word):
             print(
-                f"deskapp: {_argument_name(args, args_list, position)} is not valid UTF-8 text",
+                f"deskapp: {_argument_name(parser, args, args_list, position)} is not valid UTF-8 text",
                 file=sys.stderr,
             )
             return 2
@@ -142,7 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _argument_name(args: argparse.Namespace, words: list[str], position: int) -> str:
+def _argument_name(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, words: list[str], position: int
+) -> str:
     """Which input a word that is not UTF-8 is: the option it follows, else the
     positional it became (its metavar), else its place; with its bytes shown."""
     word = words[position]
@@ -155,8 +157,21 @@ def _argument_name(args: argparse.Namespace, words: list[str], position: int) ->
         return f"the option {shown}"
     for key, value in vars(args).items():
         if value == word or (isinstance(value, list) and word in value):
-            return f"{key.upper()} ({shown}, {shown_raw})"
+            return f"{_metavars(parser).get(key, key.upper())} ({shown}, {shown_raw})"
     return f"argument {position + 1} ({shown})"
+
+
+def _metavars(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each positional's name as the usage shows it (its metavar), over every command."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                for dest, metavar in _metavars(sub).items():
+                    names.setdefault(dest, metavar)
+        elif not action.option_strings and isinstance(action.metavar, str):
+            names.setdefault(action.dest, action.metavar)
+    return names
 
 
 def _is_utf8(word: str) -> bool:

@@ -48,6 +48,9 @@ class PolicyError(ValueError):
 
 def _shown_path(path: str, limit: int = 160) -> str:
     # A path of hundreds of characters would bury the problem; its ends say which file.
+    # Control characters are escaped: raw, they would break the message's lines.
+    if not path.isprintable():
+        path = repr(path)[1:-1]
     return path if len(path) <= limit else f"{path[:90]}…{path[-60:]}"
 
 
