@@ -3,6 +3,7 @@ staff commands through the server's functions, --as, the app-role upgrade, no ra
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -222,3 +223,47 @@ def test_sqlite_has_no_login_roles(tmp_path: Path, capsys: pytest.CaptureFixture
     url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
     assert main(["--db", url, "init", "--first-admin", "ada", "--name", "Ada"]) == 1
     assert "PostgreSQL desk" in capsys.readouterr().err
+
+
+def test_the_desk_works_as_each_person(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The grants are enough for the app's own work: each person, signed in as
+    themselves, does their part of the process end to end (and a re-run of init as
+    the owner keeps it so)."""
+    ada, tina, tess, lee = (desk.login(n) for n in ("ada", "tina", "tess", "lee"))
+    ada_url = desk.url_for(ada)
+    monkeypatch.setenv("DESKAPP_PASSWORD", "first-admin-pw")
+    for login, role in ((tina, "tier1"), (tess, "tier2"), (lee, "lead")):
+        monkeypatch.setenv("DESKAPP_NEW_PASSWORD", f"pw-{login}")
+        desk.run("staff", "add", login, "--name", login, "--role", role, url=ada_url)
+    desk.run("reseller", "add", "Acme", "--country", "GB", "--email", "a@acme.example", url=ada_url)
+    desk.run("mail", "settings", "--host", "smtp.acme.example", "--port", "587", "--security", "starttls",
+             "--sender", "desk@acme.example", url=ada_url)  # fmt: skip
+    out = desk.run("init")  # the owner again: grants brought up to date, nothing else
+    assert "up to date" in out
+
+    def as_(login: str, *argv: str, code: int = 0) -> str:
+        monkeypatch.setenv("DESKAPP_PASSWORD", f"pw-{login}")
+        return desk.run(*argv, url=desk.url_for(login), code=code)
+
+    number = as_(
+        tina, "ticket", "log", "--reseller", "Acme", "--contact", "Pat", "--email", "pat@acme.example",
+        "--tenant", "acme-1", "--impact", "some", "--channel", "email", "--summary", "Mail down",
+    ).strip()  # fmt: skip
+    assert number.startswith("INC-")
+    as_(tina, "ticket", "notify", number)
+    as_(tina, "ticket", "assign", number, "--engineer", tina)
+    as_(tina, "ticket", "note", number, "--note", "looking at the relay")
+    as_(tina, "ticket", "reply", number, "--text", "We are on it.")
+    as_(tina, "ticket", "escalate", number, "--note", "needs tier 2")
+    as_(tess, "ticket", "assign", number, "--engineer", tess)
+    as_(tess, "ticket", "request-info", number, "--note", "which mailbox?")
+    as_(lee, "reseller", "add", "Nope", "--country", "GB", code=1)
+    assert "administrator" in desk.err
+    assert "nothing was due" in as_(lee, "rules", "run")
+    shown = json.loads(as_(lee, "ticket", "show", number, "--json"))
+    assert shown["status"] == "awaiting_info"
+    actors = [h["actor"] for h in shown["history"]]
+    assert actors[0] == tina and tess in actors
+    found = json.loads(as_(tess, "ticket", "search", "relay", "--json"))
+    assert [r["number"] for r in found] == [number]
+    assert json.loads(as_(tina, "mail", "outbox", "--json"))
