@@ -118,11 +118,60 @@ ATTACKS: list[Attack] = [
         roles=NOT_ADMIN,
     ),
     Attack(
+        "shadow the staff table with a temporary one, then set another's password",
+        "CREATE TEMP TABLE staff (login text, role text, active boolean); "
+        "INSERT INTO staff VALUES ('{me}', 'admin', true); "
+        "SELECT deskapp_staff_set_password('{other}', '{verifier}')",
+        roles=NOT_ADMIN,
+    ),
+    Attack("turn off row-level security on meta", "ALTER TABLE meta DISABLE ROW LEVEL SECURITY"),
+    Attack(
+        "rename a key of meta to the training marker", "UPDATE meta SET key = 'training' WHERE key = 'smtp'"
+    ),
+    Attack(
+        "become another with SET SESSION AUTHORIZATION",
+        "SET SESSION AUTHORIZATION '{admin}'",
+        roles=NOT_ADMIN,
+    ),
+    Attack("read a server file", "SELECT pg_read_file('/etc/passwd')"),
+    Attack("rewrite a history row's actor", "UPDATE history SET actor = 'someone'"),
+    Attack(
+        "end the owner's sessions",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE usename = '{owner}' AND pid <> pg_backend_pid()",
+    ),
+    Attack("re-role the owner", "SELECT deskapp_staff_set_role('{owner}', 'tier1')", roles=("admin",)),
+    Attack("stop one's own sign-in", "SELECT deskapp_staff_set_active('{me}', false)", roles=("admin",)),
+    Attack(
+        "give up one's own admin role", "SELECT deskapp_staff_set_role('{me}', 'tier1')", roles=("admin",)
+    ),
+    Attack(
         "add staff by INSERT",
         "INSERT INTO staff (login, name, role, active, created_at) "
         "VALUES ('{evil}', 'E', 'admin', true, now())",
     ),
 ]
+
+
+def recorded_in_history(kind: str | None = None) -> Callable[..., bool]:
+    """A "recorded" case's check: the ticket's newest history row names the person who
+    ran the statement as its actor, at the server's time (and is of `kind`, if given)."""
+
+    def check(owner: psycopg.Connection[Any], ctx: Context, role: str, started: dt.datetime) -> bool:
+        row = owner.execute(
+            "SELECT actor, kind, at, (now() AT TIME ZONE 'UTC') FROM history WHERE ticket_id = %s "
+            "ORDER BY id DESC LIMIT 1",
+            (ctx.ticket_id,),
+        ).fetchone()
+        if row is None:
+            return False
+        actor, got_kind, at, server_now = row
+        begun = started.astimezone(dt.UTC).replace(tzinfo=None) - dt.timedelta(seconds=1)
+        return bool(
+            actor == ctx.logins[role] and (kind is None or got_kind == kind) and begun <= at <= server_now
+        )
+
+    return check
 
 
 @dataclass
