@@ -20,7 +20,7 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.local_time import short_text
 from deskapp.services import directory
 from deskapp.services.errors import AuthenticationFailed, PermissionDenied, ValidationError
-from deskapp.store.connection import describe
+from deskapp.store.connection import describe, is_sqlite
 from deskapp.store.migrations import SCHEMA_VERSION
 from deskapp.store.models import Staff, Ticket
 from deskapp.store.security import is_postgres_secured
@@ -144,6 +144,11 @@ def run_init(args: argparse.Namespace) -> int:
         from deskapp.cli.secure_init import secure_again
 
         return secure_again(db)
+    if not is_sqlite(db) and not getattr(args, "app_role", None) and not directory.is_training(db):
+        print(
+            "no login roles yet: to have each person sign in to PostgreSQL as themselves, run "
+            "`deskapp --db OWNER_URL init --first-admin LOGIN --name NAME` as the owner"
+        )
     if getattr(args, "app_role", None):
         from deskapp.store.privileges import PrivilegeError, grant_app_role
 

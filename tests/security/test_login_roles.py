@@ -267,3 +267,17 @@ def test_the_desk_works_as_each_person(desk: Desk, monkeypatch: pytest.MonkeyPat
     found = json.loads(as_(tess, "ticket", "search", "relay", "--json"))
     assert [r["number"] for r in found] == [number]
     assert json.loads(as_(tina, "mail", "outbox", "--json"))
+
+
+def test_only_the_owner_upgrades_the_schema(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = open_database(desk.owner_url)
+    try:
+        raw_sql(db, "UPDATE meta SET value = '8' WHERE key = 'schema_version'")  # as an older release left it
+    finally:
+        db.close()
+    monkeypatch.setenv("DESKAPP_PASSWORD", "first-admin-pw")
+    desk.run("staff", "list", url=desk.url_for(desk.login("ada")), code=1)
+    assert "the desk's owner upgrades it" in desk.err and "v8" in desk.err
+    out = desk.run("init")  # the owner: v9 again (its functions are idempotent), grants kept
+    assert "schema v9" in out and "up to date" in out
+    assert desk.login("ada") in desk.run("staff", "list", url=desk.url_for(desk.login("ada")))

@@ -100,11 +100,24 @@ def ensure_schema(db: pw.Database, *, create: bool = True, upto: int = SCHEMA_VE
     if found < upto:
         if is_sqlite(db):
             backup_sqlite(db, found)
+        elif not _may_migrate(db):
+            raise SchemaError(
+                f"the desk holds schema v{found} and this release needs v{upto}: the desk's owner "
+                "upgrades it with `deskapp --db OWNER_URL init` (a staff login cannot)"
+            )
         for step in STEPS[found:upto]:
             with write_transaction(db):
                 step.apply(db, _migrator(db))
                 set_meta("schema_version", str(step.VERSION))
     return found
+
+
+def _may_migrate(db: pw.Database) -> bool:
+    """PostgreSQL: this login may change the schema (the owner), not only work its rows."""
+    from deskapp.store.connection import raw_sql
+
+    (may,) = raw_sql(db, "SELECT has_schema_privilege(current_schema(), 'CREATE')").fetchone()
+    return bool(may)
 
 
 def backup_sqlite(db: pw.Database, version: int) -> Path | None:
