@@ -281,3 +281,25 @@ def test_only_the_owner_upgrades_the_schema(desk: Desk, monkeypatch: pytest.Monk
     out = desk.run("init")  # the owner: v9 again (its functions are idempotent), grants kept
     assert "schema v9" in out and "up to date" in out
     assert desk.login("ada") in desk.run("staff", "list", url=desk.url_for(desk.login("ada")))
+
+
+def test_staff_role_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """SQLite keeps its hashes and the client's role checks; `staff role` works there too."""
+    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "ada-password")
+    monkeypatch.setenv("DESKAPP_PASSWORD", "ada-password")
+    assert main(["--db", url, "init"]) == 0
+    assert main(["--db", url, "staff", "add", "ada", "--name", "Ada", "--role", "admin"]) == 0
+    assert main(["--db", url, "--as", "ada", "staff", "add", "tom", "--name", "Tom", "--role", "tier1"]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, "--as", "ada", "staff", "role", "tom", "--role", "lead"]) == 0
+    assert capsys.readouterr().out == "tom: lead\n"
+    assert main(["--db", url, "--as", "ada", "staff", "role", "ada", "--role", "tier1"]) == 1
+    assert "your own administrator role" in capsys.readouterr().err
+    db = open_database(url)
+    try:
+        hashed = "SELECT count(*) FROM staff WHERE password_hash LIKE 'scrypt$%'"
+        assert raw_sql(db, hashed).fetchone() == (2,)
+    finally:
+        db.close()
