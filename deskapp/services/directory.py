@@ -199,21 +199,28 @@ def authenticate(db: pw.Database, login: str, password: str) -> Staff:
 def _sign_in_as(db: pw.Database, login: str, password: str) -> Staff:
     """A PostgreSQL desk with login roles: the server checks the password, by
     connecting as the person (the connection then works with their rights only)."""
+    before = dict(db.connect_params)
+
+    def restore() -> None:
+        db.close()
+        db.connect_params.clear()
+        db.connect_params.update(before)
+        db.connect()
+
     if session_login(db) == login and not password:
         staff = Staff.get_or_none(Staff.login == login)  # signed in already (e.g. GSSAPI)
     else:
-        before = dict(db.connect_params)
         db.close()
         db.connect_params.update(user=login, password=password)
         try:
             db.connect()
         except pw.OperationalError:
-            db.connect_params.clear()
-            db.connect_params.update(before)
-            db.connect()
+            restore()
             raise AuthenticationFailed(f"login {quote(login)} and that password do not match") from None
         staff = Staff.get_or_none(Staff.login == login)
     if staff is None or not staff.active:
+        if session_login(db) != before.get("user"):
+            restore()  # a server login that is not this desk's staff does not stay connected
         raise AuthenticationFailed(f"{quote(login)} is not an active staff member of this desk")
     return staff
 

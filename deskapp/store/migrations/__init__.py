@@ -87,6 +87,8 @@ def ensure_schema(db: pw.Database, *, create: bool = True, upto: int = SCHEMA_VE
         if not create:
             raise SchemaError("the database has no deskapp schema; run `deskapp init` first")
         with write_transaction(db):
+            if _lock_schema(db) is not None:  # another init made it meanwhile: upgrade that
+                return ensure_schema(db, create=create, upto=upto)
             for step in STEPS[:upto]:
                 step.apply(db, _migrator(db))
             set_meta("schema_version", str(upto))
@@ -107,9 +109,23 @@ def ensure_schema(db: pw.Database, *, create: bool = True, upto: int = SCHEMA_VE
             )
         for step in STEPS[found:upto]:
             with write_transaction(db):
+                now_at = _lock_schema(db)
+                if now_at is not None and now_at >= step.VERSION:
+                    continue  # another init took this step meanwhile
                 step.apply(db, _migrator(db))
                 set_meta("schema_version", str(step.VERSION))
     return found
+
+
+def _lock_schema(db: pw.Database) -> int | None:
+    """PostgreSQL: wait for any other session building or upgrading this schema (two
+    `deskapp init` at once), then the version it holds now. SQLite's IMMEDIATE
+    transaction serialises already."""
+    if not is_sqlite(db):
+        from deskapp.store.connection import raw_sql
+
+        raw_sql(db, "SELECT pg_advisory_xact_lock(hashtext('deskapp schema ' || current_schema()))")
+    return schema_version(db)
 
 
 def _may_migrate(db: pw.Database) -> bool:
