@@ -121,6 +121,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def run_init(args: argparse.Namespace) -> int:
     db = session.database(args, create=True, check=True)
     first_admin = (getattr(args, "first_admin", None) or "").strip().lower()
+    if getattr(args, "app_role", None) and (first_admin or is_postgres_secured(db)):
+        raise ValidationError(
+            f"--app-role {args.app_role[:40]}: this desk has a login role for each person; a shared "
+            "app role would undo that (leave --app-role out)"
+        )
     if args.training and (first_admin or is_postgres_secured(db)):
         raise ValidationError(
             "a desk with login roles is live: it can never become a training desk (use another --db)"

@@ -308,3 +308,8 @@ def test_staff_role_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         assert raw_sql(db, hashed).fetchone() == (2,)
     finally:
         db.close()
+
+
+def test_a_shared_app_role_is_not_granted_again(desk: Desk) -> None:
+    desk.run("init", "--app-role", "deskapp_ci", code=1)
+    assert "--app-role deskapp_ci" in desk.err and "login role for each person" in desk.err
