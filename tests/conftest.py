@@ -46,6 +46,19 @@ def _with_schema(url: str, schema: str) -> str:
     return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
 
 
+def _drop_desk_roles(admin: peewee.Database, schema: str) -> None:
+    """The login and group roles a test's desk made (`init --first-admin`)."""
+    from deskapp.store.connection import raw_sql
+    from deskapp.store.security import drop_desk_roles
+
+    raw_sql(admin, f'SET search_path = "{schema}"')
+    try:
+        with admin.atomic():
+            drop_desk_roles(admin)
+    finally:
+        raw_sql(admin, "RESET search_path")
+
+
 @pytest.fixture
 def pg_schema_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a brand-new, empty schema."""
@@ -63,6 +76,7 @@ def pg_schema_url() -> Iterator[str]:
         yield _with_schema(base, schema)
     finally:
         raw_sql(admin, "SELECT 1")  # a read reconnects if a test restarted the server
+        _drop_desk_roles(admin, schema)  # the server's, not the schema's: gone with it
         raw_sql(admin, f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
 

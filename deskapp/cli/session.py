@@ -8,7 +8,10 @@
   PostgreSQL, so a workstation whose clock is off stamps and runs rules at the
   right time); `--clock ISO` acts at a chosen instant, on a training database only;
 - `--as LOGIN` names the acting staff member; outside a training database
-  their password is asked for (or read from DESKAPP_PASSWORD);
+  their password is asked for (or read from DESKAPP_PASSWORD). On a PostgreSQL
+  desk with login roles the person is the one the server signed in
+  (`postgresql://LOGIN@host/desk`, their password from DESKAPP_PASSWORD, else
+  asked for): `--as` may be left out, and if given must be that login;
 - `--policy FILE`: the policy every due time and rule of the command follows
   (`policy`); a command that reads no policy refuses it (`deskapp.cli.main`).
 """
@@ -18,6 +21,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+from typing import overload
+from urllib.parse import urlsplit
 
 import peewee as pw
 
@@ -27,8 +32,10 @@ from deskapp.domain.policy import Policy, default_policy, load_policy
 from deskapp.services.directory import authenticate, is_training
 from deskapp.services.errors import AuthenticationFailed, DeskError, TrainingOnly, ValidationError
 from deskapp.services.operation import load_staff
-from deskapp.store.connection import ENV_DB, default_database_url, open_database, use
+from deskapp.store.connection import ENV_DB, DatabaseUrlError, default_database_url, open_database, use
 from deskapp.store.db_clock import desk_clock
+from deskapp.store.models import Staff
+from deskapp.store.security import is_owner, is_postgres_secured, session_login
 
 PASSWORD_ENV = "DESKAPP_PASSWORD"
 
@@ -48,9 +55,24 @@ def database_url(db_option: str | None) -> str:
 
 
 def database(args: argparse.Namespace, *, create: bool = False, check: bool = False) -> pw.Database:
-    db = open_database(database_url(getattr(args, "db", None)), create=create, check=check)
+    url = database_url(getattr(args, "db", None))
+    password = os.environ.get(PASSWORD_ENV)
+    try:
+        db = open_database(url, create=create, check=check, password=password)
+    except DatabaseUrlError as exc:
+        # PostgreSQL asked for a password the URL does not carry: the person's own.
+        if password is not None or not _wants_password(str(exc)):
+            raise
+        user = urlsplit(url).username or "you"
+        db = open_database(
+            url, create=create, check=check, password=ask_password(f"PostgreSQL password for {user}: ")
+        )
     use(db)
     return db
+
+
+def _wants_password(message: str) -> bool:
+    return "no password supplied" in message or "password authentication failed" in message
 
 
 def clock(args: argparse.Namespace, db: pw.Database) -> Clock:
@@ -75,9 +97,19 @@ def ask_password(prompt: str) -> str:
                               f"{PASSWORD_ENV}") from None  # fmt: skip
 
 
-def actor(args: argparse.Namespace, db: pw.Database) -> str:
-    """The acting staff member's login, signed in with a password on a live database."""
+@overload
+def actor(args: argparse.Namespace, db: pw.Database) -> str: ...
+@overload
+def actor(args: argparse.Namespace, db: pw.Database, *, owner_ok: bool) -> str | None: ...
+
+
+def actor(args: argparse.Namespace, db: pw.Database, *, owner_ok: bool = False) -> str | None:
+    """The acting staff member's login, signed in with a password on a live database.
+    On a PostgreSQL desk with login roles: the connection's login (None for the desk's
+    owner, where `owner_ok`: the owner may add staff)."""
     login = (getattr(args, "as_login", None) or "").strip().lower()
+    if is_postgres_secured(db):
+        return _server_actor(db, login, owner_ok=owner_ok)
     if not login:
         raise DeskError("say who is acting with --as LOGIN (before the command)")
     if is_training(db):
@@ -87,6 +119,24 @@ def actor(args: argparse.Namespace, db: pw.Database) -> str:
     if password is None:
         password = ask_password(f"Password for {login}: ")
     return authenticate(db, login, password).login
+
+
+def _server_actor(db: pw.Database, login: str, *, owner_ok: bool) -> str | None:
+    signed_in = session_login(db)
+    if login and login != signed_in:
+        raise DeskError(
+            f"--as {login} is not who signed in: on this desk you act as your PostgreSQL login "
+            f"({signed_in}); leave --as out, or use --db postgresql://{login}@HOST/DESK"
+        )
+    staff = Staff.get_or_none(Staff.login == signed_in)
+    if staff is not None and staff.active:
+        return str(staff.login)
+    if owner_ok and is_owner(db):
+        return None
+    raise DeskError(
+        f"the PostgreSQL login {signed_in} is not an active staff member of this desk: "
+        "sign in as yourself (--db postgresql://LOGIN@HOST/DESK)"
+    )
 
 
 def policy(args: argparse.Namespace) -> Policy:

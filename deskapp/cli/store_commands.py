@@ -20,9 +20,10 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.local_time import short_text
 from deskapp.services import directory
 from deskapp.services.errors import AuthenticationFailed, PermissionDenied, ValidationError
-from deskapp.store.connection import describe
+from deskapp.store.connection import describe, is_sqlite
 from deskapp.store.migrations import SCHEMA_VERSION
 from deskapp.store.models import Staff, Ticket
+from deskapp.store.security import is_postgres_secured
 
 NEW_PASSWORD_ENV = "DESKAPP_NEW_PASSWORD"
 
@@ -36,6 +37,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="PostgreSQL: grant ROLE the app's rights "
         "(rows only, history append-only, no schema changes); run as the owner role",
     )
+    init.add_argument(
+        "--first-admin",
+        metavar="LOGIN",
+        help="PostgreSQL, as the owner role: give the desk its group roles and every staff "
+        "member a login role, and make LOGIN its first administrator (password from "
+        f"{NEW_PASSWORD_ENV}, else asked for)",
+    )
+    init.add_argument("--name", help="the first administrator's name (with --first-admin)")
     init.set_defaults(handler=run_init)
 
     demo = sub.add_parser("demo", help="fill a training database with a realistic desk")
@@ -72,6 +81,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )  # fmt: skip
     spw.add_argument("login")
     spw.set_defaults(handler=run_staff_password)
+    srole = staff_sub.add_parser("role", help="give a member another role (an administrator's job)")
+    srole.add_argument("login")
+    srole.add_argument("--role", required=True, choices=["tier1", "tier2", "lead", "admin"])
+    srole.set_defaults(handler=run_staff_role)
 
     reseller = sub.add_parser("reseller", help="resellers (the desk's customers)")
     r_sub = reseller.add_subparsers(dest="reseller_command", required=True, metavar="COMMAND")
@@ -107,6 +120,16 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def run_init(args: argparse.Namespace) -> int:
     db = session.database(args, create=True, check=True)
+    first_admin = (getattr(args, "first_admin", None) or "").strip().lower()
+    if getattr(args, "app_role", None) and (first_admin or is_postgres_secured(db)):
+        raise ValidationError(
+            f"--app-role {args.app_role[:40]}: this desk has a login role for each person; a shared "
+            "app role would undo that (leave --app-role out)"
+        )
+    if args.training and (first_admin or is_postgres_secured(db)):
+        raise ValidationError(
+            "a desk with login roles is live: it can never become a training desk (use another --db)"
+        )
     if args.training and not directory.is_training(db):
         if Staff.select().exists() or Ticket.select().exists():
             raise ValidationError(
@@ -116,6 +139,21 @@ def run_init(args: argparse.Namespace) -> int:
         directory.mark_training(db)
     kind = "training" if directory.is_training(db) else "live"
     print(f"{describe(db)}: schema v{SCHEMA_VERSION}, {kind}")
+    if first_admin or (getattr(args, "name", None) and not first_admin):
+        if not first_admin:
+            raise ValidationError("--name goes with --first-admin LOGIN")
+        from deskapp.cli.secure_init import secure_and_first_admin
+
+        return secure_and_first_admin(args, db, first_admin)
+    if is_postgres_secured(db):
+        from deskapp.cli.secure_init import secure_again
+
+        return secure_again(db)
+    if not is_sqlite(db) and not getattr(args, "app_role", None) and not directory.is_training(db):
+        print(
+            "no login roles yet: to have each person sign in to PostgreSQL as themselves, run "
+            "`deskapp --db OWNER_URL init --first-admin LOGIN --name NAME` as the owner"
+        )
     if getattr(args, "app_role", None):
         from deskapp.store.privileges import PrivilegeError, grant_app_role
 
@@ -160,7 +198,7 @@ def run_staff_add(args: argparse.Namespace) -> int:
     db = session.database(args)
     clock = session.clock(args, db)
     first = directory.staff_count(db) == 0
-    actor = None if first else session.actor(args, db)
+    actor = None if first else session.actor(args, db, owner_ok=True)
     training = directory.is_training(db)
     password = _new_password(args, first, training)
     if not training and not password:
@@ -231,6 +269,14 @@ def run_staff_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_staff_role(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    clock = session.clock(args, db)
+    staff = directory.set_staff_role(db, clock, session.actor(args, db), args.login, args.role)
+    print(f"{staff.login}: {staff.role}")
+    return 0
+
+
 def run_reseller_list(args: argparse.Namespace) -> int:
     db = session.database(args)
     rows = directory.reseller_list(db)
@@ -269,6 +315,7 @@ def _watch_rules(args: argparse.Namespace, db: pw.Database, clock: Clock) -> int
     """A pass every --interval seconds until Ctrl-C; an unreachable database is reported
     and retried with backoff (the passes are exactly-once whoever else runs them)."""
     from deskapp.rules import run_rules as run_pass
+    from deskapp.rules.engine import RulesBusy
 
     interval = args.interval
     if interval <= 0:
@@ -278,11 +325,14 @@ def _watch_rules(args: argparse.Namespace, db: pw.Database, clock: Clock) -> int
         while True:
             try:
                 summary = run_pass(db, clock, policy=session.policy(args))
-            except pw.PeeweeException as exc:  # DatabaseUnavailable included
+            except (pw.PeeweeException, RulesBusy) as exc:  # DatabaseUnavailable included
                 failures += 1
                 pause = min(interval, 0.5 * 2**failures)
+                what = (
+                    str(exc) if isinstance(exc, RulesBusy) else f"database unreachable ({str(exc).strip()})"
+                )
                 print(
-                    f"deskapp: rules: database unreachable ({str(exc).strip()}); trying again in {pause:g} s",
+                    f"deskapp: rules: {what}; trying again in {pause:g} s",
                     file=sys.stderr,
                     flush=True,
                 )

@@ -94,8 +94,17 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         db = open_database(url)
     except DatabaseUrlError as exc:
-        print(f"deskapp: {exc}", file=sys.stderr)
-        return 1
+        # A desk where each person signs in to PostgreSQL as themselves: the password
+        # is theirs, asked for here and given to the connection (never kept).
+        password = _ask_server_password(url or "", str(exc))
+        if password is None:
+            print(f"deskapp: {exc}", file=sys.stderr)
+            return 1
+        try:
+            db = open_database(url, password=password)
+        except DatabaseUrlError as again:
+            print(f"deskapp: {again}", file=sys.stderr)
+            return 1
     if first_run is not None and first_run.training and not directory.is_training(db):
         directory.mark_training(db)
     training = directory.is_training(db)
@@ -107,6 +116,15 @@ def run_gui(args: argparse.Namespace) -> int:
         clock = OffsetClock(parse_instant(args.clock))
     session: Session | None = None
     login = (getattr(args, "as_login", None) or "").strip().lower()
+    from deskapp.store.security import is_postgres_secured, session_login
+
+    if is_postgres_secured(db):  # the server signed the person in: that is who works
+        try:
+            staff = load_staff(session_login(db))
+        except DeskError as exc:
+            print(f"deskapp: {exc} (sign in as yourself: postgresql://LOGIN@HOST/DESK)", file=sys.stderr)
+            return 1
+        session = Session(staff.login, staff.name, Role(staff.role))
     if login and training:
         try:
             staff = load_staff(login)
@@ -123,6 +141,24 @@ def run_gui(args: argparse.Namespace) -> int:
         return work_sessions(app, lambda: DeskApp(db, clock, settings, policy=policy), session, seat)
     finally:
         seat.release()
+
+
+def _ask_server_password(url: str, message: str) -> str | None:
+    """PostgreSQL's password for the URL's login, from DESKAPP_PASSWORD or a dialog;
+    None when the server did not ask for one or the person cancelled."""
+    from urllib.parse import urlsplit
+
+    if "no password supplied" not in message and "password authentication failed" not in message:
+        return None
+    if os.environ.get("DESKAPP_PASSWORD"):
+        return os.environ["DESKAPP_PASSWORD"]
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    user = urlsplit(url).username or "you"
+    text, ok = QInputDialog.getText(
+        None, "Sign in", f"Password for {user} on the desk's server:", QLineEdit.EchoMode.Password
+    )
+    return text if ok and text else None
 
 
 def work_sessions(app: Any, make_desk_app: Any, session: Any = None, seat: Any = None) -> int:

@@ -13,7 +13,8 @@ step (in `time_rules.RULE_ORDER`):
   transition therefore happens once, whoever runs the rules at the same moment;
 - the UPDATE returns exactly the rows it changed, and their history events
   (actor "rules") are inserted by one `executemany` in the same transaction;
-- on PostgreSQL a transaction-level advisory lock orders concurrent passes,
+- on PostgreSQL a transaction-level advisory lock orders concurrent passes
+  (tried for RULES_LOCK_WAIT seconds, then refused in words: `RulesBusy`),
   so two passes never deadlock on each other's rows.
 
 The number of statements does not depend on how many tickets exist or are due
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -35,7 +37,7 @@ import peewee as pw
 
 from deskapp.domain import time_rules
 from deskapp.domain.clock import Clock
-from deskapp.domain.lifecycle import Status
+from deskapp.domain.lifecycle import DeskError, Status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
 from deskapp.domain.time_rules import RuleKind
@@ -90,7 +92,7 @@ def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) ->
     # conditional, so exactly-once holds however passes interleave.
     with write_transaction(db):
         if not is_sqlite(db):
-            raw_sql(db, "SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_KEY,))
+            _take_rules_lock(db)
         for kind in time_rules.RULE_ORDER:
             changed, note, moves = steps[kind](now, engine, policy)
             if changed:
@@ -106,6 +108,41 @@ def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) ->
                     queue_notices(db, "auto_resolved", [row[0] for row in changed], now, policy)
             summary.applied[kind.value] = sorted(row[1] for row in changed)
     return summary
+
+
+RULES_LOCK_WAIT = 10.0  # seconds a pass waits for another's lock before saying so
+
+
+class RulesBusy(DeskError):
+    """Another session has held the rules' lock longer than a pass ever takes."""
+
+
+def _take_rules_lock(db: pw.Database, wait: float | None = None) -> None:
+    """The transaction's advisory lock, tried rather than waited for: a session that
+    takes it and never lets go (psql, a hung workstation) cannot hang every pass."""
+    limit = RULES_LOCK_WAIT if wait is None else wait
+    deadline = time.monotonic() + limit
+    pause = 0.05
+    while True:
+        (got,) = raw_sql(db, "SELECT pg_try_advisory_xact_lock(%s)", (_ADVISORY_KEY,)).fetchone()
+        if got:
+            return
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, 0.5)
+    holder = raw_sql(
+        db,
+        "SELECT a.usename, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (%s::bigint & 4294967295)::oid "
+        "AND l.classid = ((%s::bigint >> 32) & 4294967295)::oid LIMIT 1",
+        (_ADVISORY_KEY, _ADVISORY_KEY),
+    ).fetchone()
+    who = f" by {holder[0]} (server process {holder[1]})" if holder else ""
+    raise RulesBusy(
+        f"the rules' lock has been held{who} for more than {limit:g} s, longer than a pass takes: "
+        "nothing was applied; the next pass tries again (an administrator can end that session)"
+    )
 
 
 Changed = list[tuple[int, str, str, int]]  # id, number, status, tier of each row changed

@@ -7,6 +7,7 @@
     staff_list(db) -> list[StaffRow];  reseller_list(db) -> list[ResellerRow]
     set_staff_active(db, clock, actor, login, *, active) -> Staff
     set_password(db, clock, actor, login, password) -> None
+    set_staff_role(db, clock, actor, login, role) -> Staff
     staff_count(db) -> int
     is_training(db) -> bool
     mark_training(db) -> None
@@ -14,6 +15,12 @@
 `actor` is the acting staff member's login. The first `add_staff` on a
 database with no staff needs no actor (pass None); after that only an
 administrator adds staff and resellers.
+
+On a PostgreSQL desk with group roles (`deskapp init --first-admin`), a staff
+member is a login role of the server: adding, stopping, re-roling and setting
+passwords go through the desk's functions (`deskapp.store.security`), which the
+server runs only for an administrator (or the owner), and no password or hash
+is kept in a table; signing in is connecting as oneself (`authenticate`).
 """
 
 from __future__ import annotations
@@ -41,6 +48,13 @@ from deskapp.store.connection import use, write_transaction
 from deskapp.store.migrations import get_meta, set_meta
 from deskapp.store.models import TERRITORY, Reseller, Staff
 from deskapp.store.passwords import hash_password, verify_password
+from deskapp.store.security import (
+    call_staff_function,
+    is_postgres_secured,
+    reserved_login,
+    scram_verifier,
+    session_login,
+)
 
 _LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 8
@@ -53,11 +67,14 @@ def staff_count(db: pw.Database) -> int:
 
 def is_training(db: pw.Database) -> bool:
     use(db)
-    return get_meta("training") == "true"
+    # A desk with login roles is live for good: a 'training' row there means nothing.
+    return get_meta("training") == "true" and not is_postgres_secured(db)
 
 
 def mark_training(db: pw.Database) -> None:
     use(db)
+    if is_postgres_secured(db):
+        raise PermissionDenied("this desk has login roles: it is live, and can never become a training desk")
     with write_transaction(db):
         set_meta("training", "true")
 
@@ -83,6 +100,8 @@ def add_staff(
     if not name.strip():
         raise MissingField(["a name"], "a staff member")
     check_text(name, "the name", Staff.name.max_length)
+    if is_postgres_secured(db):
+        return _add_login(db, actor, login, name.strip(), the_role, password)
     with write_transaction(db):
         if actor is None:
             if Staff.select().exists():
@@ -96,6 +115,45 @@ def add_staff(
             password_hash=hash_password(password) if password else None,
             created_at=clock.now(),
         )  # fmt: skip
+
+
+def _add_login(
+    db: pw.Database, actor: str | None, login: str, name: str, role: Role, password: str | None
+) -> Staff:
+    """A PostgreSQL desk: the server makes the login role and the staff row (the
+    function refuses anyone but an administrator or the desk's owner)."""
+    if reserved_login(login):
+        raise ValidationError(f"{quote(login)} is reserved on PostgreSQL: choose another login")
+    if not password:
+        raise ValidationError(f"{login} needs a password: the server checks it at sign-in")
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(f"the password needs at least {MIN_PASSWORD} characters")
+    if actor is not None:
+        check_role(Action.ADD_STAFF, Role(load_staff(actor).role))
+    with write_transaction(db), server_refusals():
+        call_staff_function(db, "deskapp_staff_add", login, name, role.value, scram_verifier(password))
+    return Staff.get(Staff.login == login)
+
+
+class server_refusals:
+    """The staff functions' refusals (SQLSTATE 42501, 22023, P0002) as the desk's own
+    errors, in the server's words; anything else passes through."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc is None or not isinstance(exc, pw.DatabaseError):
+            return
+        cause = exc.args[0] if exc.args else exc
+        state = getattr(cause, "sqlstate", None)
+        diag = getattr(cause, "diag", None)
+        message = str(getattr(diag, "message_primary", None) or cause).strip()
+        errors: dict[str, type[Exception]] = {
+            "42501": PermissionDenied, "22023": ValidationError, "P0002": NotFound,
+        }  # fmt: skip
+        if state in errors:
+            raise errors[state](message) from None
 
 
 def add_reseller(
@@ -130,9 +188,40 @@ def add_reseller(
 def authenticate(db: pw.Database, login: str, password: str) -> Staff:
     """The staff member if the password is theirs; AuthenticationFailed otherwise."""
     use(db)
+    if is_postgres_secured(db):
+        return _sign_in_as(db, login.strip().lower(), password)
     staff = Staff.get_or_none(Staff.login == login.strip().lower())
     if staff is None or not staff.active or not verify_password(password, staff.password_hash):
         raise AuthenticationFailed(f"login {quote(login)} and that password do not match")
+    return staff
+
+
+def _sign_in_as(db: pw.Database, login: str, password: str) -> Staff:
+    """A PostgreSQL desk with login roles: the server checks the password, by
+    connecting as the person (the connection then works with their rights only)."""
+    before = dict(db.connect_params)
+
+    def restore() -> None:
+        db.close()
+        db.connect_params.clear()
+        db.connect_params.update(before)
+        db.connect()
+
+    if session_login(db) == login and not password:
+        staff = Staff.get_or_none(Staff.login == login)  # signed in already (e.g. GSSAPI)
+    else:
+        db.close()
+        db.connect_params.update(user=login, password=password)
+        try:
+            db.connect()
+        except pw.OperationalError:
+            restore()
+            raise AuthenticationFailed(f"login {quote(login)} and that password do not match") from None
+        staff = Staff.get_or_none(Staff.login == login)
+    if staff is None or not staff.active:
+        if session_login(db) != before.get("user"):
+            restore()  # a server login that is not this desk's staff does not stay connected
+        raise AuthenticationFailed(f"{quote(login)} is not an active staff member of this desk")
     return staff
 
 
@@ -181,6 +270,12 @@ class ResellerRow(NamedTuple):
 def staff_list(db: pw.Database) -> list[StaffRow]:
     """Every staff member, active or not, by name."""
     use(db)
+    if is_postgres_secured(db):  # the server keeps every password; nobody reads the column
+        found = Staff.select(Staff.login, Staff.name, Staff.role, Staff.active)
+        return [
+            StaffRow(s.login, s.name, Role(s.role), bool(s.active), True)
+            for s in found.order_by(Staff.name, Staff.login)
+        ]
     found = Staff.select(Staff.login, Staff.name, Staff.role, Staff.active, Staff.password_hash)
     return [
         StaffRow(s.login, s.name, Role(s.role), bool(s.active), bool(s.password_hash))
@@ -207,7 +302,11 @@ def set_staff_active(db: pw.Database, clock: Clock, actor: str, login: str, *, a
             raise NotFound(f"no staff member has the login {quote(login)}")
         if not active and staff.login == actor:
             raise PermissionDenied("you cannot stop your own sign-in; another administrator can")
-        Staff.update(active=active).where(Staff.id == staff.id).execute()
+        if is_postgres_secured(db):  # NOLOGIN / LOGIN on the server, and the row
+            with server_refusals():
+                call_staff_function(db, "deskapp_staff_set_active", login, active)
+        else:
+            Staff.update(active=active).where(Staff.id == staff.id).execute()
         return Staff.get_by_id(staff.id)
 
 
@@ -224,7 +323,39 @@ def set_password(db: pw.Database, clock: Clock, actor: str, login: str, password
         staff = Staff.get_or_none(Staff.login == login)
         if staff is None:
             raise NotFound(f"no staff member has the login {quote(login)}")
+        if is_postgres_secured(db):
+            with server_refusals():
+                call_staff_function(db, "deskapp_staff_set_password", login, scram_verifier(password))
+            return
         Staff.update(password_hash=hash_password(password)).where(Staff.id == staff.id).execute()
+
+
+def set_staff_role(db: pw.Database, clock: Clock, actor: str, login: str, role: str) -> Staff:
+    """An administrator gives a member another role (on PostgreSQL, another group role
+    too). Nobody gives up their own administrator role, so the desk keeps one."""
+    use(db)
+    login, actor = login.strip().lower(), actor.strip().lower()
+    try:
+        the_role = Role(role)
+    except ValueError:
+        raise ValidationError(
+            f"{quote(role)} is not a role (use {', '.join(r.value for r in Role)})"
+        ) from None
+    with write_transaction(db):
+        _administrator_only(load_staff(actor), "change a member's role")
+        staff = Staff.get_or_none(Staff.login == login)
+        if staff is None:
+            raise NotFound(f"no staff member has the login {quote(login)}")
+        if staff.login == actor and the_role is not Role.ADMIN:
+            raise PermissionDenied(
+                "you cannot give up your own administrator role; another administrator can"
+            )
+        if is_postgres_secured(db):
+            with server_refusals():
+                call_staff_function(db, "deskapp_staff_set_role", login, the_role.value)
+        else:
+            Staff.update(role=the_role.value).where(Staff.id == staff.id).execute()
+        return Staff.get_by_id(staff.id)
 
 
 def _administrator_only(me: Staff, what: str) -> None:

@@ -171,16 +171,21 @@ def use(db: pw.Database) -> None:
         db.bind(MODELS, bind_refs=False, bind_backrefs=False)
 
 
-def open_database(url: str | None = None, *, create: bool = True, check: bool = False) -> pw.Database:
+def open_database(
+    url: str | None = None, *, create: bool = True, check: bool = False, password: str | None = None
+) -> pw.Database:
     """Connect, bind the models, and create or upgrade the schema.
 
     A SQLite file made by an older release is backed up next to itself
     before it is migrated. `create=False` refuses a database with no schema.
     `check` (init) reads every page of a SQLite file first and refuses a damaged
-    one (`DamagedDatabase`) instead of migrating it and reporting success."""
+    one (`DamagedDatabase`) instead of migrating it and reporting success.
+    `password`: PostgreSQL's, for a URL that carries none (the person's own)."""
     from deskapp.store.migrations import ensure_schema
 
     db = database_from_url(url or default_database_url())
+    if password and not is_sqlite(db) and not db.connect_params.get("password"):
+        db.connect_params["password"] = password
     if is_sqlite(db):
         _prepare_sqlite_file(db, create=create)
     try:

@@ -47,7 +47,7 @@ def pg_schema() -> Iterator[str]:
     import pytest
 
     from deskapp.store.connection import database_from_url, raw_sql
-    from tests.conftest import _with_schema
+    from tests.conftest import _drop_desk_roles, _with_schema
 
     base = os.environ.get(PG_ENV)
     if not base:
@@ -62,5 +62,6 @@ def pg_schema() -> Iterator[str]:
         yield _with_schema(base, schema)
     finally:
         raw_sql(admin, "SELECT 1")
+        _drop_desk_roles(admin, schema)  # a fuzzed `init --first-admin` makes server roles
         raw_sql(admin, f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()

@@ -34,6 +34,7 @@ from deskapp.store.migrations import (
     v0006_steps,
     v0007_mail,
     v0008_views,
+    v0009_security,
 )
 from deskapp.store.models import Meta
 
@@ -46,6 +47,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0006_steps,
     v0007_mail,
     v0008_views,
+    v0009_security,
 )
 assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps are numbered 1, 2, ..."
 SCHEMA_VERSION = len(STEPS)
@@ -85,6 +87,8 @@ def ensure_schema(db: pw.Database, *, create: bool = True, upto: int = SCHEMA_VE
         if not create:
             raise SchemaError("the database has no deskapp schema; run `deskapp init` first")
         with write_transaction(db):
+            if _lock_schema(db) is not None:  # another init made it meanwhile: upgrade that
+                return ensure_schema(db, create=create, upto=upto)
             for step in STEPS[:upto]:
                 step.apply(db, _migrator(db))
             set_meta("schema_version", str(upto))
@@ -98,11 +102,38 @@ def ensure_schema(db: pw.Database, *, create: bool = True, upto: int = SCHEMA_VE
     if found < upto:
         if is_sqlite(db):
             backup_sqlite(db, found)
+        elif not _may_migrate(db):
+            raise SchemaError(
+                f"the desk holds schema v{found} and this release needs v{upto}: the desk's owner "
+                "upgrades it with `deskapp --db OWNER_URL init` (a staff login cannot)"
+            )
         for step in STEPS[found:upto]:
             with write_transaction(db):
+                now_at = _lock_schema(db)
+                if now_at is not None and now_at >= step.VERSION:
+                    continue  # another init took this step meanwhile
                 step.apply(db, _migrator(db))
                 set_meta("schema_version", str(step.VERSION))
     return found
+
+
+def _lock_schema(db: pw.Database) -> int | None:
+    """PostgreSQL: wait for any other session building or upgrading this schema (two
+    `deskapp init` at once), then the version it holds now. SQLite's IMMEDIATE
+    transaction serialises already."""
+    if not is_sqlite(db):
+        from deskapp.store.connection import raw_sql
+
+        raw_sql(db, "SELECT pg_advisory_xact_lock(hashtext('deskapp schema ' || current_schema()))")
+    return schema_version(db)
+
+
+def _may_migrate(db: pw.Database) -> bool:
+    """PostgreSQL: this login may change the schema (the owner), not only work its rows."""
+    from deskapp.store.connection import raw_sql
+
+    (may,) = raw_sql(db, "SELECT has_schema_privilege(current_schema(), 'CREATE')").fetchone()
+    return bool(may)
 
 
 def backup_sqlite(db: pw.Database, version: int) -> Path | None:
