@@ -1,22 +1,31 @@
-"""The desktop client on a training database of 100,000 open tickets.
+"""The desktop client on a desk of 1,000,000 tickets: ten years of history, 100,000 open.
 
-    python3 bench/gui_bench.py [--tickets 100000] [--ticks 300] [--launches 5]
+    python3 bench/gui_bench.py [--tickets 1000000] [--open 100000] [--ticks 300]
+                               [--launches 5] [--databases sqlite,postgres] [--pg-url URL]
 
-Prints (never asserts):
+Prints (never asserts), for each database (SQLite, and PostgreSQL from --pg-url or
+DESKAPP_TEST_PG_URL, in a schema of its own dropped afterwards):
 - launch to queue painted: wall time from starting a fresh Python process
   (imports included) to the first paint of the queue table with the most
-  urgent tickets in it (target <= 1.5 s): the median and worst of --launches
+  urgent tickets in it (target <= 1.0 s): the median and worst of --launches
   launches, and the first launch after install (empty user cache folder)
   apart; where the time of one launch goes; and the time to the whole queue
-  loaded and painted (filters and counts complete);
+  of open tickets loaded and painted (filters and counts complete);
+- a search over the whole history (open and closed), as the Find page does it:
+  from the query given to its first page of results in the view (target <=
+  100 ms), for a ticket number, a reseller, a contact's email address, a rare
+  word and a common one; and the service call alone;
+- opening a closed ticket from years ago in the ticket view (target <= 50 ms);
 - one countdown tick: `QueueView.on_tick` (visible rows found, remaining and
   bands computed with numpy, dataChanged emitted), and the same including
   the repaint it causes (target <= 5 ms);
-- resident memory of that process once the queue is shown (target <= 400 MB).
+- resident memory of that process once the queue is shown and a search and
+  a ticket opened (target <= 400 MB).
 
 The database is built in bulk (not through the services: this measures the
-client, not the setup), marked as a training database, with a FixedClock at
-a weekday morning so business-hours countdowns run.
+client, not the setup; the search index is built once at the end, as the
+migration does), marked as a training database, with a FixedClock at a
+weekday morning so business-hours countdowns run.
 """
 
 from __future__ import annotations
@@ -31,20 +40,130 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 NOW = dt.datetime(2026, 3, 10, 10, 30, tzinfo=dt.UTC)  # Tuesday, desk open
+YEARS = 10
+CHUNK = 20_000  # tickets built and inserted at a time
+# Summaries are drawn from a vocabulary with a few common words and many rare ones,
+# as a desk's are: a search for a common word matches a large share of ten years.
+COMMON = ["mailbox", "sign", "license", "calendar", "teams", "error", "sync", "password"]
+RARE = [f"{a}{b}" for a in ("exo", "sharo", "intu", "azu", "defo", "purvi", "onedri", "entra")
+        for b in ("net", "lab", "gate", "core", "span", "vault", "link", "path", "sum", "grid",
+                  "mesh", "dock", "form", "loop", "wave", "zone", "flux", "beam", "hub", "ray")]  # fmt: skip
+NOTE = "Reset the tenant's sync and confirmed with the contact"
+SEARCHES = {  # what a person types on the Find page
+    "ticket number": "INC-424242",
+    "reseller": "Reseller 042",
+    "contact email": "contact42@reseller042.example",
+    "rare word": RARE[77],
+    "common word": "mailbox",
+}
 
 
-def build(url: str, size: int, seed: int = 1) -> None:
+def _summary(rng: random.Random) -> str:
+    words = [rng.choice(COMMON) for _ in range(rng.randint(1, 2))]
+    words += [rng.choice(RARE) for _ in range(rng.randint(1, 3))]
+    rng.shuffle(words)
+    return " ".join(words).capitalize()
+
+
+Rows = list[dict[str, Any]]
+
+
+def _tickets(size: int, open_count: int, sellers: list[Any], people: dict[int, Any],
+             places: dict[int, Any], engineers: list[int | None],
+             seed: int) -> Iterator[tuple[Rows, Rows]]:  # fmt: skip
+    """Ticket and history rows in chunks: the oldest `size - open_count` closed over ten
+    years (logged, resolved, closed in their history), then the open ones (20 days)."""
+    from deskapp.services.intake import NUMBER_FORMAT
+    from deskapp.sla import engine
+
+    eng = engine()
+    rng = random.Random(seed)
+    statuses = ["logged", "assigned", "in_progress", "awaiting_info", "resolved"]
+    closed_count = size - open_count
+    span = dt.timedelta(days=365 * YEARS)
+    tickets: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for i in range(size):
+        tid = i + 1
+        seller = sellers[rng.randrange(len(sellers))]
+        prio = rng.choice(["P1", "P2", "P2", "P3", "P3"])
+        engineer = rng.choice(engineers[1:])
+        if i < closed_count:
+            logged = NOW - span + span * (i / max(1, closed_count)) - dt.timedelta(days=21)
+            status = "closed"
+        else:
+            logged = NOW - dt.timedelta(minutes=rng.uniform(1, 60 * 24 * 20))
+            status = rng.choice(statuses)
+        due = eng.response_due(prio, logged)
+        closed = status == "closed"
+        responded = (
+            logged + dt.timedelta(minutes=rng.uniform(5, 300)) if closed or rng.random() < 0.7 else None
+        )
+        resolved = logged + dt.timedelta(hours=rng.uniform(1, 72)) if closed else None
+        closed_at = resolved + dt.timedelta(days=5) if resolved else None
+        tickets.append({
+            "id": tid, "number": NUMBER_FORMAT.format(tid), "reseller": seller.id,
+            "contact": people[seller.id].id, "tenant": places[seller.id].id,
+            "contact_email": f"contact{seller.id % 100}@reseller{seller.id:03d}.example",
+            "summary": _summary(rng), "impact": "some", "priority": prio, "channel": "phone",
+            "policy_version": "2026.1", "end_users": "", "description": "",
+            "tier": rng.choice([1, 1, 1, 2, 3]), "survey_status": "answered" if closed else "none",
+            "status": status,
+            "engineer": None if status == "logged" else (engineer if closed else rng.choice(engineers)),
+            "logged_at": logged, "response_due": due, "responded_at": responded,
+            "resolved_at": resolved, "resolution_reason": "Fixed on the tenant" if closed else None,
+            "closed_at": closed_at, "updated_at": closed_at or logged, "version": 3 if closed else 1,
+        })  # fmt: skip
+        history.append({"ticket": tid, "at": logged, "actor": "lead", "kind": "logged",
+                        "to_status": "logged", "to_tier": 1, "note": ""})  # fmt: skip
+        if closed:
+            history.append({"ticket": tid, "at": resolved, "actor": "dev", "kind": "resolved",
+                            "from_status": "in_progress", "to_status": "resolved", "from_tier": 1,
+                            "to_tier": 1, "note": NOTE})  # fmt: skip
+            history.append({"ticket": tid, "at": closed_at, "actor": "rules", "kind": "closed",
+                            "from_status": "resolved", "to_status": "closed", "from_tier": 1,
+                            "to_tier": 1, "note": ""})  # fmt: skip
+        if len(tickets) >= CHUNK:
+            yield tickets, history
+            tickets, history = [], []
+    if tickets:
+        yield tickets, history
+
+
+def _bulk(db: Any, model: Any, rows: list[dict[str, Any]], sqlite: bool) -> None:
+    """Rows straight to the driver (executemany on SQLite, COPY on PostgreSQL), each value
+    converted by its field as peewee would: building a million INSERTs in peewee would
+    be most of the build's time."""
+    fields = {f.name: f for f in model._meta.sorted_fields}
+    names = sorted({k for r in rows for k in r})
+    columns = ", ".join(fields[n].column_name for n in names)
+    convert = [fields[n].db_value for n in names]
+    values = ([c(row.get(n)) for c, n in zip(convert, names, strict=True)] for row in rows)
+    table = model._meta.table_name
+    if sqlite:
+        marks = ", ".join("?" * len(names))
+        db.connection().executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+        return
+    with db.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+def build(url: str, size: int, open_count: int, seed: int = 1) -> None:
     from deskapp.domain.clock import FixedClock
     from deskapp.services import directory
-    from deskapp.sla import engine
-    from deskapp.store.connection import open_database, raw_sql
-    from deskapp.store.models import Contact, Reseller, Staff, Tenant, Ticket
+    from deskapp.store.connection import is_sqlite, open_database, raw_sql
+    from deskapp.store.migrations import v0008_views
+    from deskapp.store.models import Contact, History, Reseller, Staff, Tenant, Ticket
 
     db = open_database(url)
     directory.mark_training(db)
@@ -54,35 +173,34 @@ def build(url: str, size: int, seed: int = 1) -> None:
                               ("dev", "Dev Tier2", "tier2")]:  # fmt: skip
         directory.add_staff(db, clock, "admin", login, name=name, role=role)
     engineers = [None, *(s.id for s in Staff.select().where(Staff.role.in_(["tier1", "tier2", "lead"])))]
-    rng = random.Random(seed)
     sellers = [Reseller.create(name=f"Reseller {i:03d}", country="GB" if i % 3 else "IE", created_at=NOW)
                for i in range(200)]  # fmt: skip
     people = {s.id: Contact.create(reseller=s, name=f"Contact {s.id}") for s in sellers}
     places = {s.id: Tenant.create(reseller=s, name=f"tenant-{s.id}") for s in sellers}
-    eng = engine()
-    statuses = ["logged", "assigned", "in_progress", "awaiting_info", "resolved"]
-    summaries = ["Mailbox not syncing", "Nobody can sign in", "How to set up MFA", "Calendar errors"]
-    rows = []
-    for i in range(size):
-        seller = sellers[rng.randrange(len(sellers))]
-        prio = rng.choice(["P1", "P2", "P2", "P3", "P3"])
-        logged = NOW - dt.timedelta(minutes=rng.uniform(1, 60 * 24 * 20))
-        due = eng.response_due(prio, logged)
-        responded = logged + dt.timedelta(minutes=rng.uniform(5, 300)) if rng.random() < 0.7 else None
-        status = rng.choice(statuses)
-        rows.append({
-            "number": f"INC-{i + 1:06d}", "reseller": seller.id, "contact": people[seller.id].id,
-            "tenant": places[seller.id].id, "summary": rng.choice(summaries), "impact": "some",
-            "priority": prio, "channel": "phone", "policy_version": "2026.1", "end_users": "",
-            "description": "", "tier": rng.choice([1, 1, 1, 2, 3]), "survey_status": "none",
-            "status": status, "engineer": None if status == "logged" else rng.choice(engineers),
-            "logged_at": logged, "response_due": due, "responded_at": responded,
-            "updated_at": logged, "version": 1,
-        })  # fmt: skip
-    chunk = max(1, 30000 // len(rows[0]))
+    sqlite = is_sqlite(db)
+    # The search index is built once at the end, as the migration builds it: kept row by
+    # row while a million rows go in, it would be most of the build's time.
+    if sqlite:
+        for (name,) in raw_sql(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                   "AND name LIKE 'ticket_fts_%'").fetchall():  # fmt: skip
+            raw_sql(db, f"DROP TRIGGER {name}")
+    else:
+        for table in ("ticket", "history"):
+            raw_sql(db, f"ALTER TABLE {table} DISABLE TRIGGER USER")
     with db.atomic():
-        for start in range(0, len(rows), chunk):
-            Ticket.insert_many(rows[start : start + chunk]).execute()
+        for tickets, history in _tickets(size, open_count, sellers, people, places, engineers, seed):
+            for rows, model in ((tickets, Ticket), (history, History)):
+                _bulk(db, model, rows, sqlite)
+    if sqlite:
+        v0008_views._apply_sqlite(db)
+    else:
+        for table in ("ticket", "history"):
+            raw_sql(db, f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        for table in ("ticket", "history"):
+            raw_sql(
+                db, f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        v0008_views._apply_postgres(db)
     raw_sql(db, "ANALYZE")
     db.close()
 
@@ -149,6 +267,8 @@ def child(url: str, ticks: int) -> None:
     app.processEvents()
     full_painted = time.time()
     loaded = desk_app.model.rowCount()
+    searches = _searches(desk_app, app)
+    opened = _open_closed(desk_app, app, url)
     view = desk_app.queue_view
     compute, with_paint = [], []
     for _ in range(ticks):
@@ -166,11 +286,77 @@ def child(url: str, ticks: int) -> None:
     print(json.dumps({
         "painted_at": painted[0], "window_at": window_painted[0], "rows": loaded, "visible": visible,
         "all_painted_at": full_painted, "first_at": loaded_at[0], "all_at": all_loaded_at[0],
-        "rss_mb": rss_mb, "marks": marks,
+        "rss_mb": rss_mb, "marks": marks, "searches": searches, "open_closed_ms": opened,
         "tick_ms": statistics.median(compute) if compute else None,
         "tick_p95_ms": sorted(compute)[int(0.95 * len(compute))] if compute else None,
         "tick_paint_ms": statistics.median(with_paint) if with_paint else None,
     }))  # fmt: skip
+
+
+def _wait(signal: Any, start: Any, seconds: float = 30.0) -> tuple[float, Any]:
+    """Call `start`, run the event loop until `signal` fires; (ms taken, its argument)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    got: list[tuple[float, Any]] = []
+
+    def fired(value: Any = None) -> None:
+        if not got:
+            got.append((time.perf_counter(), value))
+            QTimer.singleShot(0, loop.quit)
+
+    signal.connect(fired)
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    t0 = time.perf_counter()
+    start()
+    if not got:
+        loop.exec()
+    signal.disconnect(fired)
+    if not got:
+        raise RuntimeError(f"no answer within {seconds:.0f} s")
+    return (got[0][0] - t0) * 1000, got[0][1]
+
+
+def _searches(desk_app: Any, app: Any, repeats: int = 5) -> dict[str, Any]:
+    """Each query as the Find page runs it, from the query given to its first page
+    shown in the view (the worker thread, the index, the rows read, the model reset,
+    the view painted), and the service call alone."""
+    view = desk_app.search_view
+    found: dict[str, Any] = {}
+    for label, query in SEARCHES.items():
+        shown, service, rows = [], [], 0
+        for _ in range(repeats):
+            view.search("")  # a new search each time, not the same generation's rows
+            ms, rows = _wait(view.results_shown, lambda q=query: view.search(q))
+            t0 = time.perf_counter()
+            app.processEvents()  # the repaint the new rows cause
+            shown.append(ms + (time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            desk_app.desk.search(query, limit=view.model.page_size, offset=0)
+            service.append((time.perf_counter() - t0) * 1000)
+        found[label] = {"query": query, "rows": rows, "shown_ms": statistics.median(shown),
+                        "worst_ms": max(shown), "service_ms": statistics.median(service)}  # fmt: skip
+    return found
+
+
+def _open_closed(desk_app: Any, app: Any, url: str, count: int = 20) -> dict[str, float]:
+    """Opening closed tickets from across the ten years in the ticket view, each until
+    the view has painted it."""
+    from deskapp.services.intake import NUMBER_FORMAT
+    from deskapp.store.models import Ticket
+
+    closed = [t.id for t in Ticket.select(Ticket.id).where(Ticket.status == "closed").order_by(Ticket.id)]
+    rng = random.Random(7)
+    picks = [closed[rng.randrange(len(closed))] for _ in range(count)] if closed else []
+    times = []
+    for tid in picks:
+        t0 = time.perf_counter()
+        desk_app.open_ticket(NUMBER_FORMAT.format(tid))
+        app.processEvents()
+        times.append((time.perf_counter() - t0) * 1000)
+    if not times:
+        return {}
+    return {"median": statistics.median(times), "worst": max(times)}
 
 
 def _rss_mb() -> float:
@@ -193,38 +379,35 @@ def _launch(url: str, ticks: int, env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--ticks", type=int, default=300)
-    parser.add_argument("--launches", type=int, default=5, help="launches measured after the first")
-    parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.child, args.ticks)
-        return 0
-    with tempfile.TemporaryDirectory(prefix="deskapp-guibench-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'training.sqlite3'}"
-        t = time.perf_counter()
-        build(url, args.tickets)
-        print(
-            f"built a training database of {args.tickets:,} open tickets in {time.perf_counter() - t:.1f} s"
-        )
-        env = {
-            **os.environ,
-            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-            "XDG_CACHE_HOME": str(Path(tmp) / "cache"),  # starts empty: the first launch is cold
-        }
-        runs = [_launch(url, 0, env)]  # first launch after install: no holiday cache yet
-        runs += [_launch(url, 0, env) for _ in range(args.launches - 1)]
-        runs.append(_launch(url, args.ticks, env))  # the one whose ticks and memory are reported
+def _pg_schema(base: str) -> tuple[str, Any]:
+    """A URL on a new schema of the server at `base`, and a function that drops it."""
+    from deskapp.store.connection import database_from_url, raw_sql
+
+    schema = f"guibench_{uuid.uuid4().hex[:12]}"
+    admin = database_from_url(base)
+    admin.connect()
+    raw_sql(admin, f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+
+    def drop() -> None:
+        raw_sql(admin, f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()
+
+    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}", drop
+
+
+def _report(name: str, size: int, open_count: int, runs: list[dict[str, Any]]) -> None:
     cold, warm = runs[0], runs[1:]
     painted = [r["painted_at"] - r["started"] for r in warm]
+    print(
+        f"\n== {name}: {size:,} tickets "
+        f"({size - open_count:,} closed over {YEARS} years, {open_count:,} open)"
+    )
     print(f"queue rows loaded:            {warm[-1]['rows']:,} ({warm[-1]['visible']} visible)")
     print(
         f"launch to queue painted:      {statistics.median(painted):.2f} s median of "
         f"{len(painted)} launches, worst {max(painted):.2f} s   "
-        "(target <= 1.5 s; the most urgent tickets, sorted by due)"
+        "(target <= 1.0 s; the most urgent tickets, sorted by due)"
     )
     print(f"  each launch:                {', '.join(f'{p:.2f}' for p in painted)} s")
     print(
@@ -243,10 +426,70 @@ def main() -> int:
     print(f"launch to whole queue loaded: {whole:.2f} s   (counts and filters complete)")
     first_at, all_at = result["first_at"] - started, result["all_at"] - started
     print(f"  (first page in the model at {first_at:.2f} s, all rows at {all_at:.2f} s)")
+    print("search over the whole history, query to first page shown (target <= 100 ms):")
+    for label, found in result["searches"].items():
+        print(
+            f"  {label + ':':<16}{found['shown_ms']:7.1f} ms median, worst {found['worst_ms']:.1f} ms, "
+            f"service alone {found['service_ms']:.1f} ms   ({found['rows']} shown for {found['query']!r})"
+        )
+    opened = result["open_closed_ms"]
+    if opened:
+        print(
+            f"opening a closed ticket:      {opened['median']:.1f} ms median, worst {opened['worst']:.1f} ms"
+            "   (target <= 50 ms)"
+        )
     tick, p95 = result["tick_ms"], result["tick_p95_ms"]
     print(f"one countdown tick:           {tick:.2f} ms median, {p95:.2f} ms p95   (target <= 5 ms)")
     print(f"  tick including its repaint: {result['tick_paint_ms']:.2f} ms median")
     print(f"resident memory:              {result['rss_mb']:.0f} MB   (target <= 400 MB)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=1_000_000, help="all tickets, open and closed")
+    parser.add_argument("--open", type=int, default=100_000, help="how many of them are open")
+    parser.add_argument("--ticks", type=int, default=300)
+    parser.add_argument("--launches", type=int, default=5, help="launches measured after the first")
+    parser.add_argument("--databases", default="sqlite,postgres", help="sqlite, postgres or both")
+    parser.add_argument("--pg-url", default=os.environ.get("DESKAPP_TEST_PG_URL"),
+                        help="the PostgreSQL server (default: DESKAPP_TEST_PG_URL)")  # fmt: skip
+    parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.ticks)
+        return 0
+    if not 1 <= args.open <= args.tickets:
+        parser.error("--open must be between 1 and --tickets")
+    names = [n.strip() for n in args.databases.split(",") if n.strip()]
+    if unknown := sorted(set(names) - {"sqlite", "postgres"}):
+        parser.error(f"--databases: unknown {', '.join(unknown)} (sqlite, postgres)")
+    if "postgres" in names and not args.pg_url:
+        parser.error("postgres needs --pg-url or DESKAPP_TEST_PG_URL")
+    for name in names:
+        with tempfile.TemporaryDirectory(prefix="deskapp-guibench-") as tmp:
+            drop = None
+            if name == "sqlite":
+                url = f"sqlite:///{Path(tmp) / 'training.sqlite3'}"
+            else:
+                url, drop = _pg_schema(args.pg_url)
+            try:
+                t = time.perf_counter()
+                build(url, args.tickets, args.open)
+                print(
+                    f"{name}: built {args.tickets:,} tickets in {time.perf_counter() - t:.0f} s", flush=True
+                )
+                env = {
+                    **os.environ,
+                    "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+                    "XDG_CACHE_HOME": str(Path(tmp) / "cache"),  # starts empty: the first launch is cold
+                }
+                runs = [_launch(url, 0, env)]  # first launch after install: no holiday cache yet
+                runs += [_launch(url, 0, env) for _ in range(args.launches - 1)]
+                runs.append(_launch(url, args.ticks, env))  # the one whose ticks and memory are reported
+            finally:
+                if drop is not None:
+                    drop()
+        _report(name, args.tickets, args.open, runs)
     return 0
 
 
