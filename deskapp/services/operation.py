@@ -71,7 +71,7 @@ def load_ticket(number: str, *, lock: bool = False) -> Ticket:
     query = Ticket.select().where(Ticket.number == number.strip().upper())
     if lock and not is_sqlite(Ticket._meta.database):
         query = query.for_update()
-    ticket = query.first()
+    ticket: Ticket | None = query.first()
     if ticket is None:
         raise NotFound(f"no ticket has the number {quote(number)}")
     return ticket
