@@ -22,6 +22,10 @@ feed. It prints (never asserts):
   moment the save returned to the moment each other workstation's listener
   heard the ticket's number; target at most 1 s).
 
+Each workstation holds one connection: its change feed listens on the work
+connection, heard between steps and during the pauses (as the app's GUI thread
+polls it), so fifty workstations fit a server's default max_connections (100).
+
 Only a server on 127.0.0.1 (or localhost) is accepted. Bounded: the run stops
 at --seconds and stragglers are killed --grace seconds later.
 """
@@ -38,7 +42,6 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -143,20 +146,28 @@ def seed(url: str, workers: int, tickets: int, seconds: float, rng: random.Rando
 # --- one workstation -----------------------------------------------------------------------------
 
 
-def listen(
-    db: pw.Database, heard: list[tuple[str, float]], stop: threading.Event, ready: threading.Event
-) -> None:
-    from deskapp.store.change_feed import ChangeListener
+class Ears:
+    """The workstation's change feed, on its one connection (the work connection: a
+    desk of fifty fits a default server), heard between its steps and while it thinks."""
 
-    listener = ChangeListener(db)
-    ready.set()
-    try:
-        while not stop.is_set():
-            batch = listener.next(0.2)
+    def __init__(self, db: pw.Database) -> None:
+        from deskapp.store.change_feed import ChangeListener, open_shared_feed
+
+        self.heard: list[tuple[str, float]] = []
+        self._listener = ChangeListener(db, opener=open_shared_feed)
+
+    def listen(self, seconds: float = 0.0) -> None:
+        """Hear what arrived; keep listening for `seconds` (a person's pause)."""
+        until = time.monotonic() + seconds
+        while True:
+            batch = self._listener.next(max(0.0, until - time.monotonic()))
             now = time.time()
-            heard.extend((number, now) for number in batch.numbers)
-    finally:
-        listener.close()
+            self.heard.extend((number, now) for number in batch.numbers)
+            if time.monotonic() >= until:
+                return
+
+    def close(self) -> None:
+        self._listener.close()
 
 
 def pick(statuses: tuple[str, ...], rng: random.Random) -> tuple[str, int] | None:
@@ -200,14 +211,9 @@ def workstation(i: int, url: str, start_at: Any, seconds: float, think: float, o
 
     rng = random.Random(1000 + i)
     me = login(i)
-    db = open_database(url)
+    db = open_database(url, on_full=lambda text: print(f"{me}: {text}", file=sys.stderr, flush=True))
     clock = desk_clock(db)
-    heard: list[tuple[str, float]] = []
-    stop, listening = threading.Event(), threading.Event()
-    feed_db = database_from_url(url)
-    listener = threading.Thread(target=listen, args=(feed_db, heard, stop, listening), daemon=True)
-    listener.start()
-    listening.wait(30)
+    ears = Ears(db)
     ready.put(i)
     while start_at.value == 0.0:
         time.sleep(0.01)
@@ -263,14 +269,12 @@ def workstation(i: int, url: str, start_at: Any, seconds: float, think: float, o
         except Exception as exc:  # counted and shown: a failed save is never silent
             ops.append((kind, time.perf_counter() - began, "error"))
             errors.append(f"{kind}: {type(exc).__name__}: {exc}")
-        if think:
-            time.sleep(rng.uniform(0, 2 * think))
-    time.sleep(1.5)  # let the last notifications arrive
-    stop.set()
-    listener.join(5)
+        ears.listen(rng.uniform(0, 2 * think) if think else 0.0)
+    ears.listen(1.5)  # let the last notifications arrive
+    ears.close()
     db.close()
     Path(out).write_text(json.dumps({
-        "login": me, "ops": ops, "claims": claims, "commits": commits, "heard": heard,
+        "login": me, "ops": ops, "claims": claims, "commits": commits, "heard": ears.heard,
         "rule_transitions": rule_transitions, "errors": errors[:20], "error_count": len(errors),
     }))  # fmt: skip
 

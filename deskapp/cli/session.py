@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 
 import peewee as pw
 
@@ -47,8 +48,14 @@ def database_url(db_option: str | None) -> str:
     return db_option or os.environ.get(ENV_DB) or saved_database_url() or default_database_url()
 
 
+def server_full(text: str) -> None:
+    """A full PostgreSQL server is waited for, and the person told why nothing happens yet."""
+    print(f"deskapp: {text}", file=sys.stderr, flush=True)
+
+
 def database(args: argparse.Namespace, *, create: bool = False, check: bool = False) -> pw.Database:
-    db = open_database(database_url(getattr(args, "db", None)), create=create, check=check)
+    url = database_url(getattr(args, "db", None))
+    db = open_database(url, create=create, check=check, on_full=server_full)
     use(db)
     return db
 

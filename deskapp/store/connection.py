@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
@@ -171,8 +171,15 @@ def use(db: pw.Database) -> None:
         db.bind(MODELS, bind_refs=False, bind_backrefs=False)
 
 
-def open_database(url: str | None = None, *, create: bool = True, check: bool = False) -> pw.Database:
+def open_database(
+    url: str | None = None, *, create: bool = True, check: bool = False,
+    on_full: Callable[[str], None] | None = None,
+) -> pw.Database:  # fmt: skip
     """Connect, bind the models, and create or upgrade the schema.
+
+    A PostgreSQL server with no free connection slot is waited for, saying so
+    through `on_full` before each new attempt (`deskapp.store.server_full`); when
+    none comes free in time, `DatabaseUrlError` says the server is full.
 
     A SQLite file made by an older release is backed up next to itself
     before it is migrated. `create=False` refuses a database with no schema.
@@ -183,8 +190,15 @@ def open_database(url: str | None = None, *, create: bool = True, check: bool = 
     db = database_from_url(url or default_database_url())
     if is_sqlite(db):
         _prepare_sqlite_file(db, create=create)
+    from deskapp.store.server_full import ServerFull, connect_patiently
+
     try:
-        db.connect(reuse_if_open=True)
+        if is_sqlite(db):
+            db.connect(reuse_if_open=True)
+        else:
+            connect_patiently(db, describe(db), on_full)
+    except ServerFull as exc:
+        raise DatabaseUrlError(str(exc)) from None
     except pw.OperationalError as exc:
         raise DatabaseUrlError(f"cannot open {describe(db)}: {exc}".strip()) from None
     if check and is_sqlite(db):
