@@ -12,6 +12,7 @@ platformdirs user data folder. The schema is created, or upgraded by
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +22,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 import peewee as pw
 
+from deskapp.private_files import private_file, private_folder, tighten_files
 from deskapp.store.models import MODELS
 
 ENV_DB = "DESKAPP_DB"
@@ -33,6 +35,9 @@ SQLITE_PRAGMAS = {
     # 100k tickets is ~50 MB, and a rule pass over it re-reads far fewer pages.
     "cache_size": -65536,
 }
+
+
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 class DatabaseUrlError(ValueError):
@@ -103,7 +108,12 @@ def _sqlite(path: str) -> pw.SqliteDatabase:
 
 def _prepare_sqlite_file(db: pw.Database, *, create: bool) -> None:
     """Make a new SQLite file's folder when creating; otherwise refuse a missing file
-    instead of leaving an empty one (after which the app's first run never appears)."""
+    instead of leaving an empty one (after which the app's first run never appears).
+
+    The file (and its -wal, -shm and migration backups) is readable by its owner
+    only: made 0600 before SQLite opens it, so SQLite gives the -wal and -shm it
+    makes the same mode, and tightened when found looser; a folder made for it is
+    0700, and so is deskapp's own data folder (`deskapp.private_files`)."""
     name = str(db.database)
     if name == ":memory:":
         return
@@ -118,6 +128,7 @@ def _prepare_sqlite_file(db: pw.Database, *, create: bool) -> None:
                 raise DatabaseUrlError(f"cannot use {path}: {parent} is a file, not a folder")
             break
     if path.exists():
+        _keep_private(path)
         return
     if not create:
         raise DatabaseUrlError(
@@ -125,9 +136,24 @@ def _prepare_sqlite_file(db: pw.Database, *, create: bool) -> None:
             "or name another with --db"
         )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent, tighten=_is_own_folder(path.parent))
+        private_file(path)
     except OSError as exc:
         raise DatabaseUrlError(f"cannot make the folder for {path}: {exc.strerror or exc}") from None
+
+
+def _is_own_folder(folder: Path) -> bool:
+    """deskapp's data folder (tightened to 0700), not a folder the user named (left alone)."""
+    with contextlib.suppress(OSError):
+        return folder.resolve() == default_sqlite_path().parent.resolve()
+    return False
+
+
+def _keep_private(path: Path) -> None:
+    if _is_own_folder(path.parent):
+        private_folder(path.parent)
+    siblings = [path.with_name(path.name + suffix) for suffix in SQLITE_SIDE_FILES]
+    tighten_files([path, *siblings, *path.parent.glob(glob.escape(path.name) + ".v*.bak")])
 
 
 def redact(url: str) -> str:
