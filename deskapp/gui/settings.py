@@ -118,11 +118,11 @@ def write(settings: QSettings, setting: Setting, value: Any) -> None:
 def split_password(url: str) -> tuple[str, str | None]:
     """The URL without its password, and the password (None if it had none)."""
     parts = urlsplit(url)
-    if parts.password is None and "password=" not in parts.query.lower():
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if parts.password is None and not any(key.lower() == "password" for key, _ in pairs):
         return url, None
     # A password may also come in the query string (`?password=`): it is taken
     # out the same way, so it is never saved in the settings file.
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
     in_query = [value for key, value in pairs if key.lower() == "password"]
     if in_query:
         rest = [(key, value) for key, value in pairs if key.lower() != "password"]

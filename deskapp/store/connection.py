@@ -61,7 +61,11 @@ def database_from_url(url: str) -> pw.Database:
         raise DatabaseUrlError("the database URL is empty")
     if "://" not in text:
         return _sqlite(text)
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        raise DatabaseUrlError(f"{redact(text)}: not a URL deskapp can read ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
         # sqlite:///relative.sqlite3, sqlite:////absolute/path.sqlite3 (SQLAlchemy style)
@@ -78,8 +82,8 @@ def database_from_url(url: str) -> pw.Database:
             params["password"] = unquote(parts.password)
         if parts.hostname:
             params["host"] = parts.hostname
-        if parts.port:
-            params["port"] = parts.port
+        if port:
+            params["port"] = port
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise DatabaseUrlError(f"{redact(text)}: no database name after the host")
@@ -156,21 +160,34 @@ def _keep_private(path: Path) -> None:
     tighten_files([path, *siblings, *path.parent.glob(glob.escape(path.name) + ".v*.bak")])
 
 
+SECRET_QUERY_KEYS = frozenset({"password", "sslpassword"})  # libpq's: the login's, the TLS key's
+
+
 def redact(url: str) -> str:
     """The URL with its password replaced by ***, for messages and `--version`: the
-    one in `user:pw@` and a `password=` in the query string alike."""
-    parts = urlsplit(url)
-    if parts.password:
-        url = url.replace(f":{parts.password}@", ":***@")
+    one in `user:pw@` and a `password=` (or `sslpassword=`) in the query string alike.
+    Never raises: a URL too broken to parse loses everything that could be secret."""
+    try:
         parts = urlsplit(url)
-    if parts.query:
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-        if any(key.lower() == "password" for key, _ in pairs):
-            query = "&".join(
-                f"{key}=***" if key.lower() == "password" else f"{quote(key)}={quote(value, safe='')}"
-                for key, value in pairs
-            )
-            url = urlunsplit(parts._replace(query=query))
+        if parts.password:
+            url = url.replace(f":{parts.password}@", ":***@")
+            parts = urlsplit(url)
+        if parts.query:
+            pairs = parse_qsl(parts.query, keep_blank_values=True)
+            if any(key.lower() in SECRET_QUERY_KEYS for key, _ in pairs):
+                query = "&".join(
+                    f"{quote(key)}=***" if key.lower() in SECRET_QUERY_KEYS
+                    else f"{quote(key)}={quote(value, safe='')}"
+                    for key, value in pairs
+                )  # fmt: skip
+                url = urlunsplit(parts._replace(query=query))
+    except ValueError:  # "Invalid IPv6 URL" and the like
+        head, sep, rest = url.partition("://")
+        if "@" in rest:
+            rest = "***@" + rest.rsplit("@", 1)[1]
+        if "?" in rest:
+            rest = rest.split("?", 1)[0] + "?***"
+        url = head + sep + rest
     return url
 
 
