@@ -23,8 +23,9 @@ feed. It prints (never asserts):
   heard the ticket's number; target at most 1 s).
 
 Each workstation holds one connection: its change feed listens on the work
-connection, heard between steps and during the pauses (as the app's GUI thread
-polls it), so fifty workstations fit a server's default max_connections (100).
+connection (`deskapp.store.change_feed.SharedPostgresFeed`), looked at by a
+thread beside the work between its statements, so fifty workstations fit a
+server's default max_connections (100).
 
 Only a server on 127.0.0.1 (or localhost) is accepted. Bounded: the run stops
 at --seconds and stragglers are killed --grace seconds later.
@@ -42,6 +43,7 @@ import os
 import random
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -147,27 +149,34 @@ def seed(url: str, workers: int, tickets: int, seconds: float, rng: random.Rando
 
 
 class Ears:
-    """The workstation's change feed, on its one connection (the work connection: a
-    desk of fifty fits a default server), heard between its steps and while it thinks."""
+    """The workstation's change feed on its one connection (the work connection: a desk
+    of fifty fits a default server), heard by a thread beside the work, which looks
+    between the work's statements and never holds the connection while it waits."""
 
     def __init__(self, db: pw.Database) -> None:
-        from deskapp.store.change_feed import ChangeListener, open_shared_feed
+        from deskapp.store.change_feed import SharedPostgresFeed
 
         self.heard: list[tuple[str, float]] = []
-        self._listener = ChangeListener(db, opener=open_shared_feed)
+        self._feed = SharedPostgresFeed(db)  # in the work's thread: LISTEN on its connection
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._listen, daemon=True)
+        self._thread.start()
 
-    def listen(self, seconds: float = 0.0) -> None:
-        """Hear what arrived; keep listening for `seconds` (a person's pause)."""
-        until = time.monotonic() + seconds
-        while True:
-            batch = self._listener.next(max(0.0, until - time.monotonic()))
+    def _listen(self) -> None:
+        from deskapp.store.change_feed import FeedLost
+
+        while not self._stop.is_set():
+            try:
+                numbers = self._feed.wait(0.2)
+            except FeedLost:
+                return  # the work connection closed: the run is over
             now = time.time()
-            self.heard.extend((number, now) for number in batch.numbers)
-            if time.monotonic() >= until:
-                return
+            self.heard.extend((number, now) for number in numbers)
 
     def close(self) -> None:
-        self._listener.close()
+        self._stop.set()
+        self._thread.join(5)
+        self._feed.close()
 
 
 def pick(statuses: tuple[str, ...], rng: random.Random) -> tuple[str, int] | None:
@@ -269,8 +278,9 @@ def workstation(i: int, url: str, start_at: Any, seconds: float, think: float, o
         except Exception as exc:  # counted and shown: a failed save is never silent
             ops.append((kind, time.perf_counter() - began, "error"))
             errors.append(f"{kind}: {type(exc).__name__}: {exc}")
-        ears.listen(rng.uniform(0, 2 * think) if think else 0.0)
-    ears.listen(1.5)  # let the last notifications arrive
+        if think:
+            time.sleep(rng.uniform(0, 2 * think))
+    time.sleep(1.5)  # let the last notifications arrive
     ears.close()
     db.close()
     Path(out).write_text(json.dumps({

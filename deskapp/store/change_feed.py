@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -136,10 +137,20 @@ class PostgresFeed:
 class SharedPostgresFeed:
     """LISTEN on the work connection `db` has in the calling thread (see the module docstring).
 
-    `wait` returns at once while that connection is in a transaction. When the
-    connection was closed or replaced (a reconnect after an outage), the LISTEN
-    went with it: `wait` raises `FeedLost`, so the `ChangeListener` listens again
-    and asks for a resync (what was announced meanwhile was not heard)."""
+    From that thread, `wait` returns at once while the connection is in a
+    transaction. When the connection was closed or replaced (a reconnect after an
+    outage), the LISTEN went with it: `wait` raises `FeedLost`, so the
+    `ChangeListener` listens again and asks for a resync (what was announced
+    meanwhile was not heard).
+
+    Another thread may call `wait` too (a listener beside a worker that is busy
+    for seconds at a time): it then never holds the connection while it waits,
+    only looks, between the worker's statements, every `FOREIGN_POLL_SECONDS`.
+    Such a feed cannot listen again by itself after a reconnect (that would open
+    a connection in the other thread): `wait` raises `FeedLost`, and the worker's
+    thread makes a new one."""
+
+    FOREIGN_POLL_SECONDS = 0.05
 
     def __init__(self, db: pw.Database) -> None:
         import psycopg
@@ -147,6 +158,7 @@ class SharedPostgresFeed:
 
         self._psycopg = psycopg
         self._db = db
+        self._owner = threading.get_ident()
         try:
             conn: Any = db.connection()  # type: ignore[no-untyped-call]
             row = conn.execute(f"SELECT {_CHANNEL_SQL}").fetchone()
@@ -162,11 +174,34 @@ class SharedPostgresFeed:
         return None if self._db.is_closed() else self._db._state.conn  # type: ignore[attr-defined]
 
     def wait(self, timeout: float) -> list[str]:
+        conn = self._conn
+        if conn is None or conn.closed or conn.broken:
+            raise FeedLost("the work connection was closed")
+        if threading.get_ident() != self._owner:
+            return self._wait_beside(conn, timeout)
         if self._db.in_transaction():
             return []  # the work is using the connection: heard after its commit
-        conn = self._current()
-        if conn is not self._conn or conn is None or conn.closed or conn.broken:
-            raise FeedLost("the work connection was closed or replaced")
+        if self._current() is not conn:
+            raise FeedLost("the work connection was replaced")
+        return self._read(conn, timeout)
+
+    def _wait_beside(self, conn: Any, timeout: float) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            if conn.closed or conn.broken:
+                raise FeedLost("the work connection was closed")
+            # A look, with the connection's lock held only for it: it takes what psycopg
+            # kept from the worker's own reads and what arrived since (PostgreSQL sends
+            # nothing inside a transaction, so a look between its statements finds nothing).
+            numbers = self._read(conn, 0.0)
+            if numbers:
+                return numbers
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return []
+            time.sleep(min(self.FOREIGN_POLL_SECONDS, left))
+
+    def _read(self, conn: Any, timeout: float) -> list[str]:
         numbers: list[str] = []
         try:
             for note in conn.notifies(timeout=max(timeout, 0.0), stop_after=1):
@@ -178,8 +213,8 @@ class SharedPostgresFeed:
         return list(dict.fromkeys(numbers))
 
     def close(self) -> None:
-        """Stop listening; the connection stays open for the work."""
-        conn = self._current()
+        """Stop listening (from the owning thread); the connection stays open for the work."""
+        conn = self._current() if threading.get_ident() == self._owner else None
         if conn is self._conn and conn is not None and not self._db.in_transaction():
             with contextlib.suppress(Exception):  # closing anyway
                 conn.execute(self._unlisten)

@@ -252,3 +252,44 @@ def _listening(db: peewee.Database) -> list[str]:
 
 def _schema(db: peewee.Database) -> str:
     return str(raw_sql(db, "SELECT current_schema()").fetchone()[0])
+
+
+def test_a_thread_beside_the_work_hears_on_its_connection(pg_schema_url: str) -> None:
+    """A listener thread polls the worker's connection (no second connection) without ever
+    holding it while it waits: the worker's saves are not slowed, and a change made on
+    another connection is heard within a second."""
+    from deskapp.store.change_feed import SharedPostgresFeed
+
+    db = open_database(pg_schema_url)
+    desk = make_desk(db)
+    ticket, elsewhere = desk.log(), desk.log(summary="only changed on another connection")
+    feed = SharedPostgresFeed(db)  # in the worker's (this) thread
+    heard: list[tuple[str, float]] = []
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            heard.extend((n, time.monotonic()) for n in feed.wait(2.0))
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    try:
+        for n in range(5):  # the worker keeps working while the listener waits
+            started = time.monotonic()
+            sv.note(db, desk.clock, "tina", ticket.number, text=f"busy {n}")
+            assert time.monotonic() - started < 0.5
+        other = threading.Thread(target=_note_elsewhere, args=(desk, elsewhere.number))
+        saved = time.monotonic()
+        other.start()
+        other.join(30)
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline and elsewhere.number not in [n for n, _t in heard]:
+            time.sleep(0.02)
+        late = [t - saved for n, t in heard if n == elsewhere.number]
+        assert late and late[0] < 1.0
+        assert _listening(db) != []  # the worker's own connection is the one listening
+    finally:
+        stop.set()
+        listener.join(5)
+        feed.close()
+        db.close()
