@@ -173,6 +173,12 @@ class Ears:
             now = time.time()
             self.heard.extend((number, now) for number in numbers)
 
+    def between_steps(self) -> None:
+        """A look from the work's own thread too, right after a step (never waits)."""
+        numbers = self._feed.wait(0.0)
+        now = time.time()
+        self.heard.extend((number, now) for number in numbers)
+
     def close(self) -> None:
         self._stop.set()
         self._thread.join(5)
@@ -278,6 +284,7 @@ def workstation(i: int, url: str, start_at: Any, seconds: float, think: float, o
         except Exception as exc:  # counted and shown: a failed save is never silent
             ops.append((kind, time.perf_counter() - began, "error"))
             errors.append(f"{kind}: {type(exc).__name__}: {exc}")
+        ears.between_steps()
         if think:
             time.sleep(rng.uniform(0, 2 * think))
     time.sleep(1.5)  # let the last notifications arrive
