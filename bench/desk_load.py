@@ -22,6 +22,11 @@ feed. It prints (never asserts):
   moment the save returned to the moment each other workstation's listener
   heard the ticket's number; target at most 1 s).
 
+Each workstation holds one connection: its change feed listens on the work
+connection (`deskapp.store.change_feed.SharedPostgresFeed`), looked at by a
+thread beside the work between its statements, so fifty workstations fit a
+server's default max_connections (100).
+
 Only a server on 127.0.0.1 (or localhost) is accepted. Bounded: the run stops
 at --seconds and stragglers are killed --grace seconds later.
 """
@@ -143,20 +148,41 @@ def seed(url: str, workers: int, tickets: int, seconds: float, rng: random.Rando
 # --- one workstation -----------------------------------------------------------------------------
 
 
-def listen(
-    db: pw.Database, heard: list[tuple[str, float]], stop: threading.Event, ready: threading.Event
-) -> None:
-    from deskapp.store.change_feed import ChangeListener
+class Ears:
+    """The workstation's change feed on its one connection (the work connection: a desk
+    of fifty fits a default server), heard by a thread beside the work, which looks
+    between the work's statements and never holds the connection while it waits."""
 
-    listener = ChangeListener(db)
-    ready.set()
-    try:
-        while not stop.is_set():
-            batch = listener.next(0.2)
+    def __init__(self, db: pw.Database) -> None:
+        from deskapp.store.change_feed import SharedPostgresFeed
+
+        self.heard: list[tuple[str, float]] = []
+        self._feed = SharedPostgresFeed(db)  # in the work's thread: LISTEN on its connection
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._listen, daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        from deskapp.store.change_feed import FeedLost
+
+        while not self._stop.is_set():
+            try:
+                numbers = self._feed.wait(0.2)
+            except FeedLost:
+                return  # the work connection closed: the run is over
             now = time.time()
-            heard.extend((number, now) for number in batch.numbers)
-    finally:
-        listener.close()
+            self.heard.extend((number, now) for number in numbers)
+
+    def between_steps(self) -> None:
+        """A look from the work's own thread too, right after a step (never waits)."""
+        numbers = self._feed.wait(0.0)
+        now = time.time()
+        self.heard.extend((number, now) for number in numbers)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._feed.close()
 
 
 def pick(statuses: tuple[str, ...], rng: random.Random) -> tuple[str, int] | None:
@@ -200,14 +226,9 @@ def workstation(i: int, url: str, start_at: Any, seconds: float, think: float, o
 
     rng = random.Random(1000 + i)
     me = login(i)
-    db = open_database(url)
+    db = open_database(url, on_full=lambda text: print(f"{me}: {text}", file=sys.stderr, flush=True))
     clock = desk_clock(db)
-    heard: list[tuple[str, float]] = []
-    stop, listening = threading.Event(), threading.Event()
-    feed_db = database_from_url(url)
-    listener = threading.Thread(target=listen, args=(feed_db, heard, stop, listening), daemon=True)
-    listener.start()
-    listening.wait(30)
+    ears = Ears(db)
     ready.put(i)
     while start_at.value == 0.0:
         time.sleep(0.01)
@@ -263,14 +284,14 @@ def workstation(i: int, url: str, start_at: Any, seconds: float, think: float, o
         except Exception as exc:  # counted and shown: a failed save is never silent
             ops.append((kind, time.perf_counter() - began, "error"))
             errors.append(f"{kind}: {type(exc).__name__}: {exc}")
+        ears.between_steps()
         if think:
             time.sleep(rng.uniform(0, 2 * think))
     time.sleep(1.5)  # let the last notifications arrive
-    stop.set()
-    listener.join(5)
+    ears.close()
     db.close()
     Path(out).write_text(json.dumps({
-        "login": me, "ops": ops, "claims": claims, "commits": commits, "heard": heard,
+        "login": me, "ops": ops, "claims": claims, "commits": commits, "heard": ears.heard,
         "rule_transitions": rule_transitions, "errors": errors[:20], "error_count": len(errors),
     }))  # fmt: skip
 

@@ -13,13 +13,23 @@ import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import platformdirs
+
+from deskapp.private_files import open_private, private_folder, tighten_files
 
 LOG_NAME = "deskapp.log"
 _MAX_BYTES = 2_000_000
 _BACKUPS = 5
 log = logging.getLogger("deskapp")
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """Each log file (the current one and those rotated aside) readable by its owner only."""
+
+    def _open(self) -> Any:
+        return open_private(Path(self.baseFilename), self.mode, encoding=self.encoding or "utf-8")
 
 
 def log_dir() -> Path:
@@ -40,8 +50,13 @@ def setup_logging(level: int = logging.INFO) -> Path:
         if isinstance(handler, RotatingFileHandler):
             return Path(handler.baseFilename)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8")
+        # The default folder is deskapp's own: tightened. One named by DESKAPP_LOG_DIR is
+        # made 0700 if missing, else left as it is (it may be shared, e.g. /tmp).
+        private_folder(path.parent, tighten=not os.environ.get("DESKAPP_LOG_DIR"))
+        tighten_files([path, *(path.with_name(f"{path.name}.{n}") for n in range(1, _BACKUPS + 1))])
+        handler = PrivateRotatingFileHandler(
+            path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
+        )
     except OSError as exc:  # a read-only profile must not stop the desk working
         print(f"deskapp: cannot write the log at {path}: {exc}", file=sys.stderr)
         return path

@@ -32,6 +32,17 @@ def _isolated_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashes() -> Iterator[None]:
+    """Passwords hash at the floor cost in tests (as fast as before N=2^17 became the
+    default); tests/store/test_passwords.py holds the production default to its value.
+    Commands run in a child process hash at the production cost."""
+    from deskapp.store.passwords import FLOOR, cost_for_tests
+
+    with cost_for_tests(FLOOR):
+        yield
+
+
 def _pg_base_url() -> str:
     url = os.environ.get(PG_ENV)
     if not url:

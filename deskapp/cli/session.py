@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from typing import overload
 from urllib.parse import urlsplit
 
@@ -54,19 +55,25 @@ def database_url(db_option: str | None) -> str:
     return db_option or os.environ.get(ENV_DB) or saved_database_url() or default_database_url()
 
 
+def server_full(text: str) -> None:
+    """A full PostgreSQL server is waited for, and the person told why nothing happens yet."""
+    print(f"deskapp: {text}", file=sys.stderr, flush=True)
+
+
 def database(args: argparse.Namespace, *, create: bool = False, check: bool = False) -> pw.Database:
     url = database_url(getattr(args, "db", None))
     password = os.environ.get(PASSWORD_ENV)
     try:
-        db = open_database(url, create=create, check=check, password=password)
+        db = open_database(url, create=create, check=check, password=password, on_full=server_full)
     except DatabaseUrlError as exc:
         # PostgreSQL asked for a password the URL does not carry: the person's own.
         if password is not None or not _wants_password(str(exc)):
             raise
         user = urlsplit(url).username or "you"
         db = open_database(
-            url, create=create, check=check, password=ask_password(f"PostgreSQL password for {user}: ")
-        )
+            url, create=create, check=check, password=ask_password(f"PostgreSQL password for {user}: "),
+            on_full=server_full,
+        )  # fmt: skip
     use(db)
     return db
 

@@ -23,7 +23,7 @@ from deskapp.domain.lifecycle import DeskError, Role, Status
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.gui import settings as conf
 from deskapp.gui.after_paint import AfterPaint
-from deskapp.gui.change_listener import ChangeListenerThread
+from deskapp.gui.change_listener import ChangeListenerThread, ChangePoller
 from deskapp.gui.desk import Desk
 from deskapp.gui.intake_view import IntakeDialog
 from deskapp.gui.main_window import MainWindow
@@ -37,7 +37,7 @@ from deskapp.gui.timers import ChangeWatchTimer, CountdownTimer, RulesTimer
 from deskapp.gui.workers import LoadSignals, Read, ReadSignals, RulesRun, RulesSignals
 from deskapp.services import directory, presence
 from deskapp.services.queue import QueueRow
-from deskapp.store.connection import describe
+from deskapp.store.connection import describe, is_sqlite
 
 WATERMARK_SLACK = dt.timedelta(microseconds=1)  # re-read the last instant: ties are not missed
 FIRST_PAGE = 300  # tickets shown first at launch: more than a screenful, cheap to read
@@ -82,7 +82,7 @@ class DeskApp(QObject):
         self.history_panel: Any = None
         self._watermark: dt.datetime | None = None
         self._rules_running = False
-        self.change_listener: ChangeListenerThread | None = None
+        self.change_listener: ChangeListenerThread | ChangePoller | None = None
         self.workstation = presence.this_workstation()
         self._offline = False
         self._presence: tuple[str, float] | None = None  # (ticket open here, last heartbeat)
@@ -277,7 +277,10 @@ class DeskApp(QObject):
         (`deskapp.store.change_feed`); the watch timer stays as a slow safety net."""
         if self.change_listener is not None:
             return
-        listener = self.change_listener = ChangeListenerThread(self.db, self)
+        # PostgreSQL: polled on the GUI thread's own connection, so a workstation holds one
+        # server connection, not two; SQLite: a thread with its own handle on the local file.
+        kind = ChangeListenerThread if is_sqlite(self.db) else ChangePoller
+        listener = self.change_listener = kind(self.db, self)
         listener.changed.connect(lambda numbers: self.refresh_queue(numbers))
         listener.resync.connect(lambda: self.refresh_queue())
         listener.online_changed.connect(self._online_changed)

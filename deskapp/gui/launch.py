@@ -47,6 +47,37 @@ def application(argv: list[str] | None = None) -> Any:
     return app
 
 
+class FullServerNotice:
+    """While a full PostgreSQL server is waited for at launch, a small window (and stderr)
+    says so, so the person knows why the desk has not opened yet."""
+
+    def __init__(self) -> None:
+        self.label: Any = None
+        self.shown: list[str] = []
+
+    def show(self, text: str) -> None:
+        from PySide6.QtWidgets import QApplication, QLabel
+
+        print(f"deskapp: {text}", file=sys.stderr, flush=True)
+        self.shown.append(text)
+        if self.label is None:
+            self.label = QLabel()
+            self.label.setObjectName("serverFullNotice")
+            self.label.setWindowTitle("deskapp: waiting for the database")
+            self.label.setWordWrap(True)
+            self.label.setMargin(16)
+            self.label.setMinimumWidth(420)
+        self.label.setText(f"{text}.\n\nThe desk opens as soon as a connection is free.")
+        self.label.show()
+        QApplication.processEvents()  # painted before the wait that follows
+
+    def close(self) -> None:
+        if self.label is not None:
+            self.label.close()
+            self.label.deleteLater()
+            self.label = None
+
+
 def run_gui(args: argparse.Namespace) -> int:
     if (
         not os.environ.get("DISPLAY")
@@ -91,20 +122,24 @@ def run_gui(args: argparse.Namespace) -> int:
             return 0
     # The same order as the command line (deskapp.cli.session.database_url).
     url = getattr(args, "db", None) or os.environ.get(ENV_DB) or conf.database_url(settings)
+    notice = FullServerNotice()
     try:
-        db = open_database(url)
+        db = open_database(url, on_full=notice.show)
     except DatabaseUrlError as exc:
         # A desk where each person signs in to PostgreSQL as themselves: the password
         # is theirs, asked for here and given to the connection (never kept).
+        notice.close()
         password = _ask_server_password(url or "", str(exc))
         if password is None:
             print(f"deskapp: {exc}", file=sys.stderr)
             return 1
         try:
-            db = open_database(url, password=password)
+            db = open_database(url, password=password, on_full=notice.show)
         except DatabaseUrlError as again:
+            notice.close()
             print(f"deskapp: {again}", file=sys.stderr)
             return 1
+    notice.close()
     if first_run is not None and first_run.training and not directory.is_training(db):
         directory.mark_training(db)
     training = directory.is_training(db)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from PySide6.QtCore import QSettings
 
+from deskapp.private_files import private_file, private_folder
 from deskapp.settings_file import LEGACY_LINUX_FILE, settings_path
 
 KEYRING_SERVICE = "deskapp"
@@ -36,6 +38,31 @@ WATCH_MS = Setting("timers/watch_ms", int, 3000, "Check for other workstations' 
 ALL = (DATABASE_URL, COUNTDOWN_MS, RULES_MS, WATCH_MS)
 
 
+class PrivateSettings(QSettings):
+    """QSettings whose INI file (and its folder) only its owner can read: before the first
+    write the file is made 0600 in a 0700 folder, and QSettings keeps an existing file's
+    mode when it saves (`deskapp.private_files`). An open file is tightened at once."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path), QSettings.Format.IniFormat)
+        self._path = path
+        self._private = False
+        if path.exists():
+            private_folder(path.parent)
+            private_file(path)
+            self._private = True
+
+    def _make_private(self) -> None:
+        if not self._private:
+            private_folder(self._path.parent)
+            private_file(self._path)
+            self._private = True
+
+    def setValue(self, key: str, value: Any) -> None:
+        self._make_private()
+        super().setValue(key, value)
+
+
 def open_settings() -> QSettings:
     """The app's settings file (the app and the command line open this one).
 
@@ -44,7 +71,7 @@ def open_settings() -> QSettings:
     copied in, so an upgrade keeps the desk it was set up for.
     """
     path = settings_path()
-    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    settings = PrivateSettings(path)
     if not path.exists():
         legacy = _legacy_settings()
         keys = legacy.allKeys() if legacy is not None else []
@@ -91,11 +118,11 @@ def write(settings: QSettings, setting: Setting, value: Any) -> None:
 def split_password(url: str) -> tuple[str, str | None]:
     """The URL without its password, and the password (None if it had none)."""
     parts = urlsplit(url)
-    if parts.password is None and "password=" not in parts.query.lower():
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if parts.password is None and not any(key.lower() == "password" for key, _ in pairs):
         return url, None
     # A password may also come in the query string (`?password=`): it is taken
     # out the same way, so it is never saved in the settings file.
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
     in_query = [value for key, value in pairs if key.lower() == "password"]
     if in_query:
         rest = [(key, value) for key, value in pairs if key.lower() != "password"]

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from deskapp.gui import settings as conf
 from deskapp.gui.forms import child, load_form
+from deskapp.store.connection import redact
 
 SQLITE, POSTGRES = "sqlite", "postgresql"
 
@@ -45,7 +46,16 @@ class SettingsDialog(QDialog):
         url = str(conf.read(self._settings, conf.DATABASE_URL))
         if url.startswith(("postgres://", "postgresql://")):
             self.database_kind_combo.setCurrentIndex(1)
-            self.postgres_url_edit.setText(url)
+            # A password an older release left in the saved URL (user:pw@ or ?password=) is
+            # never shown in the URL field: it moves to the masked password field, and from
+            # there to the keyring when the dialog is saved.
+            try:
+                bare, embedded = conf.split_password(url)
+            except ValueError:  # too broken to read: shown with anything secret hidden
+                bare, embedded = redact(url), None
+            self.postgres_url_edit.setText(bare)
+            if embedded:
+                self.postgres_password_edit.setText(embedded)
         else:
             self.database_kind_combo.setCurrentIndex(0)
             self.sqlite_path_edit.setText(url.removeprefix("sqlite:///"))

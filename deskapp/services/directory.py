@@ -25,6 +25,7 @@ is kept in a table; signing in is connecting as oneself (`authenticate`).
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import NamedTuple
 
@@ -44,10 +45,11 @@ from deskapp.services.errors import (
 )
 from deskapp.services.operation import SYSTEM_ACTORS, load_staff
 from deskapp.services.text import check_text
+from deskapp.store import passwords
 from deskapp.store.connection import use, write_transaction
 from deskapp.store.migrations import get_meta, set_meta
 from deskapp.store.models import TERRITORY, Reseller, Staff
-from deskapp.store.passwords import hash_password, verify_password
+from deskapp.store.passwords import hash_password
 from deskapp.store.security import (
     call_staff_function,
     is_postgres_secured,
@@ -55,6 +57,8 @@ from deskapp.store.security import (
     scram_verifier,
     session_login,
 )
+
+log = logging.getLogger(__name__)
 
 _LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 8
@@ -186,13 +190,34 @@ def add_reseller(
 
 
 def authenticate(db: pw.Database, login: str, password: str) -> Staff:
-    """The staff member if the password is theirs; AuthenticationFailed otherwise."""
+    """The staff member if the password is theirs; AuthenticationFailed otherwise.
+
+    The one way the app and the command line sign someone in, so both also:
+    replace a hash made with less than today's cost by a new one, now that the
+    password is at hand; and refuse a stored hash that cannot be trusted (below
+    the floor, or damaged), saying an administrator must set a new password
+    (`deskapp.store.passwords`). A weak hash says so only to someone who knows its
+    password, so a stranger learns nothing about a login from it."""
     use(db)
     if is_postgres_secured(db):
         return _sign_in_as(db, login.strip().lower(), password)
     staff = Staff.get_or_none(Staff.login == login.strip().lower())
-    if staff is None or not staff.active or not verify_password(password, staff.password_hash):
-        raise AuthenticationFailed(f"login {quote(login)} and that password do not match")
+    mismatch = AuthenticationFailed(f"login {quote(login)} and that password do not match")
+    if staff is None or not staff.active:
+        raise mismatch
+    stored = staff.password_hash
+    if passwords.unusable(stored):
+        if passwords.parse(stored) is None or passwords.verify_password(password, stored):
+            raise AuthenticationFailed(
+                f"the password stored for {quote(staff.login)} cannot be trusted (made with settings "
+                "too weak, or damaged), so it cannot sign anyone in: an administrator must set a new "
+                f"one (Directory, Set password; or `deskapp staff password {staff.login}`)"
+            )
+        raise mismatch
+    if not passwords.verify_password(password, stored):
+        raise mismatch
+    if stored and passwords.needs_rehash(stored):
+        _rehash(staff, stored, password)
     return staff
 
 
@@ -223,6 +248,23 @@ def _sign_in_as(db: pw.Database, login: str, password: str) -> Staff:
             restore()  # a server login that is not this desk's staff does not stay connected
         raise AuthenticationFailed(f"{quote(login)} is not an active staff member of this desk")
     return staff
+
+
+def _rehash(staff: Staff, stored: str, password: str) -> None:
+    """Store the password again at today's cost; only over the hash that was checked, so a
+    new password set meanwhile is kept. A desk that cannot be written to still signs in."""
+    fresh = passwords.hash_password(password)
+    try:
+        changed = (
+            Staff.update(password_hash=fresh)
+            .where(Staff.id == staff.id, Staff.password_hash == stored)
+            .execute()
+        )
+    except pw.DatabaseError as exc:
+        log.warning("could not store %s's password at today's cost: %s", staff.login, exc)
+        return
+    if changed:
+        staff.password_hash = fresh
 
 
 class StaffEntry(NamedTuple):

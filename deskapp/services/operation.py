@@ -32,7 +32,7 @@ from deskapp.domain.time_range import quote
 from deskapp.services.errors import Change, ConflictError, NotFound, ValidationError
 from deskapp.services.text import MAX_TEXT, check_text
 from deskapp.store.change_feed import announce
-from deskapp.store.connection import use, write_transaction
+from deskapp.store.connection import is_sqlite, use, write_transaction
 from deskapp.store.models import History, Staff, Ticket
 
 RULES_ACTOR = "rules"
@@ -63,9 +63,15 @@ def load_staff(login: str) -> Staff:
     return staff
 
 
-def load_ticket(number: str) -> Ticket:
+def load_ticket(number: str, *, lock: bool = False) -> Ticket:
+    """`lock` (inside a write transaction, PostgreSQL): SELECT ... FOR UPDATE, so a second
+    workstation changing the same ticket waits for this one to commit and then reads the
+    version it made (SQLite's IMMEDIATE transaction already serializes every writer)."""
     check_text(number, "the ticket number", Ticket.number.max_length)
-    ticket = Ticket.get_or_none(Ticket.number == number.strip().upper())
+    query = Ticket.select().where(Ticket.number == number.strip().upper())
+    if lock and not is_sqlite(Ticket._meta.database):
+        query = query.for_update()
+    ticket: Ticket | None = query.first()
     if ticket is None:
         raise NotFound(f"no ticket has the number {quote(number)}")
     return ticket
@@ -178,7 +184,9 @@ def ticket_operation(
             staff = load_staff(actor)
             role = staff_role(staff)
             check_role(action, role)
-        ticket = load_ticket(number)
+        # Locked: without an expected version, a change made meanwhile by another workstation
+        # is waited for, not refused as a conflict (op.write's version check then holds).
+        ticket = load_ticket(number, lock=True)
         if expected_version is not None and not 1 <= expected_version <= MAX_VERSION:
             raise ValidationError(
                 f"{quote(expected_version)} is not a version a ticket can have "

@@ -11,7 +11,13 @@ Reading side (no Qt, no peewee models): `ChangeListener(db).next(timeout)`
 returns a `Changes` batch: the ticket numbers changed since the last call, or
 nothing when `timeout` passed quietly.
 
-- PostgreSQL: a LISTEN on the listener's own autocommit psycopg connection.
+- PostgreSQL: a LISTEN on the listener's own autocommit psycopg connection
+  (`open_feed`), or on the workstation's work connection itself
+  (`open_shared_feed`: one server connection per workstation, so a desk of fifty
+  fits PostgreSQL's default max_connections of 100). The shared feed is polled
+  between uses, from the thread that does the work, and never inside one of its
+  transactions: psycopg keeps notifications that arrive during other queries,
+  and PostgreSQL delivers them only between transactions anyway.
 - SQLite: a cheap poll of `PRAGMA data_version` on its own connection (it moves
   when another connection commits); when it moves, the history rows after the
   last one seen name the changed tickets (every change writes history, and
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -127,6 +134,93 @@ class PostgresFeed:
         self._conn.close()
 
 
+class SharedPostgresFeed:
+    """LISTEN on the work connection `db` has in the calling thread (see the module docstring).
+
+    From that thread, `wait` returns at once while the connection is in a
+    transaction. When the connection was closed or replaced (a reconnect after an
+    outage), the LISTEN went with it: `wait` raises `FeedLost`, so the
+    `ChangeListener` listens again and asks for a resync (what was announced
+    meanwhile was not heard).
+
+    Another thread may call `wait` too (a listener beside a worker that is busy
+    for seconds at a time): it then never holds the connection while it waits,
+    only looks, between the worker's statements, every `FOREIGN_POLL_SECONDS`.
+    Such a feed cannot listen again by itself after a reconnect (that would open
+    a connection in the other thread): `wait` raises `FeedLost`, and the worker's
+    thread makes a new one."""
+
+    FOREIGN_POLL_SECONDS = 0.05
+
+    def __init__(self, db: pw.Database) -> None:
+        import psycopg
+        import psycopg.sql
+
+        self._psycopg = psycopg
+        self._db = db
+        self._owner = threading.get_ident()
+        try:
+            conn: Any = db.connection()  # type: ignore[no-untyped-call]
+            row = conn.execute(f"SELECT {_CHANNEL_SQL}").fetchone()
+            self.channel = str(row[0]) if row else CHANNEL
+            name = psycopg.sql.Identifier(self.channel)
+            self._unlisten = psycopg.sql.SQL("UNLISTEN {}").format(name)
+            conn.execute(psycopg.sql.SQL("LISTEN {}").format(name))
+        except (psycopg.Error, pw.OperationalError, pw.InterfaceError) as exc:
+            raise FeedLost(str(exc)) from exc
+        self._conn: Any = conn
+
+    def _current(self) -> Any:
+        return None if self._db.is_closed() else self._db._state.conn  # type: ignore[attr-defined]
+
+    def wait(self, timeout: float) -> list[str]:
+        conn = self._conn
+        if conn is None or conn.closed or conn.broken:
+            raise FeedLost("the work connection was closed")
+        if threading.get_ident() != self._owner:
+            return self._wait_beside(conn, timeout)
+        if self._db.in_transaction():
+            return []  # the work is using the connection: heard after its commit
+        if self._current() is not conn:
+            raise FeedLost("the work connection was replaced")
+        return self._read(conn, timeout)
+
+    def _wait_beside(self, conn: Any, timeout: float) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            if conn.closed or conn.broken:
+                raise FeedLost("the work connection was closed")
+            # A look, with the connection's lock held only for it: it takes what psycopg
+            # kept from the worker's own reads and what arrived since (PostgreSQL sends
+            # nothing inside a transaction, so a look between its statements finds nothing).
+            numbers = self._read(conn, 0.0)
+            if numbers:
+                return numbers
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return []
+            time.sleep(min(self.FOREIGN_POLL_SECONDS, left))
+
+    def _read(self, conn: Any, timeout: float) -> list[str]:
+        numbers: list[str] = []
+        try:
+            for note in conn.notifies(timeout=max(timeout, 0.0), stop_after=1):
+                numbers += _split(self.channel, note.channel, note.payload)
+            for note in conn.notifies(timeout=0):  # drain what else arrived
+                numbers += _split(self.channel, note.channel, note.payload)
+        except self._psycopg.Error as exc:
+            raise FeedLost(str(exc)) from exc
+        return list(dict.fromkeys(numbers))
+
+    def close(self) -> None:
+        """Stop listening (from the owning thread); the connection stays open for the work."""
+        conn = self._current() if threading.get_ident() == self._owner else None
+        if conn is self._conn and conn is not None and not self._db.in_transaction():
+            with contextlib.suppress(Exception):  # closing anyway
+                conn.execute(self._unlisten)
+        self._conn = None
+
+
 def _split(listening: str, channel: str, payload: str) -> list[str]:
     if channel != listening:
         return []
@@ -188,6 +282,15 @@ def open_feed(db: pw.Database) -> Feed:
     params = dict(db.connect_params)
     params["dbname"] = db.database
     return PostgresFeed(params)
+
+
+def open_shared_feed(db: pw.Database) -> Feed:
+    """A feed that costs the server no connection of its own: on PostgreSQL it listens on
+    `db`'s connection in the calling thread (poll it from there, between uses); on SQLite
+    it is `open_feed`'s (a second handle on a local file costs no server anything)."""
+    if is_sqlite(db):
+        return SqliteFeed(str(db.database))
+    return SharedPostgresFeed(db)
 
 
 class ChangeListener:

@@ -12,15 +12,17 @@ platformdirs user data folder. The schema is created, or upgraded by
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 import peewee as pw
 
+from deskapp.private_files import private_file, private_folder, tighten_files
 from deskapp.store.models import MODELS
 
 ENV_DB = "DESKAPP_DB"
@@ -33,6 +35,9 @@ SQLITE_PRAGMAS = {
     # 100k tickets is ~50 MB, and a rule pass over it re-reads far fewer pages.
     "cache_size": -65536,
 }
+
+
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 class DatabaseUrlError(ValueError):
@@ -56,7 +61,11 @@ def database_from_url(url: str) -> pw.Database:
         raise DatabaseUrlError("the database URL is empty")
     if "://" not in text:
         return _sqlite(text)
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        raise DatabaseUrlError(f"{redact(text)}: not a URL deskapp can read ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
         # sqlite:///relative.sqlite3, sqlite:////absolute/path.sqlite3 (SQLAlchemy style)
@@ -73,8 +82,8 @@ def database_from_url(url: str) -> pw.Database:
             params["password"] = unquote(parts.password)
         if parts.hostname:
             params["host"] = parts.hostname
-        if parts.port:
-            params["port"] = parts.port
+        if port:
+            params["port"] = port
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise DatabaseUrlError(f"{redact(text)}: no database name after the host")
@@ -103,7 +112,12 @@ def _sqlite(path: str) -> pw.SqliteDatabase:
 
 def _prepare_sqlite_file(db: pw.Database, *, create: bool) -> None:
     """Make a new SQLite file's folder when creating; otherwise refuse a missing file
-    instead of leaving an empty one (after which the app's first run never appears)."""
+    instead of leaving an empty one (after which the app's first run never appears).
+
+    The file (and its -wal, -shm and migration backups) is readable by its owner
+    only: made 0600 before SQLite opens it, so SQLite gives the -wal and -shm it
+    makes the same mode, and tightened when found looser; a folder made for it is
+    0700, and so is deskapp's own data folder (`deskapp.private_files`)."""
     name = str(db.database)
     if name == ":memory:":
         return
@@ -118,6 +132,7 @@ def _prepare_sqlite_file(db: pw.Database, *, create: bool) -> None:
                 raise DatabaseUrlError(f"cannot use {path}: {parent} is a file, not a folder")
             break
     if path.exists():
+        _keep_private(path)
         return
     if not create:
         raise DatabaseUrlError(
@@ -125,26 +140,54 @@ def _prepare_sqlite_file(db: pw.Database, *, create: bool) -> None:
             "or name another with --db"
         )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent, tighten=_is_own_folder(path.parent))
+        private_file(path)
     except OSError as exc:
         raise DatabaseUrlError(f"cannot make the folder for {path}: {exc.strerror or exc}") from None
 
 
+def _is_own_folder(folder: Path) -> bool:
+    """deskapp's data folder (tightened to 0700), not a folder the user named (left alone)."""
+    with contextlib.suppress(OSError):
+        return folder.resolve() == default_sqlite_path().parent.resolve()
+    return False
+
+
+def _keep_private(path: Path) -> None:
+    if _is_own_folder(path.parent):
+        private_folder(path.parent)
+    siblings = [path.with_name(path.name + suffix) for suffix in SQLITE_SIDE_FILES]
+    tighten_files([path, *siblings, *path.parent.glob(glob.escape(path.name) + ".v*.bak")])
+
+
+SECRET_QUERY_KEYS = frozenset({"password", "sslpassword"})  # libpq's: the login's, the TLS key's
+
+
 def redact(url: str) -> str:
     """The URL with its password replaced by ***, for messages and `--version`: the
-    one in `user:pw@` and a `password=` in the query string alike."""
-    parts = urlsplit(url)
-    if parts.password:
-        url = url.replace(f":{parts.password}@", ":***@")
+    one in `user:pw@` and a `password=` (or `sslpassword=`) in the query string alike.
+    Never raises: a URL too broken to parse loses everything that could be secret."""
+    try:
         parts = urlsplit(url)
-    if parts.query:
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-        if any(key.lower() == "password" for key, _ in pairs):
-            query = "&".join(
-                f"{key}=***" if key.lower() == "password" else f"{quote(key)}={quote(value, safe='')}"
-                for key, value in pairs
-            )
-            url = urlunsplit(parts._replace(query=query))
+        if parts.password:
+            url = url.replace(f":{parts.password}@", ":***@")
+            parts = urlsplit(url)
+        if parts.query:
+            pairs = parse_qsl(parts.query, keep_blank_values=True)
+            if any(key.lower() in SECRET_QUERY_KEYS for key, _ in pairs):
+                query = "&".join(
+                    f"{quote(key)}=***" if key.lower() in SECRET_QUERY_KEYS
+                    else f"{quote(key)}={quote(value, safe='')}"
+                    for key, value in pairs
+                )  # fmt: skip
+                url = urlunsplit(parts._replace(query=query))
+    except ValueError:  # "Invalid IPv6 URL" and the like
+        head, sep, rest = url.partition("://")
+        if "@" in rest:
+            rest = "***@" + rest.rsplit("@", 1)[1]
+        if "?" in rest:
+            rest = rest.split("?", 1)[0] + "?***"
+        url = head + sep + rest
     return url
 
 
@@ -172,9 +215,14 @@ def use(db: pw.Database) -> None:
 
 
 def open_database(
-    url: str | None = None, *, create: bool = True, check: bool = False, password: str | None = None
-) -> pw.Database:
+    url: str | None = None, *, create: bool = True, check: bool = False, password: str | None = None,
+    on_full: Callable[[str], None] | None = None,
+) -> pw.Database:  # fmt: skip
     """Connect, bind the models, and create or upgrade the schema.
+
+    A PostgreSQL server with no free connection slot is waited for, saying so
+    through `on_full` before each new attempt (`deskapp.store.server_full`); when
+    none comes free in time, `DatabaseUrlError` says the server is full.
 
     A SQLite file made by an older release is backed up next to itself
     before it is migrated. `create=False` refuses a database with no schema.
@@ -188,8 +236,15 @@ def open_database(
         db.connect_params["password"] = password
     if is_sqlite(db):
         _prepare_sqlite_file(db, create=create)
+    from deskapp.store.server_full import ServerFull, connect_patiently
+
     try:
-        db.connect(reuse_if_open=True)
+        if is_sqlite(db):
+            db.connect(reuse_if_open=True)
+        else:
+            connect_patiently(db, describe(db), on_full)
+    except ServerFull as exc:
+        raise DatabaseUrlError(str(exc)) from None
     except pw.OperationalError as exc:
         raise DatabaseUrlError(f"cannot open {describe(db)}: {exc}".strip()) from None
     if check and is_sqlite(db):

@@ -165,3 +165,43 @@ def test_a_lost_race_shows_what_changed_and_an_offline_save_is_reported(
     assert not view.submit_action()
     assert "nothing was saved" in view.action_error_label.text()
     assert view.note_edit.toPlainText() == "my careful note"
+
+
+def test_a_workstation_listens_on_its_one_connection(
+    qtbot: QtBot, live_app: DeskApp, clock: FixedClock
+) -> None:
+    """PostgreSQL: the GUI thread's work connection itself LISTENs (a desk of fifty then fits
+    the server's default max_connections); a change made on another connection shows within
+    a second. SQLite: a listener thread on its own handle of the local file."""
+    import threading
+
+    from deskapp.gui.change_listener import ChangeListenerThread, ChangePoller
+    from deskapp.store.connection import is_sqlite, raw_sql
+
+    app = live_app
+    seed(app.db, clock)
+    number = log(app.db, clock)
+    window = app.start(desk_for(app.db, clock, "tess").session, start_timers=False)
+    qtbot.addWidget(window)
+    app.start_change_listener()
+    listener = app.change_listener
+    if is_sqlite(app.db):
+        assert isinstance(listener, ChangeListenerThread)
+    else:
+        assert isinstance(listener, ChangePoller)
+        channels = [r[0] for r in raw_sql(app.db, "SELECT pg_listening_channels()").fetchall()]
+        assert len(channels) == 1 and channels[0].startswith("deskapp_changes")
+    assert listener is not None and listener.listening.wait(5)
+
+    def elsewhere() -> None:
+        try:
+            services.assign(app.db, clock, "lee", number, engineer="tom")
+        finally:
+            app.db.close()  # that thread's connection only
+
+    other = threading.Thread(target=elsewhere)
+    other.start()
+    other.join(30)
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: _status_of(app, number) == "assigned", timeout=1000)
+    assert time.monotonic() - started < 1.0

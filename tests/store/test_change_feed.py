@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,10 +22,11 @@ from deskapp.store.change_feed import (
     Changes,
     FeedLost,
     announce,
+    open_shared_feed,
     payloads,
 )
-from deskapp.store.connection import write_transaction
-from tests.desk_setup import Desk
+from deskapp.store.connection import is_sqlite, open_database, raw_sql, write_transaction
+from tests.desk_setup import Desk, make_desk
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -190,3 +192,104 @@ def test_a_change_stamped_in_the_past_is_still_seen(desk: Desk, db: peewee.Datab
         assert seen == {ticket.number}
     finally:
         listener.close()
+
+
+def test_the_shared_feed_listens_on_the_work_connection(desk: Desk, db: peewee.Database) -> None:
+    """One server connection per workstation: the feed adds none on PostgreSQL, hears the
+    changes of another connection between uses, and waits out a transaction."""
+    listener = ChangeListener(db, opener=open_shared_feed)
+    try:
+        if not is_sqlite(db):  # the work connection itself is the one listening
+            assert _listening(db) == ["deskapp_changes_" + _schema(db)]
+        ticket = desk.log()
+        seen, took = _collect(listener, {ticket.number})
+        assert seen == {ticket.number} and took < 1.0
+        other = threading.Thread(target=_note_elsewhere, args=(desk, ticket.number))
+        other.start()
+        other.join(30)
+        seen, _ = _collect(listener, {ticket.number})
+        assert seen == {ticket.number}
+        with db.atomic():  # inside a transaction the connection is the work's: no wait
+            if is_sqlite(db):
+                return  # SQLite's feed is a handle of its own, which may wait
+            started = time.monotonic()
+            assert listener.next(0.5) == Changes()
+            assert time.monotonic() - started < 0.2
+    finally:
+        listener.close()
+
+
+def test_the_shared_feed_resyncs_after_its_connection_was_replaced(pg_schema_url: str) -> None:
+    """PostgreSQL only: SQLite's feed is a handle of its own on the local file."""
+    db = open_database(pg_schema_url)
+    desk = make_desk(db)
+    listener = ChangeListener(db, backoff=(0.05,), opener=open_shared_feed)
+    try:
+        db.close()  # as a reconnect after an outage would: the LISTEN is gone
+        assert listener.next(0.01) == Changes(online=False)
+        results = [listener.next(0.05) for _ in range(10)]
+        assert Changes(online=True, resync=True) in results
+        ticket = desk.log()
+        seen, _ = _collect(listener, {ticket.number})
+        assert seen == {ticket.number}
+        assert _listening(db) != []
+    finally:
+        listener.close()
+    assert _listening(db) == []  # closing the feed stops listening, the connection stays
+    db.close()
+
+
+def _note_elsewhere(desk: Desk, number: str) -> None:
+    try:
+        sv.note(desk.db, desk.clock, "tina", number, text="from another connection")
+    finally:
+        desk.db.close()  # this thread's connection only
+
+
+def _listening(db: peewee.Database) -> list[str]:
+    return [str(r[0]) for r in raw_sql(db, "SELECT pg_listening_channels()").fetchall()]
+
+
+def _schema(db: peewee.Database) -> str:
+    return str(raw_sql(db, "SELECT current_schema()").fetchone()[0])
+
+
+def test_a_thread_beside_the_work_hears_on_its_connection(pg_schema_url: str) -> None:
+    """A listener thread polls the worker's connection (no second connection) without ever
+    holding it while it waits: the worker's saves are not slowed, and a change made on
+    another connection is heard within a second."""
+    from deskapp.store.change_feed import SharedPostgresFeed
+
+    db = open_database(pg_schema_url)
+    desk = make_desk(db)
+    ticket, elsewhere = desk.log(), desk.log(summary="only changed on another connection")
+    feed = SharedPostgresFeed(db)  # in the worker's (this) thread
+    heard: list[tuple[str, float]] = []
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            heard.extend((n, time.monotonic()) for n in feed.wait(2.0))
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    try:
+        for n in range(5):  # the worker keeps working while the listener waits
+            started = time.monotonic()
+            sv.note(db, desk.clock, "tina", ticket.number, text=f"busy {n}")
+            assert time.monotonic() - started < 0.5
+        other = threading.Thread(target=_note_elsewhere, args=(desk, elsewhere.number))
+        saved = time.monotonic()
+        other.start()
+        other.join(30)
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline and elsewhere.number not in [n for n, _t in heard]:
+            time.sleep(0.02)
+        late = [t - saved for n, t in heard if n == elsewhere.number]
+        assert late and late[0] < 1.0
+        assert _listening(db) != []  # the worker's own connection is the one listening
+    finally:
+        stop.set()
+        listener.join(5)
+        feed.close()
+        db.close()

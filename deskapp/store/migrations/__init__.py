@@ -24,6 +24,7 @@ from types import ModuleType
 import peewee as pw
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
+from deskapp.private_files import private_file
 from deskapp.store.connection import is_sqlite, write_transaction
 from deskapp.store.migrations import (
     v0001_initial,
@@ -142,7 +143,7 @@ def backup_sqlite(db: pw.Database, version: int) -> Path | None:
     if name == ":memory:":
         return None
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = Path(f"{name}.v{version}-{stamp}.bak")
+    target = private_file(Path(f"{name}.v{version}-{stamp}.bak"))  # 0600, as the desk is
     source: sqlite3.Connection = db.connection()  # type: ignore[no-untyped-call]
     dest = sqlite3.connect(target)
     try:
