@@ -23,7 +23,7 @@ import getpass
 import os
 import sys
 from typing import overload
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import peewee as pw
 
@@ -67,7 +67,7 @@ def database(args: argparse.Namespace, *, create: bool = False, check: bool = Fa
         db = open_database(url, create=create, check=check, password=password, on_full=server_full)
     except DatabaseUrlError as exc:
         # PostgreSQL asked for a password the URL does not carry: the person's own.
-        if password is not None or not _wants_password(str(exc)):
+        if password is not None or _carries_password(url) or not _wants_password(str(exc)):
             raise
         user = urlsplit(url).username or "you"
         db = open_database(
@@ -76,6 +76,15 @@ def database(args: argparse.Namespace, *, create: bool = False, check: bool = Fa
         )  # fmt: skip
     use(db)
     return db
+
+
+def _carries_password(url: str) -> bool:
+    # A password in the URL that the server refused is the answer: asking for another
+    # would hide what was wrong with it.
+    parts = urlsplit(url)
+    return bool(parts.password) or any(
+        key.strip().lower() == "password" for key, _ in parse_qsl(parts.query, keep_blank_values=True)
+    )
 
 
 def _wants_password(message: str) -> bool:
@@ -97,7 +106,7 @@ def clock(args: argparse.Namespace, db: pw.Database) -> Clock:
 def ask_password(prompt: str) -> str:
     try:
         return getpass.getpass(prompt)
-    except (EOFError, KeyboardInterrupt):
+    except (EOFError, KeyboardInterrupt, OSError):  # OSError: no terminal to ask on
         raise AuthenticationFailed(f"no password given (type it, or set {PASSWORD_ENV})") from None
     except UnicodeDecodeError:  # piped in, in another encoding than the terminal's
         raise ValidationError("the password typed is not UTF-8 text; type it again, or set it in "
