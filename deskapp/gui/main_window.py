@@ -9,12 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from deskapp.gui.queue_view import QueueView
 from deskapp.gui.session import Session
 from deskapp.gui.ticket_view import TicketView
+
+# A fresh install's split of the width: the queue, the open ticket, the customer's history.
+# The queue scrolls sideways for its last columns; the ticket needs room for its fields,
+# conversation and history; the history panel its numbers and outcomes.
+SHARES = (44, 38, 18)
+AT_LEAST = (0, 470, 320)  # px: on a narrow screen the ticket and the history keep these, the queue gives
+DEFAULT_SIZE = (1600, 900)
 
 
 class MainWindow(QMainWindow):
@@ -33,8 +40,9 @@ class MainWindow(QMainWindow):
         self.queue_splitter.setObjectName("queueSplitter")
         self.queue_splitter.addWidget(queue_view)
         self.queue_splitter.addWidget(ticket_view)
-        self.queue_splitter.setStretchFactor(0, 3)
-        self.queue_splitter.setStretchFactor(1, 2)
+        self.queue_splitter.setStretchFactor(0, SHARES[0])
+        self.queue_splitter.setStretchFactor(1, SHARES[1])
+        self._default_split_pending = False  # a fresh install: shares applied when first shown
         self.work_tabs = QTabWidget()
         self.work_tabs.setObjectName("workTabs")
         self.work_tabs.addTab(self.queue_splitter, "&Queue")
@@ -107,7 +115,7 @@ class MainWindow(QMainWindow):
         """A panel to the right of the open ticket (the customer's history), narrow and
         collapsible; a layout saved before it existed is not restored over it."""
         self.queue_splitter.addWidget(panel)
-        self.queue_splitter.setStretchFactor(2, 1)
+        self.queue_splitter.setStretchFactor(2, SHARES[2])
         self.queue_splitter.setCollapsible(2, True)
         self._restore_splitters()
 
@@ -139,15 +147,45 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1600, 900)
+            self.resize(*self._fitting(DEFAULT_SIZE))
         self._restore_splitters()
+
+    def _fitting(self, size: tuple[int, int]) -> tuple[int, int]:
+        """`size`, made smaller where the screen is (1280x720, or 1600x900 at 150% scale)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return size
+        room = screen.availableGeometry()
+        return min(size[0], room.width()), min(size[1], room.height())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._default_split_pending:
+            self.apply_default_split()
+
+    def apply_default_split(self) -> None:
+        """The fresh install's split (SHARES) of the width the splitter has now."""
+        self._default_split_pending = False
+        splitter = self.queue_splitter
+        width = splitter.width() - splitter.handleWidth() * (splitter.count() - 1)
+        shares = SHARES[: splitter.count()]
+        least = AT_LEAST[: splitter.count()]
+        sizes = [max(width * share // sum(shares), px) for share, px in zip(shares, least, strict=True)]
+        queue = splitter.widget(0)
+        sizes[0] = max(width - sum(sizes[1:]), queue.minimumSizeHint().width() if queue is not None else 0)
+        splitter.setSizes(sizes)
 
     def _restore_splitters(self) -> None:
         s = self._settings
         for key, splitter in self._splitters().items():
             state = s.value(f"window/{key}")
-            if isinstance(state, QByteArray) and not state.isEmpty():
+            restored = isinstance(state, QByteArray) and not state.isEmpty()
+            if restored:
                 splitter.restoreState(state)
+            if splitter is self.queue_splitter:
+                self._default_split_pending = not restored
+                if not restored and self.isVisible():
+                    self.apply_default_split()
 
     def save_layout(self) -> None:
         s = self._settings

@@ -13,21 +13,25 @@ from collections.abc import Callable
 from typing import Any
 
 import peewee as pw
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTreeView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -48,16 +52,20 @@ from deskapp.gui.actions import (
 )
 from deskapp.gui.conversation_view import ConversationPanel
 from deskapp.gui.desk import Desk
+from deskapp.gui.flow_layout import FlowLayout
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.countdowns import span
 from deskapp.gui.models.history_model import HistoryModel
 from deskapp.gui.survey_panel import SurveyPanel
+from deskapp.gui.vertical_scroll import VerticalScroll
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
 from deskapp.services.warnings import ticket_warnings
 
 Formatter = Callable[[TicketDetail], str]
-BUTTONS_PER_ROW = 5
+DETAIL_AT_LEAST = 460  # px: see _fit_to_small_screens
+UPPER_AT_LEAST = 220  # px: the SLA box and a few of the fields
+SIDE_BY_SIDE = 760  # wider than this, the SLA box sits beside the fields; narrower, above them
 
 
 class TicketView(QWidget):
@@ -103,9 +111,13 @@ class TicketView(QWidget):
         self.history_view = child(form, QTreeView, "historyView")
         self.history_model = HistoryModel(tz, self)
         self.history_view.setModel(self.history_model)
-        self.history_view.setColumnWidth(0, 150)
-        self.history_view.setColumnWidth(1, 80)
-        self.history_view.setColumnWidth(2, 220)
+        # When and Who as wide as their text, What a fixed share, Note the rest: all four fit.
+        history_header = self.history_view.header()
+        history_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        history_header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.history_view.setColumnWidth(2, 180)
+        history_header.setStretchLastSection(True)
+        history_header.setMinimumSectionSize(60)
         # The conversation with the reseller: in, out and internal notes; the composer.
         self.conversation = ConversationPanel(desk, self)
         self.detail_splitter.insertWidget(1, self.conversation)
@@ -129,7 +141,7 @@ class TicketView(QWidget):
         # one QAction per process step: a button, a menu entry and a shortcut
         self.actions_by_step: dict[Action, QAction] = {}
         self.buttons_by_step: dict[Action, QPushButton] = {}
-        self._buttons_layout = child(form, QGridLayout, "actionButtonsLayout")
+        self._buttons_layout = FlowLayout(self.action_buttons_panel)
         for spec in SPECS:
             act = QAction(spec.label, self)
             act.setObjectName(spec.object_name)
@@ -155,6 +167,63 @@ class TicketView(QWidget):
         self.action_form_group.hide()
         self.detail_splitter.hide()  # nothing to show until a ticket is opened
         self._show_actions([])
+        self._fit_to_small_screens(form)
+
+    def _fit_to_small_screens(self, form: QWidget) -> None:
+        """At 1280x720 or 150% scale the ticket cannot show everything at once: below the
+        header it scrolls (so opening a ticket never makes the window taller or wider than the
+        screen), and the SLA box goes above the fields when the ticket is narrow (beside them
+        it was squeezed to a word a line)."""
+        outer = form.layout()
+        assert isinstance(outer, QVBoxLayout)
+        body = QWidget()
+        body.setObjectName("ticketBody")
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        while outer.count() > 1:
+            item = outer.takeAt(1)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                inner.addWidget(widget, 1 if widget is self.detail_splitter else 0)
+        self.body_scroll = VerticalScroll(body, form)
+        self.body_scroll.setObjectName("ticketScroll")
+        outer.addWidget(self.body_scroll, 1)
+        # Tall enough for the fields, the conversation and the history to be read; a shorter
+        # window scrolls the ticket instead of squeezing them to a line each.
+        self.detail_splitter.setMinimumHeight(DETAIL_AT_LEAST)
+        for index, stretch in enumerate((2, 3, 2)):
+            self.detail_splitter.setStretchFactor(index, stretch)
+        upper = child(form, QWidget, "upperPanel")
+        upper.setMinimumHeight(UPPER_AT_LEAST)
+        upper_layout = upper.layout()
+        assert isinstance(upper_layout, QBoxLayout)
+        self._upper_layout: QBoxLayout = upper_layout
+        self._sla_group = child(form, QGroupBox, "slaGroup")
+        self._fields_scroll = child(form, QScrollArea, "fieldsScroll")
+        self._sla_group.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        lines = self.sla_explanation_text.fontMetrics().lineSpacing()
+        self.sla_explanation_text.setMaximumHeight(lines * 5 + 12)
+        upper.installEventFilter(self)
+        self._arrange_upper(upper.width())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
+            self._arrange_upper(watched.width())
+        return super().eventFilter(watched, event)
+
+    def _arrange_upper(self, width: int) -> None:
+        layout, fields, sla = self._upper_layout, self._fields_scroll, self._sla_group
+        wide = width > SIDE_BY_SIDE
+        order = [fields, sla] if wide else [sla, fields]
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        now = [item.widget() for item in map(layout.itemAt, range(layout.count())) if item is not None]
+        if now == order and layout.direction() == direction:
+            return
+        for widget in order:
+            layout.removeWidget(widget)
+        layout.setDirection(direction)
+        layout.addWidget(order[0], 3 if wide else 0)  # narrow: the SLA box as tall as it needs
+        layout.addWidget(order[1], 2 if wide else 1)
 
     # --- fields -----------------------------------------------------------------------
 
@@ -278,20 +347,18 @@ class TicketView(QWidget):
             self.close_action()
 
     def _show_actions(self, specs: list[ActionSpec]) -> None:
-        """Offer exactly these actions: buttons laid out BUTTONS_PER_ROW to a row."""
+        """Offer exactly these actions: buttons in a row that wraps as the panel narrows."""
         allowed = {s.action for s in specs}
-        grid = self._buttons_layout
+        flow = self._buttons_layout
         for button in self.buttons_by_step.values():
-            grid.removeWidget(button)
-        shown = 0
+            flow.removeWidget(button)
         for action, act in self.actions_by_step.items():
             on = action in allowed
             act.setEnabled(on)
             act.setVisible(on)
             button = self.buttons_by_step[action]
             if on:
-                grid.addWidget(button, shown // BUTTONS_PER_ROW, shown % BUTTONS_PER_ROW)
-                shown += 1
+                flow.addWidget(button)
             button.setVisible(on)
 
     def offered_actions(self) -> list[Action]:
