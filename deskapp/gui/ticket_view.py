@@ -111,13 +111,12 @@ class TicketView(QWidget):
         self.history_view = child(form, QTreeView, "historyView")
         self.history_model = HistoryModel(tz, self)
         self.history_view.setModel(self.history_model)
-        # When and Who as wide as their text, What a fixed share, Note the rest: all four fit.
+        # When and Who as wide as their text, What and Note share the rest: all four in sight.
         history_header = self.history_view.header()
         history_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         history_header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.history_view.setColumnWidth(2, 180)
-        history_header.setStretchLastSection(True)
-        history_header.setMinimumSectionSize(60)
+        history_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        history_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         # The conversation with the reseller: in, out and internal notes; the composer.
         self.conversation = ConversationPanel(desk, self)
         self.detail_splitter.insertWidget(1, self.conversation)
