@@ -136,6 +136,8 @@ class DeskApp(QObject):
         window.add_beside_ticket(history)
         history.ticket_activated.connect(self.open_ticket)
         window.database_label.setText(describe(self.db))
+        self.notifier.enabled = bool(conf.read(self.settings, conf.NOTICES))
+        self.notifier.in_window.connect(window.show_notice)  # only where there is no tray
         self.mail_label = QLabel("")
         self.mail_label.setObjectName("mailWarningLabel")
         self.mail_label.setProperty("role", "error")
@@ -539,10 +541,12 @@ class DeskApp(QObject):
         return dialog
 
     def open_settings(self) -> None:
-        from deskapp.gui.settings_dialog import SettingsDialog
+        from deskapp.gui.settings_dialog import SettingsDialog, database_in_use
 
-        dialog = SettingsDialog(self.settings, self.window)
+        dialog = SettingsDialog(self.settings, self.window, in_use=database_in_use(self.db),
+                                tray=self.notifier.has_tray)  # fmt: skip
         if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.notifier.enabled = bool(conf.read(self.settings, conf.NOTICES))
             self.countdown_timer.setInterval(conf.read(self.settings, conf.COUNTDOWN_MS))
             self.rules_timer.setInterval(conf.read(self.settings, conf.RULES_MS))
             self.watch_timer.setInterval(conf.read(self.settings, conf.WATCH_MS))

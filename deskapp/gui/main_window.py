@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from deskapp.gui.queue_view import QueueView
 from deskapp.gui.session import Session
@@ -22,6 +32,8 @@ from deskapp.gui.ticket_view import TicketView
 SHARES = (44, 38, 18)
 AT_LEAST = (0, 470, 320)  # px: on a narrow screen the ticket and the history keep these, the queue gives
 DEFAULT_SIZE = (1600, 900)
+NOTICE_MS = 60_000  # a notice in the window stays a minute after the last one
+NOTICES_SHOWN = 3
 
 
 class MainWindow(QMainWindow):
@@ -46,7 +58,15 @@ class MainWindow(QMainWindow):
         self.work_tabs = QTabWidget()
         self.work_tabs.setObjectName("workTabs")
         self.work_tabs.addTab(self.queue_splitter, "&Queue")
-        self.setCentralWidget(self.work_tabs)
+        self._build_notice_bar()
+        central = QWidget()
+        central.setObjectName("centralPanel")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notice_frame)
+        column.addWidget(self.work_tabs, 1)
+        self.setCentralWidget(central)
 
         self.who_label = QLabel(f"Signed in as {session.name} ({session.login}, {session.role.label})")
         self.who_label.setObjectName("whoLabel")
@@ -95,6 +115,43 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts", "shortcutsAction", "F1")
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self.restore_layout()
+
+    # --- notices where there is no system tray ------------------------------------------
+
+    def _build_notice_bar(self) -> None:
+        self.notice_frame = QFrame()
+        self.notice_frame.setObjectName("noticeFrame")
+        self.notice_label = QLabel("")
+        self.notice_label.setObjectName("noticeLabel")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        dismiss = self.notice_dismiss_button = QPushButton("&Dismiss")
+        dismiss.setObjectName("noticeDismissButton")
+        dismiss.clicked.connect(self.dismiss_notices)
+        row = QHBoxLayout(self.notice_frame)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(self.notice_label, 1)
+        row.addWidget(dismiss)
+        self._notices: list[str] = []
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.timeout.connect(self.dismiss_notices)
+        self.notice_frame.hide()
+
+    def show_notice(self, title: str, message: str, urgent: bool = False) -> None:
+        """A notice the system tray would have shown (this desktop has none): a bar above the
+        tabs with the newest few, until dismissed or NOTICE_MS after the last one."""
+        self._notices = [f"{'⚠ ' if urgent else ''}{title}: {message}", *self._notices][:NOTICES_SHOWN]
+        self.notice_label.setText("\n".join(self._notices))
+        self.notice_frame.setProperty("urgent", urgent)
+        self.notice_frame.style().unpolish(self.notice_frame)
+        self.notice_frame.style().polish(self.notice_frame)
+        self.notice_frame.show()
+        self._notice_timer.start(NOTICE_MS)
+
+    def dismiss_notices(self) -> None:
+        self._notices = []
+        self.notice_frame.hide()
 
     def show_shortcuts(self) -> Any:
         from deskapp.gui.shortcuts_dialog import ShortcutsDialog

@@ -115,7 +115,7 @@ def _render(out: Path, tmp: Path, tickets: int, size: tuple[int, int], scale: fl
     from deskapp.gui.launch import application
     from deskapp.gui.models.countdowns import AT_RISK, BREACHED
     from deskapp.gui.session import Session
-    from deskapp.gui.settings_dialog import SettingsDialog
+    from deskapp.gui.settings_dialog import SettingsDialog, database_in_use
     from deskapp.gui.signin_dialog import SignInDialog
     from deskapp.services import directory
     from deskapp.store.connection import open_database
@@ -195,8 +195,8 @@ def _render(out: Path, tmp: Path, tickets: int, size: tuple[int, int], scale: fl
         shot(signin, "sign-in.png")
         signin.close()
 
-        dialog = SettingsDialog(settings)
-        dialog.resize(*fit(560, 380))
+        dialog = SettingsDialog(settings, in_use=database_in_use(db), tray=False)
+        dialog.resize(*fit(620, dialog.sizeHint().height()))
         dialog.show()
         shot(dialog, "settings.png")
         dialog.close()

@@ -185,7 +185,7 @@ def main(argv: list[str]) -> int:
     from deskapp.gui.models.queue_model import PRIORITY as Q_PRIORITY
     from deskapp.gui.screenshots import DEMO_NOW
     from deskapp.gui.session import Session
-    from deskapp.gui.settings_dialog import SettingsDialog
+    from deskapp.gui.settings_dialog import SettingsDialog, database_in_use
     from deskapp.services import directory
     from deskapp.store.connection import open_database
 
@@ -209,6 +209,9 @@ def main(argv: list[str]) -> int:
         window: Any = lead.start(Session("lead", "Lee Lead", Role.LEAD), start_timers=False)
         window.show()  # a fresh install: the window as it opens, no resize
         probe.check(window, "queue", keys)
+        window.show_notice("P1 logged: INC-000999", "Liffey Systems: nobody can sign in", True)
+        probe.check(window, "queue with a notice (no tray)", keys)
+        window.dismiss_notices()
         number = next(str(lead.model.row(r).number) for r in range(lead.model.rowCount())
                       if lead.model.row(r).status == "awaiting_info")  # fmt: skip
         lead.open_ticket(number)
@@ -232,7 +235,7 @@ def main(argv: list[str]) -> int:
         intake = lead.open_intake()
         probe.check(intake, "new incident", keys)
         intake.close()
-        dialog = SettingsDialog(lead.settings, window)
+        dialog = SettingsDialog(lead.settings, window, in_use=database_in_use(db), tray=False)
         dialog.show()
         probe.check(dialog, "settings")
         dialog.close()
