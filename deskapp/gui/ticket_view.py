@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskapp.domain.explain import explain, render
-from deskapp.domain.lifecycle import Action, DeskError
+from deskapp.domain.lifecycle import Action, DeskError, tier_roles, who_works_tier
 from deskapp.gui import form_keys
 from deskapp.gui.actions import (
     AGREED_UPDATE,
@@ -49,6 +49,7 @@ from deskapp.gui.actions import (
     SPECS,
     ActionSpec,
     offered,
+    walls,
 )
 from deskapp.gui.conversation_view import ConversationPanel
 from deskapp.gui.desk import Desk
@@ -89,6 +90,8 @@ class TicketView(QWidget):
         self.warning_label = child(form, QLabel, "warningLabel")  # what the ticket's state holds in store
         self.warning_label.setProperty("role", "warning")
         self.action_buttons_panel = child(form, QWidget, "actionButtonsPanel")
+        self.role_wall_label = child(form, QLabel, "roleWallLabel")  # the steps kept from this role
+        self.role_wall_label.setProperty("role", "wall")
         self.action_form_group = child(form, QGroupBox, "actionFormGroup")
         self.engineer_combo = child(form, QComboBox, "engineerCombo")
         self.agreed_update_edit = child(form, QDateTimeEdit, "agreedUpdateEdit")
@@ -163,6 +166,7 @@ class TicketView(QWidget):
         self.confirm_discard: Callable[[], bool] = lambda: form_keys.confirm_discard(self, "the note typed")
         self.conflict_frame.hide()
         self.warning_label.hide()
+        self.role_wall_label.hide()
         self.action_form_group.hide()
         self.detail_splitter.hide()  # nothing to show until a ticket is opened
         self._show_actions([])
@@ -342,6 +346,12 @@ class TicketView(QWidget):
             responded=d.responded_at is not None, confirmed=_confirmed(d),
         )  # fmt: skip
         self._show_actions(specs)
+        self._show_walls(walls(
+            d.status, d.tier, session.role,
+            lead_flagged=d.lead_flagged_at is not None, third_party=bool(d.provider),
+            reprioritise_roles=self.desk.policy.reprioritise_roles,
+            responded=d.responded_at is not None, confirmed=_confirmed(d),
+        ))  # fmt: skip
         if self._current is not None and self._current not in specs:
             self.close_action()
 
@@ -359,6 +369,25 @@ class TicketView(QWidget):
             if on:
                 flow.addWidget(button)
             button.setVisible(on)
+
+    def _show_walls(self, kept: list[tuple[ActionSpec, str]]) -> None:
+        """Steps the ticket is ready for but this person may not take: said under the buttons
+        and on the greyed menu entries (tooltip, status bar), naming who may and why."""
+        for act in self.actions_by_step.values():
+            act.setToolTip("")  # Qt shows the text
+            act.setStatusTip("")
+        by_reason: dict[str, list[str]] = {}
+        for spec, reason in kept:
+            label = spec.label.rstrip("…")
+            by_reason.setdefault(reason, []).append(label)
+            act = self.actions_by_step[spec.action]
+            act.setVisible(True)  # in the Ticket menu, greyed, with the reason
+            act.setEnabled(False)
+            act.setToolTip(f"{label}: {reason}")
+            act.setStatusTip(f"{label}: {reason}")
+        lines = [f"Not yours to take: {', '.join(labels)}: {reason}." for reason, labels in by_reason.items()]
+        self.role_wall_label.setText("\n".join(lines))
+        self.role_wall_label.setVisible(bool(lines))
 
     def offered_actions(self) -> list[Action]:
         return [a for a, act in self.actions_by_step.items() if act.isEnabled()]
@@ -449,6 +478,7 @@ class TicketView(QWidget):
             entries = []  # the list is a convenience (offline: type a login); the service checks
         combo = self.engineer_combo
         combo.clear()
+        self.action_error_label.setText(self._nobody_at(tier) if not entries else "")
         for entry in entries:
             combo.addItem(entry.describe(), entry.login)
         me = combo.findData(self.desk.session.login)
@@ -459,6 +489,18 @@ class TicketView(QWidget):
         else:
             combo.setCurrentIndex(-1)
             combo.setEditText("")
+
+    def _nobody_at(self, tier: int) -> str:
+        """Why the list of engineers is empty, and who could fill it."""
+        who = who_works_tier(tier)
+        session = self.desk.session
+        if session.is_engineer and not session.is_lead:
+            return f"You cannot take a Tier {tier} ticket: at Tier {tier}, {who} may; a team lead assigns it."
+        names = " or ".join(r.label for r in tier_roles(tier))
+        return (
+            f"Nobody is at Tier {tier}: the directory has no active {names}, and only they take a "
+            f"Tier {tier} ticket. An administrator adds one in the Directory."
+        )
 
     def _engineer_login(self) -> str:
         """The login of the chosen entry, or what was typed."""

@@ -16,15 +16,8 @@ from deskapp.domain.lifecycle import Action
 from deskapp.gui.app import DeskApp
 from deskapp.gui.models.queue_model import STATUS
 from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
+from tests.gui.conftest import MON_9
 from tests.gui.seed import STAFF, desk_for, log, seed
-from tests.london import local
-
-MON_9 = local(2026, 3, 9, 9, 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON_9)
 
 
 @pytest.fixture

@@ -14,12 +14,6 @@ from deskapp.gui.app import DeskApp
 from deskapp.gui.directory_view import DirectoryView
 from tests.gui.conftest import check_model
 from tests.gui.seed import PASSWORD, desk_for, seed
-from tests.london import local
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(local(2026, 3, 9, 9, 0))
 
 
 @pytest.fixture
