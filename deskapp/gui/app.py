@@ -477,7 +477,7 @@ class DeskApp(QObject):
     def open_intake(self, linked_to: str | None = None) -> IntakeDialog:
         assert self.desk is not None and self.model is not None
         try:
-            resellers = [r.name for r in self.desk.resellers()]
+            resellers = [r.name for r in self.desk.resellers() if r.active]  # a retired one: no new ticket
         except (DeskError, pw.PeeweeException):  # offline: those in the queue will do for completion
             resellers = sorted({r.reseller for r in self.model.rows()})
         dialog = IntakeDialog(self.desk, linked_to=linked_to, resellers=resellers, parent=self.window)

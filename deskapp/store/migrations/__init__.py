@@ -34,6 +34,7 @@ from deskapp.store.migrations import (
     v0006_steps,
     v0007_mail,
     v0008_views,
+    v0009_reseller_active,
 )
 from deskapp.store.models import Meta
 
@@ -46,6 +47,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0006_steps,
     v0007_mail,
     v0008_views,
+    v0009_reseller_active,
 )
 assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps are numbered 1, 2, ..."
 SCHEMA_VERSION = len(STEPS)
