@@ -90,7 +90,7 @@ class ReportsView(QWidget):
         self.note_label = child(form, QLabel, "reportNoteLabel")
         self.error_label = child(form, QLabel, "reportErrorLabel")
         self.error_label.setProperty("role", "error")
-        chart_panel = child(form, QWidget, "chartPanel")
+        chart_panel = self.chart_panel = child(form, QWidget, "chartPanel")
         self.chart = self._new_chart()
         self.chart_view = QChartView(self.chart)
         self.chart_view.setObjectName("reportChartView")
@@ -258,7 +258,9 @@ class ReportsView(QWidget):
         self.chart_spec = spec
         chart = self.chart = self._new_chart()  # a fresh chart: no axes left from the last report
         self.chart_view.setChart(chart)
-        self.chart_view.setVisible(spec is not None and bool(spec.categories))
+        drawn = spec is not None and bool(spec.categories)
+        self.chart_view.setVisible(drawn)
+        self.chart_panel.setVisible(drawn)  # no chart: the table takes the width, no empty pane
         if spec is None or not spec.categories:
             return
         chart.setTitle(spec.title)

@@ -37,9 +37,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def _size(text: str) -> tuple[int, int]:
     width, _, height = text.lower().partition("x")
     if not (
-        width.isdigit() and height.isdigit() and 320 <= int(width) <= 8000 and 240 <= int(height) <= 8000
+        width.isdigit() and height.isdigit() and 640 <= int(width) <= 3840 and 480 <= int(height) <= 2160
     ):
-        raise argparse.ArgumentTypeError(f"not a screen size like 1600x900: {text[:20]!r}")
+        raise argparse.ArgumentTypeError(
+            f"not a screen size from 640x480 to 3840x2160 like 1600x900: {text[:20]!r}"
+        )
     return int(width), int(height)
 
 
@@ -48,8 +50,8 @@ def _scale(text: str) -> float:
         value = float(text)
     except ValueError:
         value = 0.0
-    if not 0.5 <= value <= 4:
-        raise argparse.ArgumentTypeError(f"not a scale from 0.5 to 4 (1.5 is 150%): {text[:20]!r}")
+    if not 1 <= value <= 3:
+        raise argparse.ArgumentTypeError(f"not a scale from 1 to 3 (1.5 is 150%): {text[:20]!r}")
     return value
 
 

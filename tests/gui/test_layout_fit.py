@@ -54,3 +54,20 @@ def test_nothing_is_cut(tmp_path: Path, width: int, height: int, scale: float, l
     problems = result["problems"]
     assert isinstance(problems, list)
     assert problems == [], "\n".join(str(p) for p in problems)
+
+
+def test_screenshots_are_drawn_at_the_size_and_scale_asked(tmp_path: Path) -> None:
+    """`deskapp screenshots --size 1920x1080 --scale 1.5`: the window fills that screen (1280x720
+    logical at 150%), in the fresh install's layout."""
+    from PySide6.QtGui import QImage
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+               QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))  # fmt: skip
+    out = tmp_path / "shots"
+    command = [sys.executable, "-m", "deskapp", "screenshots", "--out", str(out), "--tickets", "30",
+               "--size", "1920x1080", "--scale", "1.5"]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    image = QImage(str(out / "main-window.png"))
+    assert (image.width(), image.height()) == (1920, 1080)
+    assert (out / "reports-surveys.png").is_file()
