@@ -239,6 +239,8 @@ class MainWindow(QMainWindow):
             restored = isinstance(state, QByteArray) and not state.isEmpty()
             if restored:
                 splitter.restoreState(state)
+            if splitter is self.ticket_view.detail_splitter and restored:
+                self.ticket_view.detail_split_pending = False
             if splitter is self.queue_splitter:
                 self._default_split_pending = not restored
                 if not restored and self.isVisible():

@@ -188,6 +188,7 @@ def _render(out: Path, tmp: Path, tickets: int, size: tuple[int, int], scale: fl
             intake.resize(*fit(640, 260))
             shot(intake, "new-incident-logged.png")
         intake.close()
+        window.dismiss_notices()  # the P1 just logged: its notice would sit over every later shot
 
         signin = SignInDialog(db)
         signin.login_edit.setText("amy")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import peewee as pw
-from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -64,8 +64,8 @@ from deskapp.services.queue import TicketDetail
 from deskapp.services.warnings import ticket_warnings
 
 Formatter = Callable[[TicketDetail], str]
-DETAIL_AT_LEAST = 460  # px: see _fit_to_small_screens
-UPPER_AT_LEAST = 220  # px: the SLA box and a few of the fields
+DETAIL_SHARES = (36, 42, 22)  # the fields and SLA, the conversation, the history
+UPPER_AT_LEAST = 250  # px: the SLA box and the first fields
 SIDE_BY_SIDE = 760  # wider than this, the SLA box sits beside the fields; narrower, above them
 
 
@@ -191,11 +191,11 @@ class TicketView(QWidget):
         self.body_scroll = VerticalScroll(body, form)
         self.body_scroll.setObjectName("ticketScroll")
         outer.addWidget(self.body_scroll, 1)
-        # Tall enough for the fields, the conversation and the history to be read; a shorter
-        # window scrolls the ticket instead of squeezing them to a line each.
-        self.detail_splitter.setMinimumHeight(DETAIL_AT_LEAST)
-        for index, stretch in enumerate((2, 3, 2)):
+        # The fields, the conversation and the history each keep the height they need (a
+        # shorter window scrolls the ticket); a fresh install splits the rest by DETAIL_SHARES.
+        for index, stretch in enumerate(DETAIL_SHARES):
             self.detail_splitter.setStretchFactor(index, stretch)
+        self.detail_split_pending = True  # MainWindow clears it when it restores a saved split
         upper = child(form, QWidget, "upperPanel")
         upper.setMinimumHeight(UPPER_AT_LEAST)
         upper_layout = upper.layout()
@@ -208,6 +208,14 @@ class TicketView(QWidget):
         self.sla_explanation_text.setMaximumHeight(lines * 5 + 12)
         upper.installEventFilter(self)
         self._arrange_upper(upper.width())
+
+    def _default_detail_split(self) -> None:
+        if not self.detail_split_pending:
+            return
+        self.detail_split_pending = False
+        splitter = self.detail_splitter
+        room = splitter.height() - splitter.handleWidth() * (splitter.count() - 1)
+        splitter.setSizes([room * share // sum(DETAIL_SHARES) for share in DETAIL_SHARES])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
@@ -325,6 +333,8 @@ class TicketView(QWidget):
 
     def _render(self, d: TicketDetail) -> None:
         self.detail = d
+        if self.detail_splitter.isHidden() and self.detail_split_pending:
+            QTimer.singleShot(0, self._default_detail_split)  # once laid out at its height
         self.detail_splitter.show()
         self.header_label.setText(f"{d.number} · {d.priority} · {d.summary}")
         for key, _title, fmt in self._fields():
