@@ -41,6 +41,8 @@ from PySide6.QtWidgets import (
 
 SLACK = 1  # px: rounding at fractional scales
 MARGIN = 4  # px: a dialog's content keeps off its edges
+MIN_HISTORY = 240  # px: the customer history's number, date and outcome
+MIN_SLA_TEXT = 300  # px: "BREACHED +1d 02h (due Mon 09 Mar…" in two lines at most
 CHECKED = (QAbstractButton, QLabel, QLineEdit, QComboBox)
 
 
@@ -128,6 +130,9 @@ def _headers(view: QAbstractItemView, where: str, key: tuple[int, ...] | None) -
 
 
 class Probe:
+    def shares(self, window: Any, ticket_view: Any) -> None:
+        _shares(self, window, ticket_view)
+
     def __init__(self, app: QApplication) -> None:
         self.app = app
         self.views: list[str] = []
@@ -171,6 +176,18 @@ class Probe:
                     if size <= 0 or size + SLACK < need:
                         self.problems.append(f"{name}: splitter {w.objectName()} gives "
                                              f"{pane.objectName()} {size} px (needs {need})")  # fmt: skip
+
+
+def _shares(probe: Probe, window: Any, ticket_view: Any) -> None:
+    """A fresh install's split: the queue and the ticket each a third of the width or more,
+    the customer's history at least MIN_HISTORY; the SLA box wide enough for whole phrases."""
+    sizes = window.queue_splitter.sizes()
+    total = sum(sizes)
+    if sizes[0] * 3 < total or sizes[1] * 3 < total or sizes[2] < MIN_HISTORY:
+        probe.problems.append(f"ticket: the fresh split queue/ticket/history is {sizes} of {total} px")
+    label = ticket_view.countdown_label
+    if label.width() < MIN_SLA_TEXT:
+        probe.problems.append(f"ticket: the SLA box's text is {label.width()} px wide (a word a line)")
 
 
 def main(argv: list[str]) -> int:
@@ -218,6 +235,7 @@ def main(argv: list[str]) -> int:
         probe.settle()
         lead.history_panel.pool.waitForDone(5000)
         probe.check(window, "ticket", keys)
+        probe.shares(window, lead.ticket_view)
         tv = lead.ticket_view
         tv.actions_by_step[Action.ASSIGN].trigger()
         probe.check(window, "ticket assign form", keys)
