@@ -236,7 +236,11 @@ class MainWindow(QMainWindow):
         s = self._settings
         for key, splitter in self._splitters().items():
             state = s.value(f"window/{key}")
-            restored = isinstance(state, QByteArray) and not state.isEmpty()
+            panes = s.value(f"window/{key}Panes")
+            # A split saved with other panes (before the customer's history was beside the
+            # ticket, it got 0 px) is not restored over this one: the fresh split instead.
+            restored = (isinstance(state, QByteArray) and not state.isEmpty()
+                        and str(panes) == str(splitter.count()))  # fmt: skip
             if restored:
                 splitter.restoreState(state)
             if splitter is self.ticket_view.detail_splitter and restored:
@@ -251,6 +255,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         for key, splitter in self._splitters().items():
             s.setValue(f"window/{key}", splitter.saveState())
+            s.setValue(f"window/{key}Panes", splitter.count())
         s.sync()
 
     def _splitters(self) -> dict[str, QSplitter]:

@@ -16,7 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import peewee
 import pytest
+from pytestqt.qtbot import QtBot
+
+from deskapp.domain.clock import FixedClock
 
 ROOT = Path(__file__).resolve().parents[2]
 VIEWS = {"queue", "ticket", "ticket assign form", "Escalations", "Outbox", "reports compliance",
@@ -71,3 +75,35 @@ def test_screenshots_are_drawn_at_the_size_and_scale_asked(tmp_path: Path) -> No
     image = QImage(str(out / "main-window.png"))
     assert (image.width(), image.height()) == (1920, 1080)
     assert (out / "reports-surveys.png").is_file()
+
+
+def test_a_split_saved_before_the_history_panel_gives_it_the_fresh_share(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    """An older release saved a split of two panes: restored over three, the customer's history
+    got 0 px. Such a state is not restored; a fresh install's split is used instead."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QSplitter, QWidget
+
+    from deskapp.gui.app import DeskApp
+    from tests.gui.seed import desk_for
+
+    settings = QSettings(str(tmp_path / "deskapp.ini"), QSettings.Format.IniFormat)
+    old = QSplitter()
+    for _ in range(2):
+        old.addWidget(QWidget())
+    old.setSizes([900, 700])
+    settings.setValue("window/queueSplitter", old.saveState())  # no pane count: an older release
+    desk_app = DeskApp(seeded, clock, settings)
+    try:
+        window = desk_app.start(desk_for(seeded, clock, "lee").session, start_timers=False)
+        qtbot.addWidget(window)
+        window.resize(1600, 900)
+        window.show()
+        qtbot.waitExposed(window)
+        sizes = window.queue_splitter.sizes()
+        assert len(sizes) == 3 and sizes[2] >= 300, sizes
+        window.save_layout()
+        assert settings.value("window/queueSplitterPanes") in (3, "3")
+    finally:
+        desk_app.stop()
