@@ -25,6 +25,7 @@ from deskapp.gui import settings as conf
 from deskapp.gui.after_paint import AfterPaint
 from deskapp.gui.change_listener import ChangeListenerThread
 from deskapp.gui.desk import Desk
+from deskapp.gui.eliding_label import ElidingLabel
 from deskapp.gui.intake_view import IntakeDialog
 from deskapp.gui.main_window import MainWindow
 from deskapp.gui.models.queue_model import QueueModel
@@ -138,7 +139,7 @@ class DeskApp(QObject):
         window.database_label.setText(describe(self.db))
         self.notifier.enabled = bool(conf.read(self.settings, conf.NOTICES))
         self.notifier.in_window.connect(window.show_notice)  # only where there is no tray
-        self.mail_label = QLabel("")
+        self.mail_label = ElidingLabel("")  # gives way on a narrow window, whole in its tooltip
         self.mail_label.setObjectName("mailWarningLabel")
         self.mail_label.setProperty("role", "error")
         window.statusBar().addPermanentWidget(self.mail_label)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from deskapp.gui.eliding_label import ElidingLabel
 from deskapp.gui.queue_view import QueueView
 from deskapp.gui.session import Session
 from deskapp.gui.ticket_view import TicketView
@@ -70,9 +71,9 @@ class MainWindow(QMainWindow):
 
         self.who_label = QLabel(f"Signed in as {session.name} ({session.login}, {session.role.label})")
         self.who_label.setObjectName("whoLabel")
-        self.rules_label = QLabel("")
+        self.rules_label = ElidingLabel("")
         self.rules_label.setObjectName("rulesLabel")
-        self.database_label = QLabel("")
+        self.database_label = ElidingLabel("")
         self.database_label.setObjectName("databaseLabel")
         self.statusBar().addWidget(self.who_label)
         self.statusBar().addWidget(self.database_label)
