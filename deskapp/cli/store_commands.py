@@ -75,6 +75,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     activate.add_argument("login")
     activate.set_defaults(handler=run_staff_active, active=True)
+    sedit = staff_sub.add_parser(
+        "edit", help="correct a member's name or change their role (an administrator's job)"
+    )
+    sedit.add_argument("login")
+    sedit.add_argument("--name")
+    sedit.add_argument("--role", choices=["tier1", "tier2", "lead", "admin"])
+    sedit.set_defaults(handler=run_staff_edit)
     spw = staff_sub.add_parser(
         "password", help=f"set a password: your own, or anyone's as an administrator "
         f"(read from {NEW_PASSWORD_ENV}, else asked for)",
@@ -94,6 +101,20 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     radd.add_argument("--email")
     radd.add_argument("--phone")
     radd.set_defaults(handler=run_reseller_add)
+    redit = r_sub.add_parser(
+        "edit", help="correct a reseller's name, email or phone (an empty value clears it)"
+    )
+    redit.add_argument("name")
+    redit.add_argument("--name", dest="new_name", metavar="NEW_NAME")
+    redit.add_argument("--email")
+    redit.add_argument("--phone")
+    redit.set_defaults(handler=run_reseller_edit)
+    retire = r_sub.add_parser("retire", help="retire a reseller: its tickets stay, no new incidents")
+    retire.add_argument("name")
+    retire.set_defaults(handler=run_reseller_active, active=False)
+    restore = r_sub.add_parser("restore", help="let a retired reseller's incidents be logged again")
+    restore.add_argument("name")
+    restore.set_defaults(handler=run_reseller_active, active=True)
     rlist = r_sub.add_parser("list", help="every reseller, by name")
     rlist.add_argument("--json", action="store_true")
     rlist.set_defaults(handler=run_reseller_list)
@@ -256,6 +277,37 @@ def run_staff_active(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_staff_edit(args: argparse.Namespace) -> int:
+    if args.name is None and args.role is None:
+        raise ValidationError("staff edit needs --name or --role (or both)")
+    db = session.database(args)
+    clock = session.clock(args, db)
+    staff = directory.edit_staff(
+        db, clock, session.actor(args, db), args.login, name=args.name, role=args.role
+    )
+    print(f"{staff.login}: {staff.name} ({staff.role})")
+    return 0
+
+
+def run_reseller_edit(args: argparse.Namespace) -> int:
+    if args.new_name is None and args.email is None and args.phone is None:
+        raise ValidationError("reseller edit needs --name, --email or --phone")
+    db = session.database(args)
+    clock = session.clock(args, db)
+    seller = directory.edit_reseller(db, clock, session.actor(args, db), args.name, new_name=args.new_name,
+                                     email=args.email, phone=args.phone)  # fmt: skip
+    print(f"{seller.name} ({seller.country}): email {seller.email or '—'}, phone {seller.phone or '—'}")
+    return 0
+
+
+def run_reseller_active(args: argparse.Namespace) -> int:
+    db = session.database(args)
+    clock = session.clock(args, db)
+    seller = directory.set_reseller_active(db, clock, session.actor(args, db), args.name, active=args.active)
+    print(f"{seller.name}: {'active' if seller.active else 'retired'}")
+    return 0
+
+
 def run_staff_password(args: argparse.Namespace) -> int:
     db = session.database(args)
     clock = session.clock(args, db)
@@ -282,10 +334,13 @@ def run_reseller_list(args: argparse.Namespace) -> int:
     rows = directory.reseller_list(db)
     if args.json:
         print(json.dumps([{
-            "name": r.name, "country": r.country, "email": r.email, "phone": r.phone,
+            "name": r.name, "country": r.country, "email": r.email, "phone": r.phone, "active": r.active,
         } for r in rows], indent=2))  # fmt: skip
         return 0
-    _print_columns([[r.name, r.country, r.email or "-", r.phone or "-"] for r in rows])
+    retired = "  (retired)"
+    _print_columns([
+        [r.name, r.country, r.email or "-", (r.phone or "-") + ("" if r.active else retired)] for r in rows
+    ])  # fmt: skip
     if not rows:
         print("no resellers yet (add one with `deskapp --as ADMIN reseller add`)")
     return 0

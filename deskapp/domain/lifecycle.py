@@ -194,6 +194,42 @@ _WHY_NOT = {
 }
 
 
+# Why a step is kept to some roles, said to the person it is kept from.
+_ROLE_WHY = {
+    ENGINEERS: "administrators run the desk's records, not its tickets",
+    frozenset({Role.LEAD, Role.ADMIN}): "the flag asks a team lead to look at the ticket",
+    frozenset({Role.ADMIN}): "administrators keep the directory",
+}
+
+
+def _either(roles: list[Role]) -> str:
+    names = [r.a_label for r in roles]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def role_wall(action: Action, role: Role, *, tier: int | None = None, tier_work: bool = False) -> str | None:
+    """Why `role` may not take `action` (on a ticket at `tier`, for a step that needs the
+    tier's work), naming who may; None when `role` may. Said after the step's name:
+    "Resolve: only a Tier 1 engineer, a Tier 2 engineer or a team lead may; ..."."""
+    allowed = ACTION_ROLES[action]
+    if role not in allowed:
+        why = _ROLE_WHY.get(allowed)
+        return f"only {_either([r for r in Role if r in allowed])} may" + (f"; {why}" if why else "")
+    if tier_work and tier is not None and role in ENGINEERS and not may_work_tier(role, tier):
+        return f"at Tier {tier} only {who_works_tier(tier)} may; {role.a_label} works Tier 1 tickets"
+    return None
+
+
+def tier_roles(tier: int) -> list[Role]:
+    """The roles that can be the engineer of a ticket at `tier`."""
+    return [r for r in Role if r in ENGINEERS and may_work_tier(r, tier)]
+
+
+def who_works_tier(tier: int) -> str:
+    """`tier_roles`, in words: "a Tier 2 engineer or a team lead"."""
+    return _either(tier_roles(tier))
+
+
 def check_role(action: Action, role: Role) -> None:
     """Raise PermissionDenied unless `role` may take `action`."""
     if role not in ACTION_ROLES[action]:

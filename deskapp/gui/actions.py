@@ -17,6 +17,7 @@ from deskapp.domain.lifecycle import (
     Role,
     Status,
     may_work_tier,
+    role_wall,
 )
 
 # Form fields an action may ask for.
@@ -107,4 +108,31 @@ def offered(
         if spec.needs_tier_work and role in ENGINEERS and not may_work_tier(role, tier):
             continue
         out.append(spec)
+    return out
+
+
+def walls(
+    status: str, tier: int, role: Role, *, lead_flagged: bool = False, third_party: bool = False,
+    reprioritise_roles: tuple[str, ...] = ("tier2", "lead"), responded: bool = False,
+    confirmed: bool = False,
+) -> list[tuple[ActionSpec, str]]:  # fmt: skip
+    """The steps the ticket's state allows but `role` may not take, each with who may and why
+    (the role walls `offered` leaves out, said instead of hidden in silence)."""
+    state = dict(lead_flagged=lead_flagged, third_party=third_party, responded=responded, confirmed=confirmed)
+    anyone = {
+        s.action for s in offered(status, tier, Role.LEAD, reprioritise_roles=(Role.LEAD.value,), **state)
+    }
+    mine = {s.action for s in offered(status, tier, role, reprioritise_roles=reprioritise_roles, **state)}
+    out = []
+    for spec in SPECS:
+        if spec.action not in anyone or spec.action in mine:
+            continue
+        if spec.action is Action.REPRIORITISE:
+            roles = [r for r in Role if r.value in reprioritise_roles]
+            who = " or ".join(r.a_label for r in roles) or "nobody"
+            out.append((spec, f"the desk's policy lets only {who} change a priority"))
+            continue
+        reason = role_wall(spec.action, role, tier=tier, tier_work=spec.needs_tier_work)
+        if reason:
+            out.append((spec, reason))
     return out

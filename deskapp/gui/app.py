@@ -25,6 +25,7 @@ from deskapp.gui import settings as conf
 from deskapp.gui.after_paint import AfterPaint
 from deskapp.gui.change_listener import ChangeListenerThread, ChangePoller
 from deskapp.gui.desk import Desk
+from deskapp.gui.eliding_label import ElidingLabel
 from deskapp.gui.intake_view import IntakeDialog
 from deskapp.gui.main_window import MainWindow
 from deskapp.gui.models.queue_model import QueueModel
@@ -136,7 +137,9 @@ class DeskApp(QObject):
         window.add_beside_ticket(history)
         history.ticket_activated.connect(self.open_ticket)
         window.database_label.setText(describe(self.db))
-        self.mail_label = QLabel("")
+        self.notifier.enabled = bool(conf.read(self.settings, conf.NOTICES))
+        self.notifier.in_window.connect(window.show_notice)  # only where there is no tray
+        self.mail_label = ElidingLabel("")  # gives way on a narrow window, whole in its tooltip
         self.mail_label.setObjectName("mailWarningLabel")
         self.mail_label.setProperty("role", "error")
         window.statusBar().addPermanentWidget(self.mail_label)
@@ -478,7 +481,7 @@ class DeskApp(QObject):
     def open_intake(self, linked_to: str | None = None) -> IntakeDialog:
         assert self.desk is not None and self.model is not None
         try:
-            resellers = [r.name for r in self.desk.resellers()]
+            resellers = [r.name for r in self.desk.resellers() if r.active]  # a retired one: no new ticket
         except (DeskError, pw.PeeweeException):  # offline: those in the queue will do for completion
             resellers = sorted({r.reseller for r in self.model.rows()})
         dialog = IntakeDialog(self.desk, linked_to=linked_to, resellers=resellers, parent=self.window)
@@ -542,10 +545,12 @@ class DeskApp(QObject):
         return dialog
 
     def open_settings(self) -> None:
-        from deskapp.gui.settings_dialog import SettingsDialog
+        from deskapp.gui.settings_dialog import SettingsDialog, database_in_use
 
-        dialog = SettingsDialog(self.settings, self.window)
+        dialog = SettingsDialog(self.settings, self.window, in_use=database_in_use(self.db),
+                                tray=self.notifier.has_tray)  # fmt: skip
         if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.notifier.enabled = bool(conf.read(self.settings, conf.NOTICES))
             self.countdown_timer.setInterval(conf.read(self.settings, conf.COUNTDOWN_MS))
             self.rules_timer.setInterval(conf.read(self.settings, conf.RULES_MS))
             self.watch_timer.setInterval(conf.read(self.settings, conf.WATCH_MS))

@@ -126,6 +126,9 @@ class ConversationPanel(QWidget):
             self.entry_header_label.setText("Nothing said on this ticket yet.")
             self.entry_text.clear()
             self.attachments_label.clear()
+            self.attachment_list.clear()
+            self.attachment_list.hide()  # no room kept for attachments that are not there
+            self.open_attachment_button.hide()
             return
         e = self.model.entry(row)
         when = f"{e.at.astimezone(self.desk.policy.tz):%a %d %b %Y %H:%M}"

@@ -53,7 +53,7 @@ class CustomerHistoryPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NUMBER, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(LOGGED, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setColumnWidth(OUTCOME, 140)
+        self.table.setColumnWidth(OUTCOME, 110)
         header.setStretchLastSection(True)
         self.table.activated.connect(self._activated)
         layout = QVBoxLayout(self)

@@ -281,6 +281,16 @@ class Desk:
     def set_staff_active(self, login: str, active: bool) -> None:
         directory.set_staff_active(self.db, self.clock, self.session.login, login, active=active)
 
+    def edit_staff(self, login: str, name: str | None, role: str | None) -> None:
+        directory.edit_staff(self.db, self.clock, self.session.login, login, name=name, role=role)
+
+    def edit_reseller(self, name: str, new_name: str | None, email: str | None, phone: str | None) -> None:
+        directory.edit_reseller(self.db, self.clock, self.session.login, name, new_name=new_name,
+                                email=email, phone=phone)  # fmt: skip
+
+    def set_reseller_active(self, name: str, active: bool) -> None:
+        directory.set_reseller_active(self.db, self.clock, self.session.login, name, active=active)
+
     def set_password(self, login: str, password: str) -> None:
         directory.set_password(self.db, self.clock, self.session.login, login, password)
 

@@ -6,11 +6,12 @@ from typing import TypeVar
 
 from PySide6.QtCore import QFile, QIODevice, QObject
 from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from deskapp.resources import ui_path
 
 W = TypeVar("W", bound=QObject)
+DIALOG_MARGIN = 11  # px, as Qt's styles give a dialog's top-level layout
 
 
 class FormError(RuntimeError):
@@ -32,7 +33,9 @@ def load_form(name: str, host: QWidget) -> QWidget:
     layout = host.layout()
     if layout is None:
         layout = QVBoxLayout(host)
-        layout.setContentsMargins(0, 0, 0, 0)
+        # A dialog's content keeps off its edges; a view inside a window brings its own.
+        margin = DIALOG_MARGIN if isinstance(host, QDialog) else 0
+        layout.setContentsMargins(margin, margin, margin, margin)
     layout.addWidget(form)
     return form
 

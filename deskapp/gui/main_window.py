@@ -8,13 +8,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from deskapp.gui.eliding_label import ElidingLabel
 from deskapp.gui.queue_view import QueueView
 from deskapp.gui.session import Session
 from deskapp.gui.ticket_view import TicketView
+
+# A fresh install's split of the width: the queue, the open ticket, the customer's history.
+# The queue scrolls sideways for its last columns; the ticket needs room for its fields,
+# conversation and history; the history panel its numbers and outcomes.
+SHARES = (44, 38, 18)
+AT_LEAST = (0, 470, 320)  # px: on a narrow screen the ticket and the history keep these, the queue gives
+DEFAULT_SIZE = (1600, 900)
+NOTICE_MS = 60_000  # a notice in the window stays a minute after the last one
+NOTICES_SHOWN = 3
 
 
 class MainWindow(QMainWindow):
@@ -33,18 +53,27 @@ class MainWindow(QMainWindow):
         self.queue_splitter.setObjectName("queueSplitter")
         self.queue_splitter.addWidget(queue_view)
         self.queue_splitter.addWidget(ticket_view)
-        self.queue_splitter.setStretchFactor(0, 3)
-        self.queue_splitter.setStretchFactor(1, 2)
+        self.queue_splitter.setStretchFactor(0, SHARES[0])
+        self.queue_splitter.setStretchFactor(1, SHARES[1])
+        self._default_split_pending = False  # a fresh install: shares applied when first shown
         self.work_tabs = QTabWidget()
         self.work_tabs.setObjectName("workTabs")
         self.work_tabs.addTab(self.queue_splitter, "&Queue")
-        self.setCentralWidget(self.work_tabs)
+        self._build_notice_bar()
+        central = QWidget()
+        central.setObjectName("centralPanel")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notice_frame)
+        column.addWidget(self.work_tabs, 1)
+        self.setCentralWidget(central)
 
         self.who_label = QLabel(f"Signed in as {session.name} ({session.login}, {session.role.label})")
         self.who_label.setObjectName("whoLabel")
-        self.rules_label = QLabel("")
+        self.rules_label = ElidingLabel("")
         self.rules_label.setObjectName("rulesLabel")
-        self.database_label = QLabel("")
+        self.database_label = ElidingLabel("")
         self.database_label.setObjectName("databaseLabel")
         self.statusBar().addWidget(self.who_label)
         self.statusBar().addWidget(self.database_label)
@@ -88,6 +117,43 @@ class MainWindow(QMainWindow):
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self.restore_layout()
 
+    # --- notices where there is no system tray ------------------------------------------
+
+    def _build_notice_bar(self) -> None:
+        self.notice_frame = QFrame()
+        self.notice_frame.setObjectName("noticeFrame")
+        self.notice_label = QLabel("")
+        self.notice_label.setObjectName("noticeLabel")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        dismiss = self.notice_dismiss_button = QPushButton("&Dismiss")
+        dismiss.setObjectName("noticeDismissButton")
+        dismiss.clicked.connect(self.dismiss_notices)
+        row = QHBoxLayout(self.notice_frame)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(self.notice_label, 1)
+        row.addWidget(dismiss)
+        self._notices: list[str] = []
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.timeout.connect(self.dismiss_notices)
+        self.notice_frame.hide()
+
+    def show_notice(self, title: str, message: str, urgent: bool = False) -> None:
+        """A notice the system tray would have shown (this desktop has none): a bar above the
+        tabs with the newest few, until dismissed or NOTICE_MS after the last one."""
+        self._notices = [f"{'⚠ ' if urgent else ''}{title}: {message}", *self._notices][:NOTICES_SHOWN]
+        self.notice_label.setText("\n".join(self._notices))
+        self.notice_frame.setProperty("urgent", urgent)
+        self.notice_frame.style().unpolish(self.notice_frame)
+        self.notice_frame.style().polish(self.notice_frame)
+        self.notice_frame.show()
+        self._notice_timer.start(NOTICE_MS)
+
+    def dismiss_notices(self) -> None:
+        self._notices = []
+        self.notice_frame.hide()
+
     def show_shortcuts(self) -> Any:
         from deskapp.gui.shortcuts_dialog import ShortcutsDialog
 
@@ -107,7 +173,7 @@ class MainWindow(QMainWindow):
         """A panel to the right of the open ticket (the customer's history), narrow and
         collapsible; a layout saved before it existed is not restored over it."""
         self.queue_splitter.addWidget(panel)
-        self.queue_splitter.setStretchFactor(2, 1)
+        self.queue_splitter.setStretchFactor(2, SHARES[2])
         self.queue_splitter.setCollapsible(2, True)
         self._restore_splitters()
 
@@ -139,21 +205,58 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1600, 900)
+            self.resize(*self._fitting(DEFAULT_SIZE))
         self._restore_splitters()
+
+    def _fitting(self, size: tuple[int, int]) -> tuple[int, int]:
+        """`size`, made smaller where the screen is (1280x720, or 1600x900 at 150% scale)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return size
+        room = screen.availableGeometry()
+        return min(size[0], room.width()), min(size[1], room.height())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._default_split_pending:
+            self.apply_default_split()
+
+    def apply_default_split(self) -> None:
+        """The fresh install's split (SHARES) of the width the splitter has now."""
+        self._default_split_pending = False
+        splitter = self.queue_splitter
+        width = splitter.width() - splitter.handleWidth() * (splitter.count() - 1)
+        shares = SHARES[: splitter.count()]
+        least = AT_LEAST[: splitter.count()]
+        sizes = [max(width * share // sum(shares), px) for share, px in zip(shares, least, strict=True)]
+        queue = splitter.widget(0)
+        sizes[0] = max(width - sum(sizes[1:]), queue.minimumSizeHint().width() if queue is not None else 0)
+        splitter.setSizes(sizes)
 
     def _restore_splitters(self) -> None:
         s = self._settings
         for key, splitter in self._splitters().items():
             state = s.value(f"window/{key}")
-            if isinstance(state, QByteArray) and not state.isEmpty():
+            panes = s.value(f"window/{key}Panes")
+            # A split saved with other panes (before the customer's history was beside the
+            # ticket, it got 0 px) is not restored over this one: the fresh split instead.
+            restored = (isinstance(state, QByteArray) and not state.isEmpty()
+                        and str(panes) == str(splitter.count()))  # fmt: skip
+            if restored:
                 splitter.restoreState(state)
+            if splitter is self.ticket_view.detail_splitter and restored:
+                self.ticket_view.detail_split_pending = False
+            if splitter is self.queue_splitter:
+                self._default_split_pending = not restored
+                if not restored and self.isVisible():
+                    self.apply_default_split()
 
     def save_layout(self) -> None:
         s = self._settings
         s.setValue("window/geometry", self.saveGeometry())
         for key, splitter in self._splitters().items():
             s.setValue(f"window/{key}", splitter.saveState())
+            s.setValue(f"window/{key}Panes", splitter.count())
         s.sync()
 
     def _splitters(self) -> dict[str, QSplitter]:

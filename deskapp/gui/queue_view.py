@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
+from deskapp.gui.flow_layout import FlowLayout
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.queue_filter import PRIORITIES, STATUSES, TIERS, QueueFilter, count
 from deskapp.gui.models.queue_model import (
@@ -70,6 +72,7 @@ class QueueView(QWidget):
         self.clear_filters_button = child(form, QPushButton, "clearFiltersButton")
         self.table = child(form, QTableView, "queueTable")
         self.shown_label = child(form, QLabel, "shownLabel")
+        self.filter_flow = self._filters_in_a_flow(form)
 
         self.priority_combo.addItem("Any priority", "")
         for code in PRIORITIES:
@@ -99,6 +102,26 @@ class QueueView(QWidget):
         self.proxy.layoutChanged.connect(self._update_shown)
         self.refresh_counts()
 
+    def _filters_in_a_flow(self, form: QWidget) -> FlowLayout:
+        """The filter checkboxes and combos (and the saved views, added later) wrap onto a
+        second line on a narrow window instead of forcing the queue wider than its share."""
+        outer = form.layout()
+        assert isinstance(outer, QVBoxLayout)
+        item = outer.itemAt(1)
+        row = item.layout() if item is not None else None
+        assert row is not None and row.objectName() == "filterLayout"
+        panel = QWidget(form)
+        panel.setObjectName("filterPanel")
+        flow = FlowLayout(panel)
+        widgets = [self.mine_check, self.unassigned_check, self.at_risk_check, self.awaiting_info_check,
+                   self.priority_combo, self.status_combo, self.tier_combo]  # fmt: skip
+        for widget in widgets:
+            row.removeWidget(widget)
+            flow.addWidget(widget)
+        outer.removeItem(row)
+        outer.insertWidget(1, panel)
+        return flow
+
     def _setup_table(self) -> None:
         table = self.table
         table.setModel(self.proxy)
@@ -112,6 +135,9 @@ class QueueView(QWidget):
         for column, width in COLUMN_WIDTHS.items():
             table.setColumnWidth(column, width)
         header.setStretchLastSection(False)
+        # The Response SLA right after the priority: on a narrow queue (1280x720, 150% scale) the
+        # columns to its right scroll, but what needs action first is always in sight.
+        header.moveSection(header.visualIndex(COUNTDOWN), header.visualIndex(PRIORITY) + 1)
         table.sortByColumn(COUNTDOWN, Qt.SortOrder.AscendingOrder)
 
     # --- filters --------------------------------------------------------------------
@@ -163,17 +189,8 @@ class QueueView(QWidget):
         self._apply_filter()
 
     def add_to_search_row(self, widget: QWidget) -> None:
-        """A widget beside the search box (the saved views)."""
-        parent = self.search_edit.parentWidget()
-        row = parent.layout() if parent is not None else None
-        assert row is not None
-        for i in range(row.count()):
-            item = row.itemAt(i)
-            inner = item.layout() if item is not None else None
-            if inner is not None and inner.indexOf(self.search_edit) >= 0:
-                inner.addWidget(widget)
-                return
-        row.addWidget(widget)
+        """A widget among the filters (the saved views): it wraps with them on a narrow window."""
+        self.filter_flow.addWidget(widget)
 
     def clear_filters(self) -> None:
         widgets = (self.mine_check, self.unassigned_check, self.at_risk_check, self.awaiting_info_check)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,16 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QMarginsF, Qt, QThreadPool, QUrl, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -46,6 +56,10 @@ from deskapp.reports.charts import STACKED, Chart, chart_for
 from deskapp.reports.table import CsvFileError, Table
 
 COLOURS = {"met": "#2e7d32", "missed": "#c62828"}
+# Met and missed differ by more than red and green: missed bars are hatched, and every bar
+# carries its count and the legend its word.
+PATTERNS = {"missed": Qt.BrushStyle.BDiagPattern}
+MOST_TICKS = 8
 DEFAULT_MONTHS = 6
 CHART_IMAGE = QUrl("deskapp-chart://chart.png")
 
@@ -76,7 +90,7 @@ class ReportsView(QWidget):
         self.note_label = child(form, QLabel, "reportNoteLabel")
         self.error_label = child(form, QLabel, "reportErrorLabel")
         self.error_label.setProperty("role", "error")
-        chart_panel = child(form, QWidget, "chartPanel")
+        chart_panel = self.chart_panel = child(form, QWidget, "chartPanel")
         self.chart = self._new_chart()
         self.chart_view = QChartView(self.chart)
         self.chart_view.setObjectName("reportChartView")
@@ -118,10 +132,18 @@ class ReportsView(QWidget):
         self.report_combo.setCurrentIndex(self.report_combo.findData(name))
 
     def _report_changed(self) -> None:
+        """Another report picked: the last one's table, chart and title go (they would read
+        as this one's) until Run draws it."""
         periodic = self.report_name in PERIOD_REPORTS
         for w in (self.since_edit, self.until_edit):
             w.setEnabled(periodic)
         self._set_exports(False)
+        self.table = None
+        self.model.set_table(Table(title="", columns=()))
+        self.title_label.setText(f"{self.report_combo.currentText()}: press Run to draw it")
+        self.note_label.clear()
+        self.error_label.clear()
+        self._draw_chart(None)
 
     def _set_exports(self, on: bool) -> None:
         self.export_csv_button.setEnabled(on)
@@ -196,6 +218,9 @@ class ReportsView(QWidget):
     def _finished(self, result: tuple[str, Table, dt.datetime, dt.datetime]) -> None:
         self._running = False
         self.run_button.setEnabled(True)
+        if result[0] != self.report_name:  # another report was picked while this one was read
+            self.note_label.clear()
+            return
         self._show(*result)
 
     def _failed(self, message: str) -> None:
@@ -233,7 +258,9 @@ class ReportsView(QWidget):
         self.chart_spec = spec
         chart = self.chart = self._new_chart()  # a fresh chart: no axes left from the last report
         self.chart_view.setChart(chart)
-        self.chart_view.setVisible(spec is not None and bool(spec.categories))
+        drawn = spec is not None and bool(spec.categories)
+        self.chart_view.setVisible(drawn)
+        self.chart_panel.setVisible(drawn)  # no chart: the table takes the width, no empty pane
         if spec is None or not spec.categories:
             return
         chart.setTitle(spec.title)
@@ -243,8 +270,12 @@ class ReportsView(QWidget):
             bar_set = QBarSet(label)
             bar_set.append(list(values))
             if label in COLOURS:
-                bar_set.setColor(QColor(COLOURS[label]))
+                brush = QBrush(QColor(COLOURS[label]), PATTERNS.get(label, Qt.BrushStyle.SolidPattern))
+                bar_set.setBrush(brush)
+                bar_set.setBorderColor(QColor(COLOURS[label]))
             series.append(bar_set)
+        series.setLabelsVisible(True)
+        series.setLabelsFormat("@value")
         if spec.kind == STACKED:
             top = max((sum(v[i] for _, v in spec.series) for i in range(len(spec.categories))), default=0)
         else:
@@ -253,9 +284,18 @@ class ReportsView(QWidget):
         x = QBarCategoryAxis()
         x.append([_axis_label(c) for c in spec.categories])
         y = QValueAxis()
-        y.setRange(0, max(1.0, top * 1.1))
         y.setTitleText(spec.axis_title)
-        y.setLabelFormat("%d" if spec.axis_title != "hours" else "%.1f")
+        if spec.axis_title == "hours":
+            y.setRange(0, max(1.0, top * 1.1))
+            y.setLabelFormat("%.1f")
+        else:  # counts: whole-number ticks (0, 1, 2 …), never 0, 0, 0, 1 from "%d" of 0.25s
+            step, ceiling = integer_ticks(top)
+            y.setRange(0, ceiling)
+            y.setTickType(QValueAxis.TickType.TicksDynamic)
+            y.setTickAnchor(0)
+            y.setTickInterval(step)
+            y.setMinorTickCount(0)
+            y.setLabelFormat("%d")
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
@@ -345,6 +385,18 @@ class ReportsView(QWidget):
             f"<table border='1' cellspacing='0' cellpadding='3'><tr>{head}</tr>{body}</table>"
             f"{note}{chart}"
         )
+
+
+def integer_ticks(top: float, most: int = MOST_TICKS) -> tuple[int, int]:
+    """A whole-number tick step (1, 2, 5, 10, 20, 50 …) giving about `most` steps up to
+    `top`, and the axis's top: the first tick above `top`, so the tallest bar has headroom."""
+    step, scale = 1, 1
+    while True:
+        for mult in (1, 2, 5):
+            step = mult * scale
+            if top <= step * most:
+                return step, (math.floor(top / step) + 1) * step
+        scale *= 10
 
 
 def _axis_label(text: str) -> str:

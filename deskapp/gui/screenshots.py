@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import tempfile
@@ -26,11 +27,36 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p = sub.add_parser("screenshots", help="render each view with demo data to PNG files")
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the PNG files")
     p.add_argument("--tickets", type=int, default=150, help="demo tickets (default 150)")
+    p.add_argument("--size", metavar="WxH", type=_size, default=SIZE,
+                   help="the screen in pixels, e.g. 1280x720 (default 1600x900)")  # fmt: skip
+    p.add_argument("--scale", type=_scale, default=1.0,
+                   help="display scale, e.g. 1.5 for 150%% (default 1)")  # fmt: skip
     p.set_defaults(handler=run)
 
 
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    if not (
+        width.isdigit() and height.isdigit() and 640 <= int(width) <= 3840 and 480 <= int(height) <= 2160
+    ):
+        raise argparse.ArgumentTypeError(
+            f"not a screen size from 640x480 to 3840x2160 like 1600x900: {text[:20]!r}"
+        )
+    return int(width), int(height)
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 1 <= value <= 3:
+        raise argparse.ArgumentTypeError(f"not a scale from 1 to 3 (1.5 is 150%): {text[:20]!r}")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
-    written = render(Path(args.out), tickets=args.tickets)
+    written = render(Path(args.out), tickets=args.tickets, size=args.size, scale=args.scale)
     for path in written:
         print(path)
     return 0
@@ -53,15 +79,34 @@ def _writable_folder(out: Path) -> None:
         raise ScreenshotError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
 
 
-def render(out: Path, *, tickets: int = 150) -> list[Path]:
-    if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+def render(out: Path, *, tickets: int = 150, size: tuple[int, int] = SIZE, scale: float = 1.0) -> list[Path]:
+    """A fresh install's default layout on a screen of `size` pixels at `scale` (offscreen,
+    the screen is made that size; under X it is the display's, e.g. `xvfb-run -s "-screen 0
+    1600x900x24"`). Scale and screen take effect only if Qt has not started in this process."""
     _writable_folder(out)
     with tempfile.TemporaryDirectory(prefix="deskapp-shots-") as tmp:
-        return _render(out, Path(tmp), tickets)
+        before = {key: os.environ.get(key) for key in ("QT_QPA_PLATFORM", "QT_SCALE_FACTOR")}
+        platform = before["QT_QPA_PLATFORM"] or ""
+        if platform == "offscreen" or (not platform and not os.environ.get("DISPLAY")):
+            screen = Path(tmp) / "screen.json"
+            width, height = size
+            screen.write_text(json.dumps({"screens": [
+                {"name": "deskapp", "x": 0, "y": 0, "width": width, "height": height,
+                 "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))  # fmt: skip
+            os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screen}"
+        if scale != 1.0:
+            os.environ["QT_SCALE_FACTOR"] = f"{scale:g}"
+        try:
+            return _render(out, Path(tmp), tickets, size, scale)
+        finally:  # the screen file goes with the folder: this process's environment as it was
+            for key, value in before.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
 
-def _render(out: Path, tmp: Path, tickets: int) -> list[Path]:
+def _render(out: Path, tmp: Path, tickets: int, size: tuple[int, int], scale: float) -> list[Path]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -72,7 +117,7 @@ def _render(out: Path, tmp: Path, tickets: int) -> list[Path]:
     from deskapp.gui.launch import application
     from deskapp.gui.models.countdowns import AT_RISK, BREACHED
     from deskapp.gui.session import Session
-    from deskapp.gui.settings_dialog import SettingsDialog
+    from deskapp.gui.settings_dialog import SettingsDialog, database_in_use
     from deskapp.gui.signin_dialog import SignInDialog
     from deskapp.services import directory
     from deskapp.store.connection import open_database
@@ -98,11 +143,16 @@ def _render(out: Path, tmp: Path, tickets: int) -> list[Path]:
             raise ScreenshotError(f"cannot write the screenshot {path}")
         written.append(path)
 
+    screen = app.primaryScreen().availableGeometry()
+    logical = (min(round(size[0] / scale), screen.width()), min(round(size[1] / scale), screen.height()))
+
+    def fit(width: int, height: int) -> tuple[int, int]:
+        return min(width, logical[0]), min(height, logical[1])
+
     try:
         window = desk_app.start(Session("lead", "Lee Lead", Role.LEAD), start_timers=False)
-        window.resize(*SIZE)
-        window.show()
-        window.queue_splitter.setSizes([1000, 600])
+        window.resize(*logical)
+        window.show()  # a fresh install's split of the width (MainWindow.apply_default_split)
         model, view = desk_app.model, desk_app.queue_view
         assert model is not None and view is not None
         settle()
@@ -130,29 +180,30 @@ def _render(out: Path, tmp: Path, tickets: int) -> list[Path]:
 
         intake = desk_app.open_intake()
         _fill_intake(intake)
-        intake.resize(640, 720)
+        intake.resize(*fit(640, 720))
         shot(intake, "new-incident.png")
         intake.channel_combo.setCurrentIndex(intake.channel_combo.findData("phone"))
         intake.impact_combo.setCurrentIndex(intake.impact_combo.findData("all"))
         if intake.save():
-            intake.resize(640, 260)
+            intake.resize(*fit(640, 260))
             shot(intake, "new-incident-logged.png")
         intake.close()
+        window.dismiss_notices()  # the P1 just logged: its notice would sit over every later shot
 
         signin = SignInDialog(db)
         signin.login_edit.setText("amy")
         signin.error_label.setText("login 'amy' and that password do not match")
-        signin.resize(420, 200)
+        signin.resize(*fit(420, 200))
         signin.show()
         shot(signin, "sign-in.png")
         signin.close()
 
-        dialog = SettingsDialog(settings)
-        dialog.resize(560, 380)
+        dialog = SettingsDialog(settings, in_use=database_in_use(db), tray=False)
+        dialog.resize(*fit(620, dialog.sizeHint().height()))
         dialog.show()
         shot(dialog, "settings.png")
         dialog.close()
-        _mail_survey_and_reports(desk_app, window, db, clock, shot)
+        _mail_survey_and_reports(desk_app, window, db, clock, shot, fit)
         window.close()
     finally:
         desk_app.stop()
@@ -182,7 +233,7 @@ def _fill_intake(intake: Any) -> None:
     intake.description_edit.setPlainText("Since 10:50 every user gets an authentication error.")
 
 
-def _mail_survey_and_reports(desk_app: Any, window: Any, db: Any, clock: Any, shot: Any) -> None:
+def _mail_survey_and_reports(desk_app: Any, window: Any, db: Any, clock: Any, shot: Any, fit: Any) -> None:
     """The outbox after a send with some refusals, the mail server dialog, a closed ticket's
     survey, and the reports (survey answers are recorded first so their chart has data)."""
     from PySide6.QtWidgets import QApplication, QScrollArea
@@ -223,7 +274,7 @@ def _mail_survey_and_reports(desk_app: Any, window: Any, db: Any, clock: Any, sh
     admin = Desk(db, clock, Session("admin", "Alex Admin", Role.ADMIN))
     dialog = MailSettingsDialog(admin)
     dialog.password_edit.setText("not-a-real-password")
-    dialog.resize(560, 360)
+    dialog.resize(*fit(560, 360))
     dialog.show()
     shot(dialog, "mail-server.png")
     dialog.close()
@@ -231,7 +282,7 @@ def _mail_survey_and_reports(desk_app: Any, window: Any, db: Any, clock: Any, sh
     from deskapp.gui.directory_view import DirectoryView
 
     directory = DirectoryView(admin)
-    directory.resize(*SIZE)
+    directory.resize(*fit(*window.size().toTuple()))
     directory.show()
     directory.reload()
     directory.select_login("amy")

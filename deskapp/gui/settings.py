@@ -35,7 +35,8 @@ DATABASE_URL = Setting("database/url", str, "", "Database (empty: the local SQLi
 COUNTDOWN_MS = Setting("timers/countdown_ms", int, 1000, "Countdown refresh (ms)")
 RULES_MS = Setting("timers/rules_ms", int, 30_000, "Rule pass every (ms)")
 WATCH_MS = Setting("timers/watch_ms", int, 3000, "Check for other workstations' changes every (ms)")
-ALL = (DATABASE_URL, COUNTDOWN_MS, RULES_MS, WATCH_MS)
+NOTICES = Setting("notices/enabled", int, 1, "Tell me when a P1 is logged or a ticket turns at risk")
+ALL = (DATABASE_URL, COUNTDOWN_MS, RULES_MS, WATCH_MS, NOTICES)
 
 
 class PrivateSettings(QSettings):

@@ -1,5 +1,6 @@
-"""Settings: the database (a SQLite file, or a PostgreSQL URL whose password goes to
-the OS keyring) and the timer intervals."""
+"""Settings: the database in use now and the one for the next start (a SQLite file, or a
+PostgreSQL URL whose password goes to the OS keyring), the timer intervals, the notices,
+and where this computer keeps the settings and the log."""
 
 from __future__ import annotations
 
@@ -7,18 +8,44 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import peewee as pw
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QSystemTrayIcon,
+)
 
 from deskapp.gui import settings as conf
 from deskapp.gui.forms import child, load_form
-from deskapp.store.connection import redact
+from deskapp.logs import log_path
+from deskapp.store.connection import default_sqlite_path, redact
 
 SQLITE, POSTGRES = "sqlite", "postgresql"
 
 
+def database_in_use(db: pw.Database) -> str:
+    """The database this window works on, named in full but for its password."""
+    if isinstance(db, pw.SqliteDatabase):
+        return f"the SQLite file {db.database}"
+    params = db.connect_params or {}
+    user = f"{params['user']}@" if params.get("user") else ""
+    port = f":{params['port']}" if params.get("port") else ""
+    return f"PostgreSQL {user}{params.get('host', 'localhost')}{port}/{db.database} (password not shown)"
+
+
 class SettingsDialog(QDialog):
-    def __init__(self, settings: QSettings, parent: Any = None) -> None:
+    def __init__(
+        self, settings: QSettings, parent: Any = None, *, in_use: str = "", tray: bool | None = None
+    ) -> None:
+        """`in_use` names the database the app runs on now (`database_in_use`); `tray` says
+        whether notices go to the system tray (None: ask Qt)."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("deskapp: settings")
@@ -31,6 +58,11 @@ class SettingsDialog(QDialog):
         self.countdown_spin = child(form, QSpinBox, "countdownSpin")
         self.rules_spin = child(form, QSpinBox, "rulesSpin")
         self.watch_spin = child(form, QSpinBox, "watchSpin")
+        self.in_use_label = child(form, QLabel, "inUseLabel")
+        self.notices_check = child(form, QCheckBox, "noticesCheck")
+        self.notices_where_label = child(form, QLabel, "noticesWhereLabel")
+        self.settings_file_label = child(form, QLabel, "settingsFileLabel")
+        self.log_file_label = child(form, QLabel, "logFileLabel")
         self.error_label = child(form, QLabel, "errorLabel")
         self.error_label.setProperty("role", "error")
         self._database_layout = child(form, QFormLayout, "databaseLayout")
@@ -40,6 +72,16 @@ class SettingsDialog(QDialog):
         self.database_kind_combo.addItem("Local SQLite file", SQLITE)
         self.database_kind_combo.addItem("Shared PostgreSQL server", POSTGRES)
         self.database_kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self.in_use_label.setText(f"In use now: {in_use}." if in_use else "")
+        self.in_use_label.setVisible(bool(in_use))
+        self.sqlite_path_edit.setPlaceholderText(f"empty: {default_sqlite_path()}")
+        if tray is None:
+            tray = QSystemTrayIcon.isSystemTrayAvailable()
+        self.notices_where_label.setText(
+            "Shown in the system tray." if tray else "This desktop has no system tray: shown in the window."
+        )
+        self.settings_file_label.setText(settings.fileName())
+        self.log_file_label.setText(str(log_path()))
         self._load()
 
     def _load(self) -> None:
@@ -62,6 +104,7 @@ class SettingsDialog(QDialog):
         self.countdown_spin.setValue(conf.read(self._settings, conf.COUNTDOWN_MS) // 1000)
         self.rules_spin.setValue(conf.read(self._settings, conf.RULES_MS) // 1000)
         self.watch_spin.setValue(conf.read(self._settings, conf.WATCH_MS) // 1000)
+        self.notices_check.setChecked(bool(conf.read(self._settings, conf.NOTICES)))
         self._kind_changed()
 
     def _kind_changed(self) -> None:
@@ -96,5 +139,6 @@ class SettingsDialog(QDialog):
         conf.write(self._settings, conf.COUNTDOWN_MS, self.countdown_spin.value() * 1000)
         conf.write(self._settings, conf.RULES_MS, self.rules_spin.value() * 1000)
         conf.write(self._settings, conf.WATCH_MS, self.watch_spin.value() * 1000)
+        conf.write(self._settings, conf.NOTICES, int(self.notices_check.isChecked()))
         self._settings.sync()
         super().accept()

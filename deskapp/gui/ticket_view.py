@@ -13,26 +13,30 @@ from collections.abc import Callable
 from typing import Any
 
 import peewee as pw
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTreeView,
+    QVBoxLayout,
     QWidget,
 )
 
 from deskapp.domain.explain import explain, render
-from deskapp.domain.lifecycle import Action, DeskError
+from deskapp.domain.lifecycle import Action, DeskError, tier_roles, who_works_tier
 from deskapp.gui import form_keys
 from deskapp.gui.actions import (
     AGREED_UPDATE,
@@ -45,19 +49,24 @@ from deskapp.gui.actions import (
     SPECS,
     ActionSpec,
     offered,
+    walls,
 )
 from deskapp.gui.conversation_view import ConversationPanel
 from deskapp.gui.desk import Desk
+from deskapp.gui.flow_layout import FlowLayout
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.countdowns import span
 from deskapp.gui.models.history_model import HistoryModel
 from deskapp.gui.survey_panel import SurveyPanel
+from deskapp.gui.vertical_scroll import VerticalScroll
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
 from deskapp.services.warnings import ticket_warnings
 
 Formatter = Callable[[TicketDetail], str]
-BUTTONS_PER_ROW = 5
+DETAIL_SHARES = (36, 42, 22)  # the fields and SLA, the conversation, the history
+UPPER_AT_LEAST = 250  # px: the SLA box and the first fields
+SIDE_BY_SIDE = 760  # wider than this, the SLA box sits beside the fields; narrower, above them
 
 
 class TicketView(QWidget):
@@ -81,6 +90,8 @@ class TicketView(QWidget):
         self.warning_label = child(form, QLabel, "warningLabel")  # what the ticket's state holds in store
         self.warning_label.setProperty("role", "warning")
         self.action_buttons_panel = child(form, QWidget, "actionButtonsPanel")
+        self.role_wall_label = child(form, QLabel, "roleWallLabel")  # the steps kept from this role
+        self.role_wall_label.setProperty("role", "wall")
         self.action_form_group = child(form, QGroupBox, "actionFormGroup")
         self.engineer_combo = child(form, QComboBox, "engineerCombo")
         self.agreed_update_edit = child(form, QDateTimeEdit, "agreedUpdateEdit")
@@ -103,9 +114,12 @@ class TicketView(QWidget):
         self.history_view = child(form, QTreeView, "historyView")
         self.history_model = HistoryModel(tz, self)
         self.history_view.setModel(self.history_model)
-        self.history_view.setColumnWidth(0, 150)
-        self.history_view.setColumnWidth(1, 80)
-        self.history_view.setColumnWidth(2, 220)
+        # When and Who as wide as their text, What and Note share the rest: all four in sight.
+        history_header = self.history_view.header()
+        history_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        history_header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        history_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        history_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         # The conversation with the reseller: in, out and internal notes; the composer.
         self.conversation = ConversationPanel(desk, self)
         self.detail_splitter.insertWidget(1, self.conversation)
@@ -129,7 +143,7 @@ class TicketView(QWidget):
         # one QAction per process step: a button, a menu entry and a shortcut
         self.actions_by_step: dict[Action, QAction] = {}
         self.buttons_by_step: dict[Action, QPushButton] = {}
-        self._buttons_layout = child(form, QGridLayout, "actionButtonsLayout")
+        self._buttons_layout = FlowLayout(self.action_buttons_panel)
         for spec in SPECS:
             act = QAction(spec.label, self)
             act.setObjectName(spec.object_name)
@@ -152,9 +166,75 @@ class TicketView(QWidget):
         self.confirm_discard: Callable[[], bool] = lambda: form_keys.confirm_discard(self, "the note typed")
         self.conflict_frame.hide()
         self.warning_label.hide()
+        self.role_wall_label.hide()
         self.action_form_group.hide()
         self.detail_splitter.hide()  # nothing to show until a ticket is opened
         self._show_actions([])
+        self._fit_to_small_screens(form)
+
+    def _fit_to_small_screens(self, form: QWidget) -> None:
+        """At 1280x720 or 150% scale the ticket cannot show everything at once: below the
+        header it scrolls (so opening a ticket never makes the window taller or wider than the
+        screen), and the SLA box goes above the fields when the ticket is narrow (beside them
+        it was squeezed to a word a line)."""
+        outer = form.layout()
+        assert isinstance(outer, QVBoxLayout)
+        body = QWidget()
+        body.setObjectName("ticketBody")
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        while outer.count() > 1:
+            item = outer.takeAt(1)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                inner.addWidget(widget, 1 if widget is self.detail_splitter else 0)
+        self.body_scroll = VerticalScroll(body, form)
+        self.body_scroll.setObjectName("ticketScroll")
+        outer.addWidget(self.body_scroll, 1)
+        # The fields, the conversation and the history each keep the height they need (a
+        # shorter window scrolls the ticket); a fresh install splits the rest by DETAIL_SHARES.
+        for index, stretch in enumerate(DETAIL_SHARES):
+            self.detail_splitter.setStretchFactor(index, stretch)
+        self.detail_split_pending = True  # MainWindow clears it when it restores a saved split
+        upper = child(form, QWidget, "upperPanel")
+        upper.setMinimumHeight(UPPER_AT_LEAST)
+        upper_layout = upper.layout()
+        assert isinstance(upper_layout, QBoxLayout)
+        self._upper_layout: QBoxLayout = upper_layout
+        self._sla_group = child(form, QGroupBox, "slaGroup")
+        self._fields_scroll = child(form, QScrollArea, "fieldsScroll")
+        self._sla_group.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        lines = self.sla_explanation_text.fontMetrics().lineSpacing()
+        self.sla_explanation_text.setMaximumHeight(lines * 5 + 12)
+        upper.installEventFilter(self)
+        self._arrange_upper(upper.width())
+
+    def _default_detail_split(self) -> None:
+        if not self.detail_split_pending:
+            return
+        self.detail_split_pending = False
+        splitter = self.detail_splitter
+        room = splitter.height() - splitter.handleWidth() * (splitter.count() - 1)
+        splitter.setSizes([room * share // sum(DETAIL_SHARES) for share in DETAIL_SHARES])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
+            self._arrange_upper(watched.width())
+        return super().eventFilter(watched, event)
+
+    def _arrange_upper(self, width: int) -> None:
+        layout, fields, sla = self._upper_layout, self._fields_scroll, self._sla_group
+        wide = width > SIDE_BY_SIDE
+        order = [fields, sla] if wide else [sla, fields]
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        now = [item.widget() for item in map(layout.itemAt, range(layout.count())) if item is not None]
+        if now == order and layout.direction() == direction:
+            return
+        for widget in order:
+            layout.removeWidget(widget)
+        layout.setDirection(direction)
+        layout.addWidget(order[0], 3 if wide else 0)  # narrow: the SLA box as tall as it needs
+        layout.addWidget(order[1], 2 if wide else 1)
 
     # --- fields -----------------------------------------------------------------------
 
@@ -253,6 +333,8 @@ class TicketView(QWidget):
 
     def _render(self, d: TicketDetail) -> None:
         self.detail = d
+        if self.detail_splitter.isHidden() and self.detail_split_pending:
+            QTimer.singleShot(0, self._default_detail_split)  # once laid out at its height
         self.detail_splitter.show()
         self.header_label.setText(f"{d.number} · {d.priority} · {d.summary}")
         for key, _title, fmt in self._fields():
@@ -274,25 +356,48 @@ class TicketView(QWidget):
             responded=d.responded_at is not None, confirmed=_confirmed(d),
         )  # fmt: skip
         self._show_actions(specs)
+        self._show_walls(walls(
+            d.status, d.tier, session.role,
+            lead_flagged=d.lead_flagged_at is not None, third_party=bool(d.provider),
+            reprioritise_roles=self.desk.policy.reprioritise_roles,
+            responded=d.responded_at is not None, confirmed=_confirmed(d),
+        ))  # fmt: skip
         if self._current is not None and self._current not in specs:
             self.close_action()
 
     def _show_actions(self, specs: list[ActionSpec]) -> None:
-        """Offer exactly these actions: buttons laid out BUTTONS_PER_ROW to a row."""
+        """Offer exactly these actions: buttons in a row that wraps as the panel narrows."""
         allowed = {s.action for s in specs}
-        grid = self._buttons_layout
+        flow = self._buttons_layout
         for button in self.buttons_by_step.values():
-            grid.removeWidget(button)
-        shown = 0
+            flow.removeWidget(button)
         for action, act in self.actions_by_step.items():
             on = action in allowed
             act.setEnabled(on)
             act.setVisible(on)
             button = self.buttons_by_step[action]
             if on:
-                grid.addWidget(button, shown // BUTTONS_PER_ROW, shown % BUTTONS_PER_ROW)
-                shown += 1
+                flow.addWidget(button)
             button.setVisible(on)
+
+    def _show_walls(self, kept: list[tuple[ActionSpec, str]]) -> None:
+        """Steps the ticket is ready for but this person may not take: said under the buttons
+        and on the greyed menu entries (tooltip, status bar), naming who may and why."""
+        for act in self.actions_by_step.values():
+            act.setToolTip("")  # Qt shows the text
+            act.setStatusTip("")
+        by_reason: dict[str, list[str]] = {}
+        for spec, reason in kept:
+            label = spec.label.rstrip("…")
+            by_reason.setdefault(reason, []).append(label)
+            act = self.actions_by_step[spec.action]
+            act.setVisible(True)  # in the Ticket menu, greyed, with the reason
+            act.setEnabled(False)
+            act.setToolTip(f"{label}: {reason}")
+            act.setStatusTip(f"{label}: {reason}")
+        lines = [f"Not yours to take: {', '.join(labels)}: {reason}." for reason, labels in by_reason.items()]
+        self.role_wall_label.setText("\n".join(lines))
+        self.role_wall_label.setVisible(bool(lines))
 
     def offered_actions(self) -> list[Action]:
         return [a for a, act in self.actions_by_step.items() if act.isEnabled()]
@@ -383,6 +488,7 @@ class TicketView(QWidget):
             entries = []  # the list is a convenience (offline: type a login); the service checks
         combo = self.engineer_combo
         combo.clear()
+        self.action_error_label.setText(self._nobody_at(tier) if not entries else "")
         for entry in entries:
             combo.addItem(entry.describe(), entry.login)
         me = combo.findData(self.desk.session.login)
@@ -393,6 +499,18 @@ class TicketView(QWidget):
         else:
             combo.setCurrentIndex(-1)
             combo.setEditText("")
+
+    def _nobody_at(self, tier: int) -> str:
+        """Why the list of engineers is empty, and who could fill it."""
+        who = who_works_tier(tier)
+        session = self.desk.session
+        if session.is_engineer and not session.is_lead:
+            return f"You cannot take a Tier {tier} ticket: at Tier {tier}, {who} may; a team lead assigns it."
+        names = " or ".join(r.label for r in tier_roles(tier))
+        return (
+            f"Nobody is at Tier {tier}: the directory has no active {names}, and only they take a "
+            f"Tier {tier} ticket. An administrator adds one in the Directory."
+        )
 
     def _engineer_login(self) -> str:
         """The login of the chosen entry, or what was typed."""

@@ -6,6 +6,9 @@
     assignable_staff(db, tier) -> list[StaffEntry]
     staff_list(db) -> list[StaffRow];  reseller_list(db) -> list[ResellerRow]
     set_staff_active(db, clock, actor, login, *, active) -> Staff
+    edit_staff(db, clock, actor, login, *, name=None, role=None) -> Staff
+    edit_reseller(db, clock, actor, name, *, new_name=None, email=None, phone=None) -> Reseller
+    set_reseller_active(db, clock, actor, name, *, active) -> Reseller
     set_password(db, clock, actor, login, password) -> None
     set_staff_role(db, clock, actor, login, role) -> Staff
     staff_count(db) -> int
@@ -307,6 +310,7 @@ class ResellerRow(NamedTuple):
     country: str
     email: str | None
     phone: str | None
+    active: bool = True  # retired: no new incidents
 
 
 def staff_list(db: pw.Database) -> list[StaffRow]:
@@ -328,8 +332,11 @@ def staff_list(db: pw.Database) -> list[StaffRow]:
 def reseller_list(db: pw.Database) -> list[ResellerRow]:
     """Every reseller, by name."""
     use(db)
-    found = Reseller.select(Reseller.name, Reseller.country, Reseller.email, Reseller.phone)
-    return [ResellerRow(r.name, r.country, r.email, r.phone) for r in found.order_by(Reseller.name)]
+    found = Reseller.select(Reseller.name, Reseller.country, Reseller.email, Reseller.phone, Reseller.active)
+    return [
+        ResellerRow(r.name, r.country, r.email, r.phone, bool(r.active))
+        for r in found.order_by(Reseller.name)
+    ]
 
 
 def set_staff_active(db: pw.Database, clock: Clock, actor: str, login: str, *, active: bool) -> Staff:
@@ -350,6 +357,110 @@ def set_staff_active(db: pw.Database, clock: Clock, actor: str, login: str, *, a
         else:
             Staff.update(active=active).where(Staff.id == staff.id).execute()
         return Staff.get_by_id(staff.id)
+
+
+def edit_staff(
+    db: pw.Database, clock: Clock, actor: str, login: str, *, name: str | None = None, role: str | None = None
+) -> Staff:
+    """An administrator corrects a member's name or changes their role (None: unchanged).
+    A role that could not work a ticket the member holds open is refused, naming the
+    tickets; nobody changes their own role, so the desk always keeps an administrator."""
+    use(db)
+    login, actor = login.strip().lower(), actor.strip().lower()
+    new_role = None
+    if role is not None:
+        try:
+            new_role = Role(role.strip().lower())
+        except ValueError:
+            raise ValidationError(
+                f"{quote(role)} is not a role (use {', '.join(r.value for r in Role)})"
+            ) from None
+    if name is not None:
+        if not name.strip():
+            raise MissingField(["a name"], "a staff member")
+        check_text(name, "the name", Staff.name.max_length)
+    with write_transaction(db):
+        _administrator_only(load_staff(actor), "change a staff member's name or role")
+        staff = Staff.get_or_none(Staff.login == login)
+        if staff is None:
+            raise NotFound(f"no staff member has the login {quote(login)}")
+        changes: dict[pw.Field, object] = {}
+        if name is not None and name.strip() != staff.name:
+            changes[Staff.name] = name.strip()
+        if new_role is not None and new_role.value != staff.role:
+            if staff.login == actor:
+                raise PermissionDenied("you cannot change your own role; another administrator can")
+            _check_holds(staff, new_role)
+            changes[Staff.role] = new_role.value
+        if changes:
+            Staff.update(changes).where(Staff.id == staff.id).execute()
+        return Staff.get_by_id(staff.id)
+
+
+def _check_holds(staff: Staff, role: Role) -> None:
+    """Refuse a role that could not be the engineer of a ticket `staff` holds open."""
+    from deskapp.domain.lifecycle import OPEN_STATUSES
+    from deskapp.store.models import Ticket
+
+    held = (Ticket.select(Ticket.number, Ticket.tier)
+            .where(Ticket.engineer == staff.id, Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+            .order_by(Ticket.number))  # fmt: skip
+    kept = [t.number for t in held if role not in ENGINEERS or not may_work_tier(role, t.tier)]
+    if kept:
+        shown = ", ".join(kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5 else "")
+        raise ValidationError(
+            f"{staff.login} holds {len(kept)} open ticket{'s' if len(kept) > 1 else ''} "
+            f"{role.a_label} cannot work ({shown}): reassign them first"
+        )
+
+
+def _reseller(name: str) -> Reseller:
+    found = Reseller.get_or_none(Reseller.name == name.strip())
+    if found is None:
+        raise NotFound(f"no reseller is named {quote(name.strip())}")
+    return found
+
+
+def edit_reseller(
+    db: pw.Database, clock: Clock, actor: str, name: str, *,
+    new_name: str | None = None, email: str | None = None, phone: str | None = None,
+) -> Reseller:  # fmt: skip
+    """An administrator corrects a reseller's name, email or phone (None: unchanged; an empty
+    email or phone clears it). Its tickets follow the new name."""
+    use(db)
+    if new_name is not None:
+        if not new_name.strip():
+            raise MissingField(["a name"], "a reseller")
+        check_text(new_name, "the reseller's name", Reseller.name.max_length)
+    check_text(email, "the email", Reseller.email.max_length)
+    check_text(phone, "the phone", Reseller.phone.max_length)
+    checked = checked_email(email, "the reseller's email") if email else None
+    with write_transaction(db):
+        check_role(Action.ADD_RESELLER, Role(load_staff(actor).role))
+        seller = _reseller(name)
+        changes: dict[pw.Field, object] = {}
+        if new_name is not None and new_name.strip() != seller.name:
+            if Reseller.select().where(Reseller.name == new_name.strip()).exists():
+                raise ValidationError(f"a reseller named {quote(new_name.strip())} exists already")
+            changes[Reseller.name] = new_name.strip()
+        if email is not None:
+            changes[Reseller.email] = checked or None
+        if phone is not None:
+            changes[Reseller.phone] = phone.strip() or None
+        if changes:
+            Reseller.update(changes).where(Reseller.id == seller.id).execute()
+        return Reseller.get_by_id(seller.id)
+
+
+def set_reseller_active(db: pw.Database, clock: Clock, actor: str, name: str, *, active: bool) -> Reseller:
+    """An administrator retires a reseller (its tickets and history stay; no new incident is
+    logged for it) or restores it."""
+    use(db)
+    with write_transaction(db):
+        check_role(Action.ADD_RESELLER, Role(load_staff(actor).role))
+        seller = _reseller(name)
+        Reseller.update(active=active).where(Reseller.id == seller.id).execute()
+        return Reseller.get_by_id(seller.id)
 
 
 def set_password(db: pw.Database, clock: Clock, actor: str, login: str, password: str) -> None:

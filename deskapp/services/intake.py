@@ -110,6 +110,11 @@ def log_ticket(
         seller = Reseller.get_or_none(Reseller.name == reseller.strip())
         if seller is None:
             raise NotFound(f"no reseller is named {quote(reseller.strip())}; an administrator adds it")
+        if not seller.active:
+            raise ValidationError(
+                f"{seller.name} is retired: no new incidents are logged for it (an administrator "
+                "restores it in the Directory)"
+            )
         if seller.country not in TERRITORY:
             raise OutsideTerritory(
                 f"{seller.name} is in {seller.country}, outside the Territory (the UK and the "

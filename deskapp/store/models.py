@@ -38,6 +38,7 @@ class Reseller(BaseModel):
     email = pw.CharField(null=True, max_length=254)
     phone = pw.CharField(null=True, max_length=64)
     created_at = UtcDateTimeField()
+    active = pw.BooleanField(default=True)  # retired: kept with its tickets, offered for none new
 
 
 class Contact(BaseModel):

@@ -197,9 +197,41 @@ def test_staff_and_reseller_lists(cli: Cli) -> None:
         "Liffey Cloud  IE  -               +353 1 5",
     ]
     assert cli.json("reseller", "list", "--json") == [
-        {"name": "Acme", "country": "GB", "email": "a@acme.example", "phone": None},
-        {"name": "Liffey Cloud", "country": "IE", "email": None, "phone": "+353 1 5"},
+        {"name": "Acme", "country": "GB", "email": "a@acme.example", "phone": None, "active": True},
+        {"name": "Liffey Cloud", "country": "IE", "email": None, "phone": "+353 1 5", "active": True},
     ]
+
+
+def test_staff_and_resellers_are_edited_and_retired(cli: Cli) -> None:
+    _training_desk(cli)
+    assert (
+        cli("--as", "ada", "staff", "edit", "tina", "--name", "Tina Tierney")
+        == "tina: Tina Tierney (tier1)\n"
+    )
+    assert cli("--as", "ada", "staff", "edit", "tina", "--role", "tier2") == "tina: Tina Tierney (tier2)\n"
+    cli("--as", "ada", "staff", "edit", "ada", "--role", "lead", code=1)
+    assert "you cannot change your own role" in cli.err
+    cli("--as", "tess", "staff", "edit", "tina", "--name", "X", code=1)
+    assert "may not change a staff member's name or role (allowed: administrator)" in cli.err
+    cli("--as", "ada", "staff", "edit", "tina", code=1)
+    assert "needs --name or --role" in cli.err
+    out = cli("--as", "ada", "reseller", "edit", "Acme", "--name", "Acme Cloud", "--phone", "+44 20 1")
+    assert out == "Acme Cloud (GB): email a@acme.example, phone +44 20 1\n"
+    assert cli("--as", "ada", "reseller", "edit", "Acme Cloud", "--email", "") == (
+        "Acme Cloud (GB): email —, phone +44 20 1\n"
+    )
+    cli("--as", "ada", "reseller", "edit", "Acme Cloud", "--email", "not-an-address", code=1)
+    assert "is not an email address" in cli.err
+    assert cli("--as", "ada", "reseller", "retire", "Acme Cloud") == "Acme Cloud: retired\n"
+    assert cli.json("reseller", "list", "--json")[0]["active"] is False
+    assert cli("reseller", "list").endswith("(retired)\n")
+    log = ("--as", "tina", "ticket", "log", "--reseller", "Acme Cloud", "--contact", "Pat",
+           "--phone", "+44 1", "--tenant", "acme-1", "--impact", "some", "--channel", "phone",
+           "--summary", "Mail down")  # fmt: skip
+    cli(*log, code=1)
+    assert "Acme Cloud is retired: no new incidents are logged for it" in cli.err
+    assert cli("--as", "ada", "reseller", "restore", "Acme Cloud") == "Acme Cloud: active\n"
+    assert cli(*log).strip()
 
 
 def test_empty_lists(cli: Cli) -> None:

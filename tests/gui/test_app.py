@@ -16,15 +16,8 @@ from deskapp.domain.lifecycle import Action
 from deskapp.gui.app import DeskApp
 from deskapp.gui.models.queue_model import STATUS
 from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
+from tests.gui.conftest import MON_9
 from tests.gui.seed import STAFF, desk_for, log, seed
-from tests.london import local
-
-MON_9 = local(2026, 3, 9, 9, 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON_9)
 
 
 @pytest.fixture
@@ -221,3 +214,26 @@ def test_at_launch_the_other_pages_follow_the_first_paint(
     assert tabs == ["&Queue", "&Escalations", "&Outbox", "Re&ports", "&Find"]
     shortcuts = {a.objectName(): a.shortcut().toString() for a in window.view_menu.actions()}
     assert shortcuts["showEscalationsAction"] == "Ctrl+2" and shortcuts["showReportsAction"] == "Ctrl+4"
+
+
+def test_notices_show_in_the_window_where_there_is_no_tray(
+    qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock
+) -> None:
+    from deskapp.gui.notifier import Notifier
+
+    seed(desk_db, clock)
+    desk_app = DeskApp(desk_db, clock, QSettings(), notifier=Notifier(tray=False))
+    try:
+        _start(qtbot, desk_app, "lee")
+        window = desk_app.window
+        assert window is not None and window.notice_frame.isHidden()
+        desk_app.notifier.notify("P1 logged: INC-000001", "Acme Cloud Ltd: tenant offline", urgent=True)
+        assert window.notice_frame.isVisible()
+        assert "P1 logged: INC-000001: Acme Cloud Ltd: tenant offline" in window.notice_label.text()
+        window.notice_dismiss_button.click()
+        assert window.notice_frame.isHidden()
+        desk_app.notifier.enabled = False  # Settings: notices off
+        desk_app.notifier.notify("P1 logged: INC-000002", "Acme Cloud Ltd: mail down")
+        assert window.notice_frame.isHidden()
+    finally:
+        desk_app.stop()

@@ -25,15 +25,7 @@ from deskapp.services import outbox
 from deskapp.store.models import Attachment, Message, Outbox, Ticket
 from tests.gui.conftest import check_model
 from tests.gui.seed import desk_for, seed
-from tests.london import local
 from tests.mail.smtp_server import SmtpServer, free_port
-
-MON_9 = local(2026, 3, 9, 9, 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON_9)
 
 
 @pytest.fixture

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
-import peewee
-import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -20,24 +17,6 @@ from deskapp.gui.app import DeskApp
 from deskapp.gui.models.queue_model import NUMBER
 from deskapp.store.connection import open_database, use
 from tests.gui.seed import desk_for, log, seed
-from tests.london import local
-
-MON_9 = local(2026, 3, 9, 9, 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON_9)
-
-
-@pytest.fixture
-def app(qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock) -> Iterator[DeskApp]:
-    seed(desk_db, clock)
-    desk_app = DeskApp(desk_db, clock, QSettings())
-    yield desk_app
-    desk_app.stop()
-    if desk_app.window is not None:
-        desk_app.window.close()
 
 
 def _start(qtbot: QtBot, app: DeskApp, login: str) -> None:

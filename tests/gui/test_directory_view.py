@@ -14,12 +14,6 @@ from deskapp.gui.app import DeskApp
 from deskapp.gui.directory_view import DirectoryView
 from tests.gui.conftest import check_model
 from tests.gui.seed import PASSWORD, desk_for, seed
-from tests.london import local
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(local(2026, 3, 9, 9, 0))
 
 
 @pytest.fixture
@@ -132,3 +126,46 @@ def test_only_administrators_get_the_page(
         app.stop()
         if app.window is not None:
             app.window.close()
+
+
+def test_a_members_name_and_role_are_changed_from_the_page(
+    view: DirectoryView, desk_db: peewee.Database
+) -> None:
+    from deskapp.services.directory import staff_list
+
+    view.select_login("tom")
+    assert view.edit_staff_group.isEnabled() and view.edit_name_edit.text() == "Tom Tier-One"
+    view.edit_name_edit.setText("Tom Tierney")
+    view.edit_role_combo.setCurrentIndex(view.edit_role_combo.findData("tier2"))
+    assert view.save_staff()
+    tom = next(s for s in staff_list(desk_db) if s.login == "tom")
+    assert (tom.name, tom.role.value) == ("Tom Tierney", "tier2")
+    assert view.staff_message.text() == "tom saved: Tom Tierney, Tier 2 engineer"
+    view.select_login("alice")
+    view.edit_role_combo.setCurrentIndex(view.edit_role_combo.findData("lead"))
+    assert not view.save_staff()
+    assert "you cannot change your own role" in view.staff_message.text()
+
+
+def test_a_reseller_is_corrected_and_retired_from_the_page(
+    view: DirectoryView, desk_db: peewee.Database
+) -> None:
+    from deskapp.services.directory import reseller_list
+
+    view.select_reseller("Shamrock IT")
+    assert view.edit_reseller_group.isEnabled() and view.edit_reseller_name_edit.text() == "Shamrock IT"
+    view.edit_reseller_name_edit.setText("Shamrock Cloud")
+    view.edit_reseller_email_edit.setText("desk@shamrock.example")
+    assert view.save_reseller()
+    assert view.selected_reseller() == "Shamrock Cloud"
+    assert view.toggle_reseller_button.text() == "Re&tire reseller"
+    assert view.toggle_reseller()
+    assert "retired" in view.reseller_message.text()
+    row = next(r for r in reseller_list(desk_db) if r.name == "Shamrock Cloud")
+    assert (row.email, row.active) == ("desk@shamrock.example", False)
+    assert view.reseller_model.index(view.reseller_model.row_of("Shamrock Cloud") or 0, 4).data() == "retired"
+    assert view.toggle_reseller_button.text() == "Res&tore reseller"
+    view.edit_reseller_email_edit.setText("not an address")
+    assert not view.save_reseller()
+    assert "is not an email address" in view.reseller_message.text()
+    assert view.edit_reseller_email_edit.text() == "not an address"  # what was typed is kept

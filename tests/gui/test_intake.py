@@ -12,14 +12,6 @@ from deskapp.domain.clock import FixedClock
 from deskapp.gui.intake_view import IntakeDialog
 from deskapp.store.models import Reseller
 from tests.gui.seed import desk_for, seed
-from tests.london import local
-
-MON_9 = local(2026, 3, 9, 9, 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON_9)
 
 
 @pytest.fixture

@@ -3,11 +3,9 @@ mail server dialog (password in the keyring only), survey answers imported from 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
-import keyring
 import peewee
 import pytest
 from pytestqt.qtbot import QtBot
@@ -21,9 +19,8 @@ from deskapp.mail.sender import drain, load_settings, save_settings
 from deskapp.mail.smtp_transport import KEYRING_SERVICE, SendError, SmtpSettings
 from deskapp.services import outbox
 from deskapp.store.models import SurveyInvitation
-from tests.gui.conftest import check_model
+from tests.gui.conftest import MemoryKeyring, check_model
 from tests.gui.seed import desk_for, seed
-from tests.gui.test_settings import MemoryKeyring
 from tests.london import local
 
 MON_9 = local(2026, 3, 9, 9, 0)
@@ -41,16 +38,6 @@ def _queued(db: peewee.Database, clock: FixedClock) -> str:
     )  # fmt: skip
     outbox.queue_ticket_number(db, clock, "tom", str(ticket.number))
     return str(ticket.number)
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    """An in-memory keyring in place of the OS one."""
-    before = keyring.get_keyring()
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-    yield memory
-    keyring.set_keyring(before)
 
 
 @pytest.fixture
@@ -108,11 +95,11 @@ def test_newest_first(qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock)
 
 
 def test_send_now_runs_off_the_gui_thread_with_the_keyring_password(
-    qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock, ring: MemoryKeyring
+    qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock, memory_keyring: MemoryKeyring
 ) -> None:
     number = _queued(desk_db, clock)
     save_settings(desk_db, SMTP)
-    ring.set_password(KEYRING_SERVICE, "desk@smtp.example", "pw")
+    memory_keyring.set_password(KEYRING_SERVICE, "desk@smtp.example", "pw")
     delivered: list[tuple[str, str | None]] = []
 
     def transport(settings: SmtpSettings, message: EmailMessage, password: str | None) -> None:
@@ -141,7 +128,7 @@ def test_send_now_without_a_mail_server_says_so(
 
 
 def test_admin_sets_the_mail_server_password_only_in_the_keyring(
-    qtbot: QtBot, tmp_path: Path, desk_db: peewee.Database, clock: FixedClock, ring: MemoryKeyring
+    qtbot: QtBot, tmp_path: Path, desk_db: peewee.Database, clock: FixedClock, memory_keyring: MemoryKeyring
 ) -> None:
     dialog = MailSettingsDialog(desk_for(desk_db, clock, "alice"))
     qtbot.addWidget(dialog)
@@ -158,12 +145,12 @@ def test_admin_sets_the_mail_server_password_only_in_the_keyring(
     assert load_settings(desk_db) == SmtpSettings(
         host="smtp.example", port=465, security="tls", login="desk", sender="support@desk.example"
     )
-    assert ring.items == {(KEYRING_SERVICE, "desk@smtp.example"): "s3cret"}
+    assert memory_keyring.items == {(KEYRING_SERVICE, "desk@smtp.example"): "s3cret"}
     assert not any(b"s3cret" in p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
 
 
 def test_engineer_may_keep_the_password_but_not_change_the_server(
-    qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock, ring: MemoryKeyring
+    qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock, memory_keyring: MemoryKeyring
 ) -> None:
     save_settings(desk_db, SMTP)
     dialog = MailSettingsDialog(desk_for(desk_db, clock, "tom"))
@@ -171,7 +158,7 @@ def test_engineer_may_keep_the_password_but_not_change_the_server(
     assert not dialog.host_edit.isEnabled() and dialog.host_edit.text() == "smtp.example"
     dialog.password_edit.setText("pw2")
     assert dialog.save()
-    assert ring.items == {(KEYRING_SERVICE, "desk@smtp.example"): "pw2"}
+    assert memory_keyring.items == {(KEYRING_SERVICE, "desk@smtp.example"): "pw2"}
     with pytest.raises(services.PermissionDenied, match="administrator"):
         from deskapp.services.mail_settings import set_smtp_settings
 
@@ -202,7 +189,7 @@ def test_import_survey_answers_shows_saved_count_and_line_errors(
 
 
 def test_test_connection_tries_the_typed_server_without_saving(
-    qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock, ring: MemoryKeyring
+    qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock, memory_keyring: MemoryKeyring
 ) -> None:
     from tests.mail.smtp_server import SmtpServer, free_port
 
@@ -214,7 +201,7 @@ def test_test_connection_tries_the_typed_server_without_saving(
         dialog.port_spin.setValue(server.port)
         dialog.security_combo.setCurrentIndex(dialog.security_combo.findData("none"))
         dialog.login_edit.setText("desk")
-        ring.items[(KEYRING_SERVICE, "desk@127.0.0.1")] = "s3cret"  # as a send would use it
+        memory_keyring.items[(KEYRING_SERVICE, "desk@127.0.0.1")] = "s3cret"  # as a send would use it
         assert dialog.test_connection()
         assert not dialog.test_button.isEnabled()  # one test at a time
         qtbot.waitUntil(lambda: dialog.result_label.text().startswith("OK"), timeout=10_000)

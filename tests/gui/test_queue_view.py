@@ -14,15 +14,8 @@ from deskapp.domain.sla import SlaEngine
 from deskapp.gui.models.queue_model import COUNTDOWN, NUMBER, QueueModel
 from deskapp.gui.queue_view import QueueView
 from deskapp.gui.timers import CountdownTimer
+from tests.gui.conftest import MON_9
 from tests.gui.factories import row
-from tests.london import local
-
-MON_9 = local(2026, 3, 9, 9, 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON_9)
 
 
 @pytest.fixture

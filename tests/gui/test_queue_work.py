@@ -4,34 +4,15 @@ and the F1 cheat-sheet."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import peewee
-import pytest
-from PySide6.QtCore import QItemSelectionModel, QSettings
+from PySide6.QtCore import QItemSelectionModel
 from pytestqt.qtbot import QtBot
 
 from deskapp import services
 from deskapp.domain.clock import FixedClock
 from deskapp.gui.app import DeskApp
 from deskapp.gui.shortcuts_dialog import entries
-from tests.gui.seed import desk_for, log, seed
-from tests.london import local
-
-MON_9 = local(2026, 3, 9, 9, 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON_9)
-
-
-@pytest.fixture
-def app(qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock) -> Iterator[DeskApp]:
-    seed(desk_db, clock)
-    desk_app = DeskApp(desk_db, clock, QSettings())
-    yield desk_app
-    desk_app.stop()
+from tests.gui.seed import desk_for, log
 
 
 def _start(qtbot: QtBot, app: DeskApp, login: str) -> None:

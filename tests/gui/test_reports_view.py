@@ -119,3 +119,41 @@ def test_a_report_that_cannot_be_read_says_so(qtbot: QtBot, view: ReportsView) -
         view.desk.db = real
     assert view.error_label.text().startswith("the report could not be read")
     assert view.table is None
+
+
+def test_picking_another_report_clears_the_last_one_until_run(view: ReportsView) -> None:
+    view.run("compliance")
+    assert view.proxy.rowCount() > 0 and view.chart_view.isVisible()
+    view.select_report("surveys")
+    assert view.table is None and view.proxy.rowCount() == 0 and view.proxy.columnCount() == 0
+    assert not view.chart_view.isVisible()
+    assert view.title_label.text().endswith("press Run to draw it")
+    assert "compliance" not in view.title_label.text().lower()
+    assert not view.export_csv_button.isEnabled()
+
+
+def test_count_axes_tick_in_whole_numbers(view: ReportsView) -> None:
+    from PySide6.QtCharts import QValueAxis
+
+    from deskapp.gui.reports_view import integer_ticks
+
+    assert integer_ticks(1) == (1, 2)  # 0, 1, 2: never 0, 0, 0, 0, 1
+    assert integer_ticks(0) == (1, 1)
+    assert integer_ticks(17) == (5, 20)
+    assert integer_ticks(99) == (20, 100)
+    view.run("compliance")  # one stacked bar of 2 met and 2 missed
+    axis = next(a for a in view.chart.axes() if isinstance(a, QValueAxis))
+    assert axis.tickType() == QValueAxis.TickType.TicksDynamic and axis.tickInterval() == 1
+    assert (axis.min(), axis.max()) == (0, 5) and axis.labelFormat() == "%d"
+
+
+def test_met_and_missed_differ_by_more_than_colour(view: ReportsView) -> None:
+    from PySide6.QtCharts import QAbstractBarSeries
+    from PySide6.QtCore import Qt
+
+    view.run("compliance")
+    series = next(s for s in view.chart.series() if isinstance(s, QAbstractBarSeries))
+    brushes = {b.label(): b.brush().style() for b in series.barSets()}
+    assert brushes == {"met": Qt.BrushStyle.SolidPattern, "missed": Qt.BrushStyle.BDiagPattern}
+    assert series.isLabelsVisible()  # each bar says its count
+    assert view.chart.legend().isVisible()  # and the legend its word

@@ -13,12 +13,6 @@ from deskapp.domain.clock import FixedClock
 from deskapp.gui.app import DeskApp
 from deskapp.gui.models.queue_filter import QueueFilter
 from tests.gui.seed import desk_for, log, seed
-from tests.london import local
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(local(2026, 3, 9, 9, 0))
 
 
 def _app(qtbot: QtBot, db: peewee.Database, clock: FixedClock, login: str) -> DeskApp:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import peewee
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -17,25 +14,7 @@ from deskapp.gui.app import DeskApp
 from deskapp.gui.search_view import SearchView
 from deskapp.rules import run_rules
 from tests.gui.conftest import check_model
-from tests.gui.seed import desk_for, log, seed
-from tests.london import local
-
-MON_9 = local(2026, 3, 9, 9, 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON_9)
-
-
-@pytest.fixture
-def app(qtbot: QtBot, desk_db: peewee.Database, clock: FixedClock) -> Iterator[DeskApp]:
-    seed(desk_db, clock)
-    desk_app = DeskApp(desk_db, clock, QSettings())
-    yield desk_app
-    desk_app.stop()
-    if desk_app.window is not None:
-        desk_app.window.close()
+from tests.gui.seed import desk_for, log
 
 
 def _closed(app: DeskApp, clock: FixedClock, summary: str) -> str:

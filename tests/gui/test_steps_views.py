@@ -16,13 +16,6 @@ from deskapp.gui.ticket_view import TicketView
 from tests.gui.seed import desk_for, log, seed
 from tests.london import local
 
-MON_9 = local(2026, 3, 9, 9, 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON_9)
-
 
 @pytest.fixture
 def seeded(db: peewee.Database, clock: FixedClock) -> peewee.Database:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import peewee
-import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -16,21 +15,7 @@ from deskapp.gui.actions import SPEC_BY_ACTION
 from deskapp.gui.forms import child
 from deskapp.gui.ticket_view import TicketView
 from tests.gui.conftest import check_model
-from tests.gui.seed import desk_for, log, seed
-from tests.london import local
-
-MON_9 = local(2026, 3, 9, 9, 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON_9)
-
-
-@pytest.fixture
-def seeded(desk_db: peewee.Database, clock: FixedClock) -> peewee.Database:
-    seed(desk_db, clock)
-    return desk_db
+from tests.gui.seed import desk_for, log
 
 
 def _view(qtbot: QtBot, db: peewee.Database, clock: FixedClock, login: str) -> TicketView:

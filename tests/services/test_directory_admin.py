@@ -197,3 +197,67 @@ def test_exactly_the_minimum_length_is_enough(desk: Desk) -> None:
     password = "p" * MIN_PASSWORD
     set_password(desk.db, desk.clock, "tina", "tina", password)
     assert sv.authenticate(desk.db, "tina", password).login == "tina"
+
+
+def test_an_administrator_corrects_a_name_and_changes_a_role(desk: Desk) -> None:
+    from deskapp.services.directory import edit_staff
+
+    staff = edit_staff(desk.db, desk.clock, "ada", "tina", name="  Tina Tierney ")
+    assert (staff.name, staff.role) == ("Tina Tierney", "tier1")
+    assert edit_staff(desk.db, desk.clock, "ada", "tina", role="tier2").role == "tier2"
+    assert "tina" in logins(desk.db, tier=2)
+    with pytest.raises(sv.PermissionDenied, match="may not change a staff member's name or role"):
+        edit_staff(desk.db, desk.clock, "lee", "tom", name="Tommy")
+    with pytest.raises(sv.PermissionDenied, match="cannot change your own role"):
+        edit_staff(desk.db, desk.clock, "ada", "ada", role="lead")
+    with pytest.raises(sv.ValidationError, match="'boss' is not a role"):
+        edit_staff(desk.db, desk.clock, "ada", "tom", role="boss")
+    with pytest.raises(sv.MissingField):
+        edit_staff(desk.db, desk.clock, "ada", "tom", name="   ")
+    with pytest.raises(sv.NotFound, match="no staff member has the login 'nobody'"):
+        edit_staff(desk.db, desk.clock, "ada", "nobody", name="X")
+
+
+def test_a_role_that_cannot_work_the_tickets_held_is_refused(desk: Desk) -> None:
+    from deskapp.services.directory import edit_staff
+
+    ticket = desk.log()
+    sv.assign(desk.db, desk.clock, "lee", ticket.number, engineer="tess")
+    sv.escalate(desk.db, desk.clock, "tess", ticket.number, note="tried a restart")  # now Tier 2
+    with pytest.raises(
+        sv.ValidationError,
+        match=rf"tess holds 1 open ticket a Tier 1 engineer cannot work \({ticket.number}\)",
+    ):
+        edit_staff(desk.db, desk.clock, "ada", "tess", role="tier1")
+    with pytest.raises(sv.ValidationError, match="an administrator cannot work"):
+        edit_staff(desk.db, desk.clock, "ada", "tess", role="admin")
+    assert Staff.get(Staff.login == "tess").role == "tier2"  # nothing changed
+    assert edit_staff(desk.db, desk.clock, "ada", "tess", role="lead").role == "lead"  # a lead works any tier
+
+
+def test_a_reseller_is_corrected_retired_and_restored(desk: Desk) -> None:
+    from deskapp.services.directory import edit_reseller, set_reseller_active
+
+    ticket = desk.log()  # for Acme Networks
+    seller = edit_reseller(desk.db, desk.clock, "ada", "Acme Networks", new_name="Acme Cloud",
+                           email="Help@ACME.example", phone="+44 20 7946 0001")  # fmt: skip
+    assert (seller.name, seller.email, seller.phone) == (
+        "Acme Cloud",
+        "Help@acme.example",
+        "+44 20 7946 0001",
+    )
+    assert sv.ticket_detail(desk.db, ticket.number).reseller == "Acme Cloud"  # its tickets follow
+    assert edit_reseller(desk.db, desk.clock, "ada", "Acme Cloud", phone="").phone is None  # cleared
+    with pytest.raises(sv.ValidationError, match="a reseller named 'Liffey Cloud' exists already"):
+        edit_reseller(desk.db, desk.clock, "ada", "Acme Cloud", new_name="Liffey Cloud")
+    with pytest.raises(sv.PermissionDenied):
+        edit_reseller(desk.db, desk.clock, "lee", "Acme Cloud", phone="1")
+    with pytest.raises(sv.NotFound, match="no reseller is named 'Gone Ltd'"):
+        set_reseller_active(desk.db, desk.clock, "ada", "Gone Ltd", active=False)
+    assert not set_reseller_active(desk.db, desk.clock, "ada", "Acme Cloud", active=False).active
+    assert [r.active for r in reseller_list(desk.db)] == [False, True]
+    with pytest.raises(sv.ValidationError, match="Acme Cloud is retired"):
+        desk.log(reseller="Acme Cloud")
+    assert sv.ticket_detail(desk.db, ticket.number).reseller == "Acme Cloud"  # history stays
+    set_reseller_active(desk.db, desk.clock, "ada", "Acme Cloud", active=True)
+    assert desk.log(reseller="Acme Cloud").number

@@ -174,6 +174,12 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
         ("ticket_seen", {"id": 1, "ticket_id": 1, "login": "lead1", "seen_version": 4, "seen_at": T0}),
     ],
     9: [],  # functions only (PostgreSQL); the group roles are init's
+    10: [
+        (
+            "reseller",
+            {"id": 9, "name": "Retired Partners Ltd", "country": "IE", "created_at": T0, "active": False},
+        ),
+    ],
 }
 
 # Tables whose key is not an `id` column (and which have no sequence).

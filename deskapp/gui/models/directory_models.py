@@ -12,7 +12,7 @@ from deskapp.gui.models.flat_table import AnyIndex, FlatTableModel
 from deskapp.services.directory import ResellerRow, StaffRow
 
 STAFF_HEADERS = ("Login", "Name", "Role", "Sign-in")
-RESELLER_HEADERS = ("Name", "Country", "Email", "Phone")
+RESELLER_HEADERS = ("Name", "Country", "Email", "Phone", "Status")
 INACTIVE_COLOUR = QColor("#6b6b6b")
 
 
@@ -63,6 +63,12 @@ class ResellerModel(FlatTableModel):
     def names(self) -> list[str]:
         return [r.name for r in self._rows]
 
+    def reseller(self, row: int) -> ResellerRow:
+        return self._rows[row]
+
+    def row_of(self, name: str) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.name == name), None)
+
     def headers(self) -> tuple[str, ...]:
         return RESELLER_HEADERS
 
@@ -70,7 +76,12 @@ class ResellerModel(FlatTableModel):
         return len(self._rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not self.has_row(index) or role != Qt.ItemDataRole.DisplayRole:
+        if not self.has_row(index):
             return None
         r = self._rows[index.row()]
-        return (r.name, r.country, r.email or "—", r.phone or "—")[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and not r.active:
+            return QBrush(INACTIVE_COLOUR)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        status = "active" if r.active else "retired"
+        return (r.name, r.country, r.email or "—", r.phone or "—", status)[index.column()]

@@ -36,6 +36,7 @@ from deskapp.store.migrations import (
     v0007_mail,
     v0008_views,
     v0009_security,
+    v0010_reseller_active,
 )
 from deskapp.store.models import Meta
 
@@ -49,6 +50,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0007_mail,
     v0008_views,
     v0009_security,
+    v0010_reseller_active,
 )
 assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps are numbered 1, 2, ..."
 SCHEMA_VERSION = len(STEPS)

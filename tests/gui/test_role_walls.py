@@ -1,0 +1,92 @@
+"""Role walls explained: a step the ticket is ready for but the person may not take says who may
+and why (under the step buttons, and on the greyed Ticket menu entry); after an escalation to
+Tier 2 with nobody at Tier 2, Assign says so instead of offering an empty list."""
+
+from __future__ import annotations
+
+import peewee
+from pytestqt.qtbot import QtBot
+
+from deskapp import services
+from deskapp.domain.clock import FixedClock
+from deskapp.domain.lifecycle import Action, Role, role_wall
+from deskapp.gui.actions import walls
+from deskapp.gui.ticket_view import TicketView
+from deskapp.services import directory
+from tests.gui.seed import desk_for, log
+
+
+def _view(qtbot: QtBot, db: peewee.Database, clock: FixedClock, login: str) -> TicketView:
+    view = TicketView(desk_for(db, clock, login))
+    qtbot.addWidget(view)
+    view.show()
+    return view
+
+
+def test_an_administrator_is_told_who_may_resolve_and_why(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    number = log(seeded, clock)
+    services.assign(seeded, clock, "tom", number, engineer="tom")
+    admin = _view(qtbot, seeded, clock, "alice")
+    admin.show_ticket(number)
+    text = admin.role_wall_label.text()
+    assert admin.role_wall_label.isVisible()
+    assert "Request info, Escalate, Resolve" in text
+    assert (
+        "Request info, Escalate, Resolve: only a Tier 1 engineer, a Tier 2 engineer or a team lead may;"
+        in text
+    )
+    assert "administrators run the desk's records, not its tickets" in text
+    resolve = admin.actions_by_step[Action.RESOLVE]
+    assert resolve.isVisible() and not resolve.isEnabled()  # greyed in the menu, not gone
+    assert "administrators run the desk's records" in resolve.statusTip()
+    assert Action.RESOLVE not in admin.offered_actions()
+    assert not admin.buttons_by_step[Action.RESOLVE].isVisible()
+
+
+def test_an_engineer_who_may_take_every_step_sees_no_wall(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    number = log(seeded, clock)
+    services.assign(seeded, clock, "lee", number, engineer="lee")
+    lead = _view(qtbot, seeded, clock, "lee")
+    lead.show_ticket(number)
+    assert lead.role_wall_label.isHidden() and lead.role_wall_label.text() == ""
+    assert all(act.statusTip() == "" for act in lead.actions_by_step.values())
+
+
+def test_a_tier_one_engineer_is_told_who_works_tier_two() -> None:
+    kept = dict((spec.action, why) for spec, why in walls("in_progress", 2, Role.TIER1))
+    assert kept[Action.RESOLVE] == (
+        "at Tier 2 only a Tier 2 engineer or a team lead may; a Tier 1 engineer works Tier 1 tickets"
+    )
+    assert (
+        kept[Action.REPRIORITISE]
+        == "the desk's policy lets only a Tier 2 engineer or a team lead change a priority"
+    )
+    assert role_wall(Action.RESOLVE, Role.TIER1, tier=1, tier_work=True) is None
+    assert Action.NOTE not in kept  # a step anyone may take is no wall
+
+
+def test_assign_at_tier_two_with_nobody_there_says_so(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock
+) -> None:
+    number = log(seeded, clock)
+    services.assign(seeded, clock, "lee", number, engineer="tom")
+    services.escalate(seeded, clock, "tom", number, note="restarted the sync; still failing")
+    for login in ("tess", "lee"):  # nobody left who works Tier 2
+        directory.set_staff_active(seeded, clock, "alice", login, active=False)
+    admin = _view(qtbot, seeded, clock, "alice")
+    admin.show_ticket(number)
+    admin.actions_by_step[Action.ASSIGN].trigger()
+    assert admin.engineer_combo.count() == 0
+    said = admin.action_error_label.text()
+    assert said.startswith("Nobody is at Tier 2: the directory has no active Tier 2 engineer or team lead")
+    assert "An administrator adds one in the Directory" in said
+    tom = _view(qtbot, seeded, clock, "tom")
+    tom.show_ticket(number)
+    tom.actions_by_step[Action.ASSIGN].trigger()
+    assert "You cannot take a Tier 2 ticket: at Tier 2, a Tier 2 engineer or a team lead may" in (
+        tom.action_error_label.text()
+    )
