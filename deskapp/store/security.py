@@ -80,6 +80,7 @@ STAFF_FUNCTIONS = {  # function -> who may call it (it checks the caller again i
     "deskapp_staff_add(text, text, text, text)": "admin",
     "deskapp_staff_set_active(text, boolean)": "admin",
     "deskapp_staff_set_role(text, text)": "admin",
+    "deskapp_staff_set_name(text, text)": "admin",
     "deskapp_staff_set_password(text, text)": "all",  # one's own, or an administrator's
 }
 SESSION_DEFAULTS = {

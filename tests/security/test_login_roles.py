@@ -313,3 +313,42 @@ def test_staff_role_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_a_shared_app_role_is_not_granted_again(desk: Desk) -> None:
     desk.run("init", "--app-role", "deskapp_ci", code=1)
     assert "--app-role deskapp_ci" in desk.err and "login role for each person" in desk.err
+
+
+def test_directory_edits_go_through_the_servers_functions(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`staff edit` and `reseller edit|retire` by an administrator signed in as themselves:
+    the staff table is written by its functions only, the group role moves with the role."""
+    ada, tina = desk.login("ada"), desk.login("tina")
+    ada_url = desk.url_for(ada)
+    monkeypatch.setenv("DESKAPP_PASSWORD", "first-admin-pw")
+    monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "tina-password")
+    desk.run("staff", "add", tina, "--name", "Tina", "--role", "tier1", url=ada_url)
+    out = desk.run("staff", "edit", tina, "--name", "Tina Tier", "--role", "tier2", url=ada_url)
+    assert out == f"{tina}: Tina Tier (tier2)\n"
+    desk.run("reseller", "add", "Acme Ltd", "--country", "GB", url=ada_url)
+    desk.run("reseller", "edit", "Acme Ltd", "--phone", "+44 20 7946 0000", url=ada_url)
+    desk.run("reseller", "retire", "Acme Ltd", url=ada_url)
+    db = open_database(desk.owner_url)
+    try:
+        assert raw_sql(db, "SELECT name, role FROM staff WHERE login = %s", (tina,)).fetchone() == (
+            "Tina Tier", "tier2",
+        )  # fmt: skip
+        prefix = raw_sql(db, "SELECT value FROM meta WHERE key = 'role_prefix'").fetchone()[0]
+        groups = raw_sql(
+            db,
+            "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+            "JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = %s",
+            (tina,),
+        ).fetchall()
+        assert groups == [(f"{prefix}_tier2",)]
+        assert raw_sql(db, "SELECT phone, active FROM reseller WHERE name = 'Acme Ltd'").fetchone() == (
+            "+44 20 7946 0000", False,
+        )  # fmt: skip
+    finally:
+        db.close()
+    # Tina, now Tier 2, cannot rename herself: the client refuses, and so would the server
+    monkeypatch.setenv("DESKAPP_PASSWORD", "tina-password")
+    desk.run("staff", "edit", tina, "--name", "Boss", url=desk.url_for(tina), code=1)
+    assert "administrator" in desk.err

@@ -166,6 +166,14 @@ BEGIN
   UPDATE staff SET role = p_role WHERE login = p_login;
 END $$;
 
+CREATE OR REPLACE FUNCTION deskapp_staff_set_name(p_login text, p_name text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @SCHEMA@, pg_temp AS $$
+BEGIN
+  PERFORM deskapp_require_admin('change a staff member''s name');
+  PERFORM deskapp_target(p_login);
+  UPDATE staff SET name = p_name WHERE login = p_login;
+END $$;
+
 CREATE OR REPLACE FUNCTION deskapp_staff_set_password(p_login text, p_verifier text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = @SCHEMA@, pg_temp AS $$
 BEGIN
@@ -185,4 +193,5 @@ REVOKE ALL ON FUNCTION deskapp_prefix(), deskapp_group(text), deskapp_caller_is_
   deskapp_require_admin(text), deskapp_target(text), deskapp_check_verifier(text),
   deskapp_session_defaults(text), deskapp_make_login(text, text, text),
   deskapp_staff_add(text, text, text, text), deskapp_staff_set_active(text, boolean),
-  deskapp_staff_set_role(text, text), deskapp_staff_set_password(text, text) FROM PUBLIC;
+  deskapp_staff_set_role(text, text), deskapp_staff_set_name(text, text),
+  deskapp_staff_set_password(text, text) FROM PUBLIC;
