@@ -64,6 +64,9 @@ class ImapSettings:
     done_folder: str | None = None  # move imported messages here (else flag them \Seen)
     timeout: float = 30.0
     verify: bool = True  # check the server's certificate (tests run a self-signed one)
+    # A PEM file of the certificate(s) to trust for this server: a desk whose server has
+    # a self-signed certificate or its own authority trusts that, not every certificate.
+    ca_file: str | None = None
 
     def __post_init__(self) -> None:
         if self.security not in SECURITY:
@@ -105,8 +108,40 @@ def imap_password(settings: ImapSettings) -> str | None:
         return None
 
 
+def trust_context(ca_file: str | None) -> ssl.SSLContext:
+    """The TLS context for the IMAP server: the system's authorities, or only those in
+    `ca_file` (a PEM file) when one is given; a file that cannot be read is named."""
+    if not ca_file:
+        return ssl.create_default_context()
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except FileNotFoundError:
+        raise FetchError(f"IMAP CA file {_short(ca_file)}: no such file") from None
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
+        raise FetchError(f"IMAP CA file {_short(ca_file)}: not a PEM certificate file ({reason})") from None
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return repr(text if len(text) <= limit else text[: limit // 2] + "…" + text[-limit // 2 :])
+
+
+def certificate_problem(where: str, exc: ssl.SSLCertVerificationError, ca_file: str | None) -> str:
+    """Why the server's certificate was refused, and what to do about it."""
+    why = exc.verify_message or exc.reason or str(exc)
+    trusted = f"the certificates in {_short(ca_file)}" if ca_file else "this machine's authorities"
+    advice = (
+        "check the file is the server's certificate or its authority's"
+        if ca_file
+        else "if the server's certificate is self-signed or from the desk's own authority, "
+        "trust it with: deskapp --as ADMIN mail settings --imap-ca-file PATH"
+    )
+    refused = f"its TLS certificate is not trusted ({why}; checked against {trusted})"
+    return f"IMAP server {where}: {refused}; {advice}"
+
+
 def connect(settings: ImapSettings, password: str | None) -> IMAPClient:
-    context = ssl.create_default_context()
+    context = trust_context(settings.ca_file)
     if not settings.verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -127,6 +162,8 @@ def connect(settings: ImapSettings, password: str | None) -> IMAPClient:
         return client
     except FetchError:
         raise
+    except ssl.SSLCertVerificationError as exc:
+        raise FetchError(certificate_problem(where, exc, settings.ca_file)) from exc
     except (OSError, IMAPClientError, ssl.SSLError) as exc:
         raise FetchError(f"IMAP server {where}: {exc}") from exc
 
