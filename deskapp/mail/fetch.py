@@ -6,11 +6,12 @@
 Only the holder of the desk's fetcher lease (`deskapp.mail.lease`) connects,
 so fifty workstations open one connection, not fifty. A pass reads the UIDs
 above the lease's reading position (a poll with nothing new is one UID SEARCH),
-imports each message in its own transaction (`services.inbound.import_message`,
-which moves the position in the same commit), and only after that commit
-flags it \\Seen on the server (or moves it to `done_folder`). A crash between
-the commit and the flag imports nothing twice: the next pass starts above the
-position and first flags what was committed but not yet flagged.
+imports them COMMIT_EVERY at a time, each batch in one transaction
+(`services.inbound.import_batch`, which moves the position in the same
+commit), and only after those commits flags them \\Seen on the server (or
+moves them to `done_folder`). A crash between a commit and the flag imports
+nothing twice: the next pass starts above the position and first flags what
+was committed but not yet flagged.
 
 `watch` keeps the connection: IDLE where the server offers it (woken at least
 every `RENEW` to renew the lease), else a poll every `interval` seconds.
@@ -47,6 +48,7 @@ IMAP_KEY = "imap"
 KEYRING_SERVICE = "deskapp-imap"
 PASSWORD_ENV = "DESKAPP_IMAP_PASSWORD"
 BATCH = 200  # messages fetched per round trip
+COMMIT_EVERY = 25  # messages imported per transaction (the write lock is held that long)
 RENEW = lease.RENEW_EVERY.total_seconds()
 
 
@@ -186,7 +188,8 @@ def default_worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-# Called after each import's commit (tests stop a fetcher there).
+# Called after each commit of imported messages, with the last UID it carried (tests
+# stop a fetcher there: committed, not yet flagged on the server).
 AfterCommit = Callable[[int], None]
 
 
@@ -239,7 +242,7 @@ class Fetcher:
         return report
 
     def _pass(self, report: FetchReport) -> None:
-        from deskapp.services.inbound import ImapSource, import_message
+        from deskapp.services.inbound import Incoming
 
         client = self.open()
         assert self.uidvalidity is not None
@@ -253,31 +256,53 @@ class Fetcher:
             chunk = uids[start : start + BATCH]
             # BODY.PEEK: reading must not set \Seen; that waits for the commit.
             rows = client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
+            items = [
+                Incoming(uid, bytes(data.get(b"BODY[]") or b""), _arrival(data.get(b"INTERNALDATE")))
+                for uid, data in ((uid, rows.get(uid)) for uid in chunk)
+                if data is not None  # else expunged meanwhile
+            ]
             done: list[int] = []
-            for uid in chunk:
-                data = rows.get(uid)
-                if data is None:
-                    continue  # expunged meanwhile
-                raw = bytes(data.get(b"BODY[]") or b"")
-                source = ImapSource(mailbox, validity, uid, self.worker)
-                result = import_message(
-                    self.db, self.clock, raw, received_at=_arrival(data.get(b"INTERNALDATE")),
-                    source=source, policy=self.policy,
-                )  # fmt: skip
-                if result.duplicate:
-                    report.duplicates += 1
-                elif result.message_id is not None:
-                    report.imported.append(result.message_id)
+            lost = False
+            for at in range(0, len(items), COMMIT_EVERY):
+                batch = items[at : at + COMMIT_EVERY]
+                self._import(batch, mailbox, validity, report)
+                done.extend(item.uid for item in batch)
                 if self.after_commit is not None:
-                    self.after_commit(uid)
-                done.append(uid)
+                    self.after_commit(batch[-1].uid)
                 if time.monotonic() - renewed > RENEW:  # a long pass keeps its lease
                     if not lease.acquire(self.db, self.clock, self.worker):
-                        break  # the lease went to another workstation: stop here
+                        lost = True  # the lease went to another workstation: stop here
+                        break
                     renewed = time.monotonic()
             self._mark(client, done, mailbox, validity, report)
-            if len(done) < len(chunk):
+            if lost:
                 break
+
+    def _import(self, batch: list[Any], mailbox: str, validity: int, report: FetchReport) -> None:
+        """One commit for the batch; if one of its messages cannot be imported, the others
+        are imported one by one (each in its own commit) and that one's error is raised, as
+        a pass with a commit per message would."""
+        from deskapp.services.inbound import ImapSource, import_batch, import_message
+
+        try:
+            results = import_batch(self.db, self.clock, batch, mailbox=mailbox, uidvalidity=validity,
+                                   holder=self.worker, policy=self.policy)  # fmt: skip
+        except lease.LeaseLost:
+            raise
+        except Exception:
+            if len(batch) == 1:
+                raise
+            results = []
+            for item in batch:
+                results.append(import_message(
+                    self.db, self.clock, item.raw, received_at=item.received_at,
+                    source=ImapSource(mailbox, validity, item.uid, self.worker), policy=self.policy,
+                ))  # fmt: skip
+        for result in results:
+            if result.duplicate:
+                report.duplicates += 1
+            elif result.message_id is not None:
+                report.imported.append(result.message_id)
 
     def _mark_leftovers(self, client: IMAPClient, mailbox: str, validity: int, report: FetchReport) -> None:
         """Messages committed by an earlier pass that died before flagging them."""

@@ -1,6 +1,7 @@
 """Inbound mail: import one message exactly once, and what it does to its ticket.
 
     import_message(db, clock, raw, *, received_at, source=None, policy=None) -> Imported
+    import_batch(db, clock, items, *, mailbox, uidvalidity, holder, policy=None) -> list[Imported]
 
 `source` (an `ImapSource`: mailbox, UIDVALIDITY, UID and the lease holder)
 says where the message was read. In ONE transaction: the reading position
@@ -19,13 +20,20 @@ A message joins a ticket (by a ticket number in its subject, or by
 In-Reply-To/References naming one of the desk's messages) only when its sender
 belongs to that ticket's reseller; otherwise it waits in the Inbox
 (`deskapp.services.inbox`).
+
+`import_batch` imports several messages of one folder in ONE transaction (the
+fetcher's way: a commit per batch, not per message, is what a PostgreSQL desk's
+throughput depends on): the reading position moves to the batch's last UID in
+the same commit as their rows, so a crash loses the whole batch or none of it,
+and the server is told only after that commit. Messages are parsed before the
+transaction begins, so the write lock is held only for the writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -63,6 +71,15 @@ class Imported:
     step: str = ""  # what it did: info_received, confirmed, rejected, flagged, noted, ...
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """One message as the fetcher read it from the folder."""
+
+    uid: int
+    raw: bytes
+    received_at: dt.datetime | None  # when it reached the mailbox (INTERNALDATE)
+
+
 def import_message(
     db: pw.Database, clock: Clock, raw: bytes, *, received_at: dt.datetime | None,
     source: ImapSource | None = None, policy: Policy | None = None,
@@ -74,11 +91,40 @@ def import_message(
     with write_transaction(db):
         if source is not None:
             lease.fence(source.holder, now, source.mailbox, source.uidvalidity, source.uid)
-        row = _insert(parsed, now, received_at or now, source)
-        if row is None:
-            return Imported(None, True)
-        _store_attachments(row, parsed)
-        kind, number, step = _route(db, clock, row, parsed, policy)
+        return _import_parsed(db, clock, parsed, now, received_at or now, source, policy)
+
+
+def import_batch(
+    db: pw.Database, clock: Clock, items: Sequence[Incoming], *, mailbox: str, uidvalidity: int,
+    holder: str, policy: Policy | None = None,
+) -> list[Imported]:  # fmt: skip
+    """Import `items` (UIDs of one folder, ascending) in one transaction, each once."""
+    if not items:
+        return []
+    use(db)
+    policy = policy or default_policy()
+    limit = policy.max_attachment_bytes
+    parsed = [parse_message(item.raw, max_attachment_bytes=limit) for item in items]
+    now = clock.now()
+    with write_transaction(db):
+        lease.fence(holder, now, mailbox, uidvalidity, max(item.uid for item in items))
+        results = []
+        for item, one in zip(items, parsed, strict=True):
+            source = ImapSource(mailbox, uidvalidity, item.uid, holder)
+            results.append(_import_parsed(db, clock, one, now, item.received_at or now, source, policy))
+        return results
+
+
+def _import_parsed(
+    db: pw.Database, clock: Clock, parsed: Parsed, now: dt.datetime, received_at: dt.datetime,
+    source: ImapSource | None, policy: Policy,
+) -> Imported:  # fmt: skip
+    """Write one parsed message and take the step it drives, in the caller's transaction."""
+    row = _insert(parsed, now, received_at, source)
+    if row is None:
+        return Imported(None, True)
+    _store_attachments(row, parsed)
+    kind, number, step = _route(db, clock, row, parsed, policy)
     return Imported(row.id, False, kind, number, step)
 
 
@@ -101,13 +147,12 @@ def _insert(
     # Either unique key (direction + Message-ID, or mailbox + UIDVALIDITY + UID) makes a
     # second copy a no-op; on PostgreSQL a concurrent insert of the same key waits for
     # the first to commit, then does nothing.
-    new_id = Message.insert(values).on_conflict_ignore().execute()
-    if not new_id:
+    # RETURNING names the new row, and nothing when the insert was ignored (SQLite's
+    # last rowid would name an older row then), so no second query reads it back.
+    inserted = list(Message.insert(values).on_conflict_ignore().returning(Message.id).tuples().execute())
+    if not inserted:
         return None
-    found = Message.get_or_none((Message.direction == "in") & (Message.message_id == values["message_id"]))
-    if found is None or (source is not None and found.imap_uid != source.uid):
-        return None  # SQLite reports the last rowid even when it ignored the insert
-    return found
+    return Message(id=int(inserted[0][0]), **values)  # what was stored, never saved again
 
 
 def _store_attachments(row: Message, parsed: Parsed) -> None:

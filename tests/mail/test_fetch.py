@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from deskapp.mail import lease
+from deskapp.mail import fetch, lease
 from deskapp.mail.fetch import Fetcher, FetchError, fetch_once
 from deskapp.store.models import MailLease, Message
 from tests.desk_setup import Desk
@@ -48,27 +48,35 @@ def test_the_same_message_twice_in_the_mailbox_is_imported_once(desk: Desk, mail
     assert mailbox.flagged_seen() == mailbox.uids(), "the copy is flagged too"
 
 
+@pytest.mark.parametrize("commit_every", [1, fetch.COMMIT_EVERY], ids=["commit-each", "commit-batch"])
 def test_a_commit_that_was_not_followed_by_the_flag_is_flagged_next_time(
-    desk: Desk, mailbox: Mailbox
+    desk: Desk, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch, commit_every: int
 ) -> None:
+    monkeypatch.setattr(fetch, "COMMIT_EVERY", commit_every)
     mailbox.deliver(letter("one"), letter("two"))
     settings = settings_for(mailbox)
 
     class Crash(Exception):
         pass
 
+    committed: list[int] = []
+
     def die(uid: int) -> None:
+        committed.append(uid)
         raise Crash(uid)
 
     fetcher = Fetcher(desk.db, desk.clock, settings, mailbox.password, worker="ws1", after_commit=die)
     with pytest.raises(Crash):
         fetcher.fetch_once()
     fetcher.close()
-    assert Message.select().count() == 1, "the first message was committed"
+    in_first_commit = min(commit_every, 2)
+    assert committed == [mailbox.uids()[in_first_commit - 1]], "told the last UID of the commit"
+    assert Message.select().count() == in_first_commit, "the first commit's messages were committed"
     assert mailbox.flagged_seen() == [], "and not flagged: the fetcher died in between"
     desk.at(desk.clock.now() + lease.TTL + dt.timedelta(seconds=1))  # its lease runs out
     report = fetch_once(desk.db, desk.clock, settings, mailbox.password, worker="ws2")
-    assert len(report.imported) == 1 and report.duplicates == 0
+    assert len(report.imported) == 2 - in_first_commit and report.duplicates == 0
+    assert report.marked == 2, "the committed ones are flagged first, then the new one"
     assert Message.select().count() == 2
     assert mailbox.flagged_seen() == mailbox.uids()
 
