@@ -205,6 +205,13 @@ class Fetcher:
         self.policy = policy
         self.after_commit = after_commit
         self.client: IMAPClient | None = None
+        # Whether the last pass on this connection ran to its end, with the lease ours
+        # since: then everything committed was flagged, and the next pass need not look
+        # for leftovers (a scan that grows with the mailbox). A new connection, a broken
+        # pass, or a lease that may have lapsed meanwhile (`_held_at`, its last renewal,
+        # a TTL ago or more) looks again.
+        self._clean = False
+        self._held_at: dt.datetime | None = None
         self.uidvalidity: int | None = None
 
     # -- connection -----------------------------------------------------------------
@@ -218,6 +225,7 @@ class Fetcher:
                 raise FetchError(f"IMAP folder {self.settings.folder!r}: {exc}") from exc
             self.uidvalidity = int(info[b"UIDVALIDITY"])
             self.client = client
+            self._clean = False
         return self.client
 
     def close(self) -> None:
@@ -229,11 +237,16 @@ class Fetcher:
     # -- one pass ---------------------------------------------------------------------
     def fetch_once(self) -> FetchReport:
         report = FetchReport()
+        now = self.clock.now()
+        if self._held_at is None or now >= self._held_at + lease.TTL:
+            self._clean = False  # the lease may have been another's meanwhile: look again
         if not lease.acquire(self.db, self.clock, self.worker):
+            self._held_at = None
             report.held = False
             report.holder = lease.holder_of(self.db, self.clock.now())
             self.close()  # a workstation without the lease keeps no connection
             return report
+        self._held_at = now
         try:
             self._pass(report)
         except (OSError, IMAPClientError, ssl.SSLError) as exc:
@@ -247,7 +260,9 @@ class Fetcher:
         client = self.open()
         assert self.uidvalidity is not None
         mailbox, validity = self.settings.mailbox, self.uidvalidity
-        self._mark_leftovers(client, mailbox, validity, report)
+        if not self._clean:
+            self._mark_leftovers(client, mailbox, validity, report)
+        self._clean = False  # until this pass ends
         position = lease.cursor(self.db, mailbox)
         last = position[1] if position is not None and position[0] == validity else 0
         uids = sorted(int(u) for u in client.search(["UID", f"{last + 1}:*"]) if int(u) > last)
@@ -270,13 +285,16 @@ class Fetcher:
                 if self.after_commit is not None:
                     self.after_commit(batch[-1].uid)
                 if time.monotonic() - renewed > RENEW:  # a long pass keeps its lease
+                    renewed_at = self.clock.now()
                     if not lease.acquire(self.db, self.clock, self.worker):
                         lost = True  # the lease went to another workstation: stop here
                         break
+                    self._held_at = renewed_at
                     renewed = time.monotonic()
             self._mark(client, done, mailbox, validity, report)
             if lost:
-                break
+                return
+        self._clean = True
 
     def _import(self, batch: list[Any], mailbox: str, validity: int, report: FetchReport) -> None:
         """One commit for the batch; if one of its messages cannot be imported, the others
@@ -316,6 +334,9 @@ class Fetcher:
         )  # fmt: skip
         uids = [int(values[0]) for values in _rows(pending)]
         if uids:
+            # A connection that stayed open may not have seen those messages arrive; the
+            # server ignores a flag for a UID it has not told this session about yet.
+            client.noop()
             self._mark(client, uids, mailbox, validity, report)
 
     def _mark(
