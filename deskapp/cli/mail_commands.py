@@ -18,12 +18,14 @@ from deskapp.domain.lifecycle import Role
 from deskapp.mail.fetch import PASSWORD_ENV as IMAP_PASSWORD_ENV
 from deskapp.mail.fetch import SECURITY as IMAP_SECURITY
 from deskapp.mail.fetch import (
+    CaFileError,
     FetchError,
     ImapSettings,
     fetch_once,
     imap_password,
     load_imap_settings,
     save_imap_settings,
+    short_repr,
     trust_context,
     watch,
 )
@@ -160,14 +162,15 @@ def _save_imap(db: pw.Database, imap: dict[str, Any]) -> None:
 
 def _ca_file(given: str) -> str | None:
     """--imap-ca-file: '' clears it; else a readable PEM file, kept as an absolute path
-    (`mail fetch` may run from another folder)."""
+    (`mail fetch` may run from another folder). A refusal quotes what was given."""
     if not given.strip():
         return None
-    path = str(Path(given).expanduser().resolve())
     try:
+        path = str(Path(given).expanduser().resolve())
         trust_context(path)
-    except FetchError as exc:
-        raise ValidationError(f"--imap-ca-file: {exc}".replace("IMAP CA file ", "")) from None
+    except (CaFileError, OSError, ValueError, RuntimeError) as exc:
+        why = exc.why if isinstance(exc, CaFileError) else "not a usable path"
+        raise ValidationError(f"--imap-ca-file {short_repr(given)}: {why}") from None
     return path
 
 

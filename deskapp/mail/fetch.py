@@ -56,6 +56,14 @@ class FetchError(Exception):
     """The mailbox could not be read (server down, login refused, no such folder)."""
 
 
+class CaFileError(FetchError):
+    """The certificate file to trust for the IMAP server cannot be used."""
+
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"IMAP CA file {short_repr(path)}: {why}")
+        self.why = why
+
+
 @dataclass(frozen=True)
 class ImapSettings:
     host: str
@@ -118,20 +126,21 @@ def trust_context(ca_file: str | None) -> ssl.SSLContext:
     try:
         return ssl.create_default_context(cafile=ca_file)
     except FileNotFoundError:
-        raise FetchError(f"IMAP CA file {_short(ca_file)}: no such file") from None
-    except (OSError, ssl.SSLError) as exc:
+        raise CaFileError(ca_file, "no such file") from None
+    except (OSError, ssl.SSLError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
-        raise FetchError(f"IMAP CA file {_short(ca_file)}: not a PEM certificate file ({reason})") from None
+        raise CaFileError(ca_file, f"not a PEM certificate file ({reason})") from None
 
 
-def _short(text: str, limit: int = 80) -> str:
+def short_repr(text: str, limit: int = 80) -> str:
+    """A value quoted for a message: its two ends when it is long."""
     return repr(text if len(text) <= limit else text[: limit // 2] + "…" + text[-limit // 2 :])
 
 
 def certificate_problem(where: str, exc: ssl.SSLCertVerificationError, ca_file: str | None) -> str:
     """Why the server's certificate was refused, and what to do about it."""
     why = exc.verify_message or exc.reason or str(exc)
-    trusted = f"the certificates in {_short(ca_file)}" if ca_file else "this machine's authorities"
+    trusted = f"the certificates in {short_repr(ca_file)}" if ca_file else "this machine's authorities"
     advice = (
         "check the file is the server's certificate or its authority's"
         if ca_file
