@@ -6,8 +6,9 @@ Starts a private Dovecot (as the mail tests do), fills one mailbox with
 `--messages` messages (IMAP MULTIAPPEND), then on a new SQLite desk (and on
 PostgreSQL with --postgres and DESKAPP_TEST_PG_URL set, in a throw-away schema):
 - import: one fetch pass over the whole mailbox (lease, UID SEARCH, BODY.PEEK
-  fetches in batches, one transaction per message, the \\Seen flags after each
-  batch's commits): messages per second (target >= 50);
+  fetches of 200 messages, one transaction per 25 messages with the reading
+  position in it, the \\Seen flags after each fetch's commits): messages per
+  second (target >= 50);
 - empty poll: further passes on the open connection, as `mail fetch --watch`
   makes them, with nothing new on the 10,000-message mailbox (lease renewal,
   leftover check, UID SEARCH): median and worst of 20 (target <= 50 ms); and a

@@ -6,6 +6,7 @@ import argparse
 import json
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import peewee as pw
@@ -17,12 +18,15 @@ from deskapp.domain.lifecycle import Role
 from deskapp.mail.fetch import PASSWORD_ENV as IMAP_PASSWORD_ENV
 from deskapp.mail.fetch import SECURITY as IMAP_SECURITY
 from deskapp.mail.fetch import (
+    CaFileError,
     FetchError,
     ImapSettings,
     fetch_once,
     imap_password,
     load_imap_settings,
     save_imap_settings,
+    short_repr,
+    trust_context,
     watch,
 )
 from deskapp.mail.sender import drain, load_settings
@@ -50,6 +54,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     st.add_argument("--imap-login", help=f"IMAP login; its password from the keyring or {IMAP_PASSWORD_ENV}")
     st.add_argument("--imap-folder", help="the folder to read (default INBOX)")
+    st.add_argument(
+        "--imap-ca-file", metavar="PATH",
+        help="trust the IMAP server's certificate(s) in this PEM file (a self-signed server); '' clears",
+    )  # fmt: skip
     st.set_defaults(handler=run_settings)
 
     fetch = m.add_parser("fetch", help="import what is new in the desk's mailbox, once")
@@ -91,7 +99,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     imp.set_defaults(handler=run_import)
 
 
-IMAP_OPTIONS = ("imap_host", "imap_port", "imap_security", "imap_login", "imap_folder")
+IMAP_OPTIONS = ("imap_host", "imap_port", "imap_security", "imap_login", "imap_folder", "imap_ca_file")
 
 
 def run_settings(args: argparse.Namespace) -> int:
@@ -147,7 +155,23 @@ def _save_imap(db: pw.Database, imap: dict[str, Any]) -> None:
         raise ValidationError(f"--imap-port {merged['port']} is not a TCP port (1-65535)")
     if not (merged.get("folder") or "INBOX").strip():
         raise ValidationError("--imap-folder is empty: name a folder, e.g. INBOX")
+    if imap.get("ca_file") is not None:
+        merged["ca_file"] = _ca_file(imap["ca_file"])
     save_imap_settings(db, ImapSettings(**merged))
+
+
+def _ca_file(given: str) -> str | None:
+    """--imap-ca-file: '' clears it; else a readable PEM file, kept as an absolute path
+    (`mail fetch` may run from another folder). A refusal quotes what was given."""
+    if not given.strip():
+        return None
+    try:
+        path = str(Path(given).expanduser().resolve())
+        trust_context(path)
+    except (CaFileError, OSError, ValueError, RuntimeError) as exc:
+        why = exc.why if isinstance(exc, CaFileError) else "not a usable path"
+        raise ValidationError(f"--imap-ca-file {short_repr(given)}: {why}") from None
+    return path
 
 
 def run_fetch(args: argparse.Namespace) -> int:

@@ -77,6 +77,7 @@ class DeskApp(QObject):
         self.directory_view: Any = None
         self.mail_label: QLabel | None = None
         self.templates_view: Any = None
+        self.inbox_view: Any = None
         self.search_view: Any = None
         self.saved_views: Any = None
         self.queue_work: Any = None
@@ -171,6 +172,7 @@ class DeskApp(QObject):
         self.watch_timer.fired.connect(lambda _now: self.refresh_queue())
         self.watch_timer.fired.connect(lambda _now: self._presence_heartbeat())
         self.watch_timer.fired.connect(lambda _now: self.update_mail_warning())
+        self.watch_timer.fired.connect(lambda _now: self.reload_inbox())  # mail imported elsewhere
         if load_async:
             self.queue_view.shown_label.setText("Loading the queue…")
             self._load_signals.first_page.connect(self._first_page_loaded)
@@ -190,7 +192,7 @@ class DeskApp(QObject):
         return window
 
     def _add_other_pages(self) -> None:
-        """Escalations for leads, the outbox for everyone, reports for leads and administrators,
+        """Escalations for leads, the outbox and the Inbox for everyone, reports for leads and administrators,
         the directory (staff and resellers) for administrators."""
         desk, window = self.desk, self.window
         assert desk is not None and window is not None
@@ -210,6 +212,13 @@ class DeskApp(QObject):
         window.work_tabs.currentChanged.connect(
             lambda _i: outbox.reload() if window.work_tabs.currentWidget() is outbox else None
         )
+        from deskapp.gui.inbox_view import InboxView
+
+        inbox = self.inbox_view = InboxView(desk)
+        inbox.ticket_logged.connect(self._logged)
+        inbox.tickets_changed.connect(lambda: self.refresh_queue())
+        window.add_page(inbox, "&Inbox", "showInboxAction", "Ctrl+6")
+        window.work_tabs.currentChanged.connect(lambda _i: self.reload_inbox())
         if desk.session.is_lead:
             from deskapp.gui.reports_view import ReportsView
 
@@ -285,7 +294,9 @@ class DeskApp(QObject):
         kind = ChangeListenerThread if is_sqlite(self.db) else ChangePoller
         listener = self.change_listener = kind(self.db, self)
         listener.changed.connect(lambda numbers: self.refresh_queue(numbers))
+        listener.changed.connect(lambda _numbers: self.reload_inbox())
         listener.resync.connect(lambda: self.refresh_queue())
+        listener.resync.connect(lambda: self.reload_inbox())
         listener.online_changed.connect(self._online_changed)
         listener.start()
 
@@ -324,6 +335,8 @@ class DeskApp(QObject):
             self.search_view.stop()  # a search being read
         if self.history_panel is not None:
             self.history_panel.stop()
+        if self.inbox_view is not None:
+            self.inbox_view.stop()  # a read of the Inbox
         self.notifier.hide()
 
     # --- the queue ------------------------------------------------------------------------------
@@ -401,6 +414,18 @@ class DeskApp(QObject):
         self.queue_refreshed.emit([r.id for r in changed])
         return [r.id for r in changed]
 
+    def reload_inbox(self) -> bool:
+        """Read the Inbox again while it is looked at (off the GUI thread); its tab is read
+        again whenever it is shown, so a hidden Inbox costs nothing."""
+        view: Any = self.inbox_view
+        if view is None or self.window is None:
+            return False
+        shown: Any = self.window.work_tabs.currentWidget()
+        if shown is not view:
+            return False
+        view.reload()
+        return True
+
     def _reload_escalations(self) -> None:
         """Only while the lead is looking at them (two queries each time)."""
         view: Any = self.escalations_view
@@ -417,6 +442,8 @@ class DeskApp(QObject):
         assert self.queue_view is not None and self.ticket_view is not None
         self.queue_view.on_tick(now)
         self.ticket_view.update_countdown(now)
+        if self.inbox_view is not None:
+            self.inbox_view.on_tick(now)
 
     def _bands_turned(self, ids: list[int]) -> None:
         assert self.model is not None

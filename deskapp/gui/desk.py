@@ -32,10 +32,11 @@ from deskapp.gui.actions import (
 )
 from deskapp.gui.session import Session
 from deskapp.mail.templates import CannedReply
-from deskapp.services import conversation, directory, outbox, templates
+from deskapp.services import conversation, directory, inbox, outbox, templates
 from deskapp.services.conversation import AttachedFile, ConversationEntry
 from deskapp.services.directory import StaffEntry, assignable_staff
 from deskapp.services.escalation_review import EscalationRow
+from deskapp.services.inbox import InboxRow
 from deskapp.services.priority import reprioritise
 from deskapp.services.queue import QueueRow, TicketDetail
 from deskapp.sla import engine as shared_engine
@@ -155,6 +156,24 @@ class Desk:
 
     def attachment(self, attachment_id: int) -> AttachedFile:
         return conversation.attachment(self.db, attachment_id)
+
+    # --- the Inbox: messages on no ticket yet ----------------------------------------
+
+    def inbox_rows(self) -> list[InboxRow]:
+        return inbox.inbox_rows(self.db, policy=self.policy)
+
+    def log_from_message(self, message_id: int, **fields: Any) -> Logged:
+        """An Inbox message becomes a ticket (never a P1: that is raised by phone)."""
+        ticket = inbox.log_from_message(
+            self.db, self.clock, self.session.login, message_id, policy=self.policy, **fields
+        )
+        return Logged(str(ticket.number), str(ticket.priority), ticket.response_due)
+
+    def attach_message(self, message_id: int, number: str) -> str:
+        return str(inbox.attach(self.db, self.clock, self.session.login, message_id, number).number)
+
+    def discard_message(self, message_id: int, reason: str = "") -> None:
+        inbox.discard(self.db, self.clock, self.session.login, message_id, reason=reason)
 
     def mail_warning(self) -> str | None:
         """What the status bar warns of: no mail server set, or an outbox that is stuck."""

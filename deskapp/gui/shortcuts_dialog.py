@@ -19,6 +19,8 @@ EXTRA = (
     ("Queue", "Enter", "open the selected ticket"),
     ("Queue", "Ctrl/Shift + click", "select several tickets (Take it, Assign the selected)"),
     ("Search box", "Enter", "go to the matches (none open: search every ticket, closed too)"),
+    ("Inbox", "Enter", "log the selected message as a ticket (its parsed fields, confirmed in one step)"),
+    ("Inbox", "Delete", "discard the selected message (asks first; it is kept, marked discarded)"),
     ("A form", "Ctrl+Enter", "save the step; Escape closes it (asking first if something was typed)"),
 )
 

@@ -6,11 +6,12 @@
 Only the holder of the desk's fetcher lease (`deskapp.mail.lease`) connects,
 so fifty workstations open one connection, not fifty. A pass reads the UIDs
 above the lease's reading position (a poll with nothing new is one UID SEARCH),
-imports each message in its own transaction (`services.inbound.import_message`,
-which moves the position in the same commit), and only after that commit
-flags it \\Seen on the server (or moves it to `done_folder`). A crash between
-the commit and the flag imports nothing twice: the next pass starts above the
-position and first flags what was committed but not yet flagged.
+imports them COMMIT_EVERY at a time, each batch in one transaction
+(`services.inbound.import_batch`, which moves the position in the same
+commit), and only after those commits flags them \\Seen on the server (or
+moves them to `done_folder`). A crash between a commit and the flag imports
+nothing twice: the next pass starts above the position and first flags what
+was committed but not yet flagged.
 
 `watch` keeps the connection: IDLE where the server offers it (woken at least
 every `RENEW` to renew the lease), else a poll every `interval` seconds.
@@ -47,11 +48,20 @@ IMAP_KEY = "imap"
 KEYRING_SERVICE = "deskapp-imap"
 PASSWORD_ENV = "DESKAPP_IMAP_PASSWORD"
 BATCH = 200  # messages fetched per round trip
+COMMIT_EVERY = 25  # messages imported per transaction (the write lock is held that long)
 RENEW = lease.RENEW_EVERY.total_seconds()
 
 
 class FetchError(Exception):
     """The mailbox could not be read (server down, login refused, no such folder)."""
+
+
+class CaFileError(FetchError):
+    """The certificate file to trust for the IMAP server cannot be used."""
+
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"IMAP CA file {short_repr(path)}: {why}")
+        self.why = why
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,9 @@ class ImapSettings:
     done_folder: str | None = None  # move imported messages here (else flag them \Seen)
     timeout: float = 30.0
     verify: bool = True  # check the server's certificate (tests run a self-signed one)
+    # A PEM file of the certificate(s) to trust for this server: a desk whose server has
+    # a self-signed certificate or its own authority trusts that, not every certificate.
+    ca_file: str | None = None
 
     def __post_init__(self) -> None:
         if self.security not in SECURITY:
@@ -105,8 +118,41 @@ def imap_password(settings: ImapSettings) -> str | None:
         return None
 
 
+def trust_context(ca_file: str | None) -> ssl.SSLContext:
+    """The TLS context for the IMAP server: the system's authorities, or only those in
+    `ca_file` (a PEM file) when one is given; a file that cannot be read is named."""
+    if not ca_file:
+        return ssl.create_default_context()
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except FileNotFoundError:
+        raise CaFileError(ca_file, "no such file") from None
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
+        raise CaFileError(ca_file, f"not a PEM certificate file ({reason})") from None
+
+
+def short_repr(text: str, limit: int = 80) -> str:
+    """A value quoted for a message: its two ends when it is long."""
+    return repr(text if len(text) <= limit else text[: limit // 2] + "…" + text[-limit // 2 :])
+
+
+def certificate_problem(where: str, exc: ssl.SSLCertVerificationError, ca_file: str | None) -> str:
+    """Why the server's certificate was refused, and what to do about it."""
+    why = exc.verify_message or exc.reason or str(exc)
+    trusted = f"the certificates in {short_repr(ca_file)}" if ca_file else "this machine's authorities"
+    advice = (
+        "check the file is the server's certificate or its authority's"
+        if ca_file
+        else "if the server's certificate is self-signed or from the desk's own authority, "
+        "trust it with: deskapp --as ADMIN mail settings --imap-ca-file PATH"
+    )
+    refused = f"its TLS certificate is not trusted ({why}; checked against {trusted})"
+    return f"IMAP server {where}: {refused}; {advice}"
+
+
 def connect(settings: ImapSettings, password: str | None) -> IMAPClient:
-    context = ssl.create_default_context()
+    context = trust_context(settings.ca_file)
     if not settings.verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -127,6 +173,8 @@ def connect(settings: ImapSettings, password: str | None) -> IMAPClient:
         return client
     except FetchError:
         raise
+    except ssl.SSLCertVerificationError as exc:
+        raise FetchError(certificate_problem(where, exc, settings.ca_file)) from exc
     except (OSError, IMAPClientError, ssl.SSLError) as exc:
         raise FetchError(f"IMAP server {where}: {exc}") from exc
 
@@ -149,7 +197,8 @@ def default_worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-# Called after each import's commit (tests stop a fetcher there).
+# Called after each commit of imported messages, with the last UID it carried (tests
+# stop a fetcher there: committed, not yet flagged on the server).
 AfterCommit = Callable[[int], None]
 
 
@@ -165,6 +214,13 @@ class Fetcher:
         self.policy = policy
         self.after_commit = after_commit
         self.client: IMAPClient | None = None
+        # Whether the last pass on this connection ran to its end, with the lease ours
+        # since: then everything committed was flagged, and the next pass need not look
+        # for leftovers (a scan that grows with the mailbox). A new connection, a broken
+        # pass, or a lease that may have lapsed meanwhile (`_held_at`, its last renewal,
+        # a TTL ago or more) looks again.
+        self._clean = False
+        self._held_at: dt.datetime | None = None
         self.uidvalidity: int | None = None
 
     # -- connection -----------------------------------------------------------------
@@ -178,6 +234,7 @@ class Fetcher:
                 raise FetchError(f"IMAP folder {self.settings.folder!r}: {exc}") from exc
             self.uidvalidity = int(info[b"UIDVALIDITY"])
             self.client = client
+            self._clean = False
         return self.client
 
     def close(self) -> None:
@@ -189,11 +246,16 @@ class Fetcher:
     # -- one pass ---------------------------------------------------------------------
     def fetch_once(self) -> FetchReport:
         report = FetchReport()
+        now = self.clock.now()
+        if self._held_at is None or now >= self._held_at + lease.TTL:
+            self._clean = False  # the lease may have been another's meanwhile: look again
         if not lease.acquire(self.db, self.clock, self.worker):
+            self._held_at = None
             report.held = False
             report.holder = lease.holder_of(self.db, self.clock.now())
             self.close()  # a workstation without the lease keeps no connection
             return report
+        self._held_at = now
         try:
             self._pass(report)
         except (OSError, IMAPClientError, ssl.SSLError) as exc:
@@ -202,12 +264,14 @@ class Fetcher:
         return report
 
     def _pass(self, report: FetchReport) -> None:
-        from deskapp.services.inbound import ImapSource, import_message
+        from deskapp.services.inbound import Incoming
 
         client = self.open()
         assert self.uidvalidity is not None
         mailbox, validity = self.settings.mailbox, self.uidvalidity
-        self._mark_leftovers(client, mailbox, validity, report)
+        if not self._clean:
+            self._mark_leftovers(client, mailbox, validity, report)
+        self._clean = False  # until this pass ends
         position = lease.cursor(self.db, mailbox)
         last = position[1] if position is not None and position[0] == validity else 0
         uids = sorted(int(u) for u in client.search(["UID", f"{last + 1}:*"]) if int(u) > last)
@@ -216,31 +280,56 @@ class Fetcher:
             chunk = uids[start : start + BATCH]
             # BODY.PEEK: reading must not set \Seen; that waits for the commit.
             rows = client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
+            items = [
+                Incoming(uid, bytes(data.get(b"BODY[]") or b""), _arrival(data.get(b"INTERNALDATE")))
+                for uid, data in ((uid, rows.get(uid)) for uid in chunk)
+                if data is not None  # else expunged meanwhile
+            ]
             done: list[int] = []
-            for uid in chunk:
-                data = rows.get(uid)
-                if data is None:
-                    continue  # expunged meanwhile
-                raw = bytes(data.get(b"BODY[]") or b"")
-                source = ImapSource(mailbox, validity, uid, self.worker)
-                result = import_message(
-                    self.db, self.clock, raw, received_at=_arrival(data.get(b"INTERNALDATE")),
-                    source=source, policy=self.policy,
-                )  # fmt: skip
-                if result.duplicate:
-                    report.duplicates += 1
-                elif result.message_id is not None:
-                    report.imported.append(result.message_id)
+            lost = False
+            for at in range(0, len(items), COMMIT_EVERY):
+                batch = items[at : at + COMMIT_EVERY]
+                self._import(batch, mailbox, validity, report)
+                done.extend(item.uid for item in batch)
                 if self.after_commit is not None:
-                    self.after_commit(uid)
-                done.append(uid)
+                    self.after_commit(batch[-1].uid)
                 if time.monotonic() - renewed > RENEW:  # a long pass keeps its lease
+                    renewed_at = self.clock.now()
                     if not lease.acquire(self.db, self.clock, self.worker):
-                        break  # the lease went to another workstation: stop here
+                        lost = True  # the lease went to another workstation: stop here
+                        break
+                    self._held_at = renewed_at
                     renewed = time.monotonic()
             self._mark(client, done, mailbox, validity, report)
-            if len(done) < len(chunk):
-                break
+            if lost:
+                return
+        self._clean = True
+
+    def _import(self, batch: list[Any], mailbox: str, validity: int, report: FetchReport) -> None:
+        """One commit for the batch; if one of its messages cannot be imported, the others
+        are imported one by one (each in its own commit) and that one's error is raised, as
+        a pass with a commit per message would."""
+        from deskapp.services.inbound import ImapSource, import_batch, import_message
+
+        try:
+            results = import_batch(self.db, self.clock, batch, mailbox=mailbox, uidvalidity=validity,
+                                   holder=self.worker, policy=self.policy)  # fmt: skip
+        except lease.LeaseLost:
+            raise
+        except Exception:
+            if len(batch) == 1:
+                raise
+            results = []
+            for item in batch:
+                results.append(import_message(
+                    self.db, self.clock, item.raw, received_at=item.received_at,
+                    source=ImapSource(mailbox, validity, item.uid, self.worker), policy=self.policy,
+                ))  # fmt: skip
+        for result in results:
+            if result.duplicate:
+                report.duplicates += 1
+            elif result.message_id is not None:
+                report.imported.append(result.message_id)
 
     def _mark_leftovers(self, client: IMAPClient, mailbox: str, validity: int, report: FetchReport) -> None:
         """Messages committed by an earlier pass that died before flagging them."""
@@ -254,6 +343,9 @@ class Fetcher:
         )  # fmt: skip
         uids = [int(values[0]) for values in _rows(pending)]
         if uids:
+            # A connection that stayed open may not have seen those messages arrive; the
+            # server ignores a flag for a UID it has not told this session about yet.
+            client.noop()
             self._mark(client, uids, mailbox, validity, report)
 
     def _mark(

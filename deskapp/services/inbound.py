@@ -1,6 +1,7 @@
 """Inbound mail: import one message exactly once, and what it does to its ticket.
 
     import_message(db, clock, raw, *, received_at, source=None, policy=None) -> Imported
+    import_batch(db, clock, items, *, mailbox, uidvalidity, holder, policy=None) -> list[Imported]
 
 `source` (an `ImapSource`: mailbox, UIDVALIDITY, UID and the lease holder)
 says where the message was read. In ONE transaction: the reading position
@@ -19,13 +20,20 @@ A message joins a ticket (by a ticket number in its subject, or by
 In-Reply-To/References naming one of the desk's messages) only when its sender
 belongs to that ticket's reseller; otherwise it waits in the Inbox
 (`deskapp.services.inbox`).
+
+`import_batch` imports several messages of one folder in ONE transaction (the
+fetcher's way: a commit per batch, not per message, is what a PostgreSQL desk's
+throughput depends on): the reading position moves to the batch's last UID in
+the same commit as their rows, so a crash loses the whole batch or none of it,
+and the server is told only after that commit. Messages are parsed before the
+transaction begins, so the write lock is held only for the writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -63,6 +71,15 @@ class Imported:
     step: str = ""  # what it did: info_received, confirmed, rejected, flagged, noted, ...
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """One message as the fetcher read it from the folder."""
+
+    uid: int
+    raw: bytes
+    received_at: dt.datetime | None  # when it reached the mailbox (INTERNALDATE)
+
+
 def import_message(
     db: pw.Database, clock: Clock, raw: bytes, *, received_at: dt.datetime | None,
     source: ImapSource | None = None, policy: Policy | None = None,
@@ -74,17 +91,54 @@ def import_message(
     with write_transaction(db):
         if source is not None:
             lease.fence(source.holder, now, source.mailbox, source.uidvalidity, source.uid)
-        row = _insert(parsed, now, received_at or now, source)
-        if row is None:
-            return Imported(None, True)
-        _store_attachments(row, parsed)
-        kind, number, step = _route(db, clock, row, parsed, policy)
+        return _import_parsed(db, clock, parsed, now, received_at or now, source, policy)
+
+
+def import_batch(
+    db: pw.Database, clock: Clock, items: Sequence[Incoming], *, mailbox: str, uidvalidity: int,
+    holder: str, policy: Policy | None = None,
+) -> list[Imported]:  # fmt: skip
+    """Import `items` (UIDs of one folder, ascending) in one transaction, each once."""
+    if not items:
+        return []
+    use(db)
+    policy = policy or default_policy()
+    limit = policy.max_attachment_bytes
+    parsed = [parse_message(item.raw, max_attachment_bytes=limit) for item in items]
+    now = clock.now()
+    with write_transaction(db):
+        lease.fence(holder, now, mailbox, uidvalidity, max(item.uid for item in items))
+        results = []
+        for item, one in zip(items, parsed, strict=True):
+            source = ImapSource(mailbox, uidvalidity, item.uid, holder)
+            results.append(_import_parsed(db, clock, one, now, item.received_at or now, source, policy))
+        return results
+
+
+def _import_parsed(
+    db: pw.Database, clock: Clock, parsed: Parsed, now: dt.datetime, received_at: dt.datetime,
+    source: ImapSource | None, policy: Policy,
+) -> Imported:  # fmt: skip
+    """Write one parsed message and take the step it drives, in the caller's transaction.
+    A message that joins no ticket (most of a busy mailbox) is written as it will stay,
+    in one statement; one that joins a ticket or is a bounce is routed once written."""
+    destination = None if parsed.bounce is not None else _destination(parsed)
+    staying = None if destination is None else _stays_unjoined(parsed, destination, now)
+    row = _insert(parsed, now, received_at, source, staying[1] if staying else {})
+    if row is None:
+        return Imported(None, True)
+    _store_attachments(row, parsed)
+    if staying is not None:
+        kind, _values, step = staying
+        return Imported(row.id, False, kind, None, step)
+    kind, number, step = _route(db, clock, row, parsed, policy, destination)
     return Imported(row.id, False, kind, number, step)
 
 
 def _insert(
-    parsed: Parsed, now: dt.datetime, received_at: dt.datetime, source: ImapSource | None
-) -> Message | None:
+    parsed: Parsed, now: dt.datetime, received_at: dt.datetime, source: ImapSource | None,
+    placed: dict[str, Any],
+) -> Message | None:  # fmt: skip
     values: dict[str, Any] = {
         "direction": "in", "kind": "other", "message_id": parsed.message_id[:500],
         "in_reply_to": parsed.in_reply_to, "refs": " ".join(parsed.references) or None,
@@ -98,16 +152,16 @@ def _insert(
             "imap_mailbox": source.mailbox, "imap_uidvalidity": source.uidvalidity,
             "imap_uid": source.uid,
         }  # fmt: skip
+    values |= placed  # where it stays when it joins no ticket
     # Either unique key (direction + Message-ID, or mailbox + UIDVALIDITY + UID) makes a
     # second copy a no-op; on PostgreSQL a concurrent insert of the same key waits for
     # the first to commit, then does nothing.
-    new_id = Message.insert(values).on_conflict_ignore().execute()
-    if not new_id:
+    # RETURNING names the new row, and nothing when the insert was ignored (SQLite's
+    # last rowid would name an older row then), so no second query reads it back.
+    inserted = list(Message.insert(values).on_conflict_ignore().returning(Message.id).tuples().execute())
+    if not inserted:
         return None
-    found = Message.get_or_none((Message.direction == "in") & (Message.message_id == values["message_id"]))
-    if found is None or (source is not None and found.imap_uid != source.uid):
-        return None  # SQLite reports the last rowid even when it ignored the insert
-    return found
+    return Message(id=int(inserted[0][0]), **values)  # what was stored, never saved again
 
 
 def _store_attachments(row: Message, parsed: Parsed) -> None:
@@ -121,33 +175,35 @@ def _store_attachments(row: Message, parsed: Parsed) -> None:
 # --- where it goes ---------------------------------------------------------------------
 
 
-def _route(
-    db: pw.Database, clock: Clock, row: Message, parsed: Parsed, policy: Policy
-) -> tuple[str, str | None, str]:
-    if parsed.bounce is not None:
-        return _bounced(row, parsed.bounce)
-    candidates = _candidate_tickets(parsed)
+Destination = tuple["Ticket | None", list[str]]  # the ticket it joins; those it names but may not
+
+
+def _destination(parsed: Parsed) -> Destination:
+    """The ticket the message joins (its sender belongs to the ticket's reseller), and
+    why each other ticket it names was refused."""
     joined: Ticket | None = None
     refused: list[str] = []
-    for ticket in candidates:
+    for ticket in _candidate_tickets(parsed):
         if _belongs(parsed.from_addr, ticket):
             joined = ticket
             break
         refused.append(f"{ticket.number} belongs to {ticket.reseller.name}")
-    if parsed.auto_reply is not None:
-        kind = "auto_reply"
-        reason = f"an automatic reply ({parsed.auto_reply}): changes nothing"
-        if joined is not None:
-            _set(row, kind=kind, ticket=joined.id, inbox_reason=reason)
-            announce(db, [str(joined.number)])
-            return kind, str(joined.number), "ignored"
-        _set(row, kind=kind, inbox_state="discarded", inbox_reason=reason, inbox_by=MAIL_ACTOR,
-             inbox_at=row.created_at)  # fmt: skip
-        return kind, None, "discarded"
+    return joined, refused
+
+
+def _stays_unjoined(
+    parsed: Parsed, destination: Destination, now: dt.datetime
+) -> tuple[str, dict[str, Any], str] | None:
+    """For a message that joins no ticket: its kind, the row's values (in the Inbox, or
+    discarded when automatic) and the step's name; None when it joins a ticket."""
+    joined, refused = destination
     if joined is not None:
-        _set(row, kind="reply", ticket=joined.id)
-        step = take_reply_step(db, clock, MAIL_ACTOR, row, joined, policy, system=True)
-        return "reply", str(joined.number), step
+        return None
+    if parsed.auto_reply is not None:
+        reason = f"an automatic reply ({parsed.auto_reply}): changes nothing"
+        values = {"kind": "auto_reply", "inbox_state": "discarded", "inbox_reason": reason,
+                  "inbox_by": MAIL_ACTOR, "inbox_at": now}  # fmt: skip
+        return "auto_reply", values, "discarded"
     form = read_form(parsed.subject, parsed.text)
     if refused:
         reason = f"{'; '.join(refused)}, and {parsed.from_addr or 'the sender'} is not one of its addresses"
@@ -156,12 +212,32 @@ def _route(
     else:
         reason = "names no ticket of the desk"
     if form is not None:
-        notes = "\n".join(filter(None, [row.notes, *form.notes]))
-        _set(row, kind="incident", inbox_state=WAITING, inbox_reason=reason,
-             fields=json.dumps(form.fields, sort_keys=True), notes=notes)  # fmt: skip
-        return "incident", None, "inbox"
-    _set(row, kind="other", inbox_state=WAITING, inbox_reason=reason)
-    return "other", None, "inbox"
+        notes = "\n".join(filter(None, ["\n".join(parsed.notes), *form.notes]))
+        values = {"kind": "incident", "inbox_state": WAITING, "inbox_reason": reason,
+                  "fields": json.dumps(form.fields, sort_keys=True), "notes": notes}  # fmt: skip
+        return "incident", values, "inbox"
+    return "other", {"kind": "other", "inbox_state": WAITING, "inbox_reason": reason}, "inbox"
+
+
+def _route(
+    db: pw.Database, clock: Clock, row: Message, parsed: Parsed, policy: Policy,
+    destination: Destination | None = None,
+) -> tuple[str, str | None, str]:  # fmt: skip
+    """A written message that is a bounce or joins a ticket: the step it takes there."""
+    if parsed.bounce is not None:
+        return _bounced(row, parsed.bounce)
+    joined, _refused = destination or _destination(parsed)
+    if joined is None:  # written in the Inbox already (`_stays_unjoined`)
+        return str(row.kind), None, "inbox" if row.inbox_state == WAITING else "discarded"
+    if parsed.auto_reply is not None:
+        kind = "auto_reply"
+        reason = f"an automatic reply ({parsed.auto_reply}): changes nothing"
+        _set(row, kind=kind, ticket=joined.id, inbox_reason=reason)
+        announce(db, [str(joined.number)])
+        return kind, str(joined.number), "ignored"
+    _set(row, kind="reply", ticket=joined.id)
+    step = take_reply_step(db, clock, MAIL_ACTOR, row, joined, policy, system=True)
+    return "reply", str(joined.number), step
 
 
 def _set(row: Message, **values: Any) -> None:

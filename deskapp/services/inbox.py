@@ -44,6 +44,7 @@ class InboxRow:
     notes: str
     priority: str  # what it would be logged at (never P1)
     response_due: dt.datetime  # counted from its arrival
+    text: str = ""  # the message as text (what a person reads before deciding)
 
 
 def email_priority(policy: Policy, impact: str | None) -> str:
@@ -69,7 +70,7 @@ def inbox_rows(db: pw.Database, *, policy: Policy | None = None) -> list[InboxRo
         prio = email_priority(policy, fields.get("impact"))
         rows.append(InboxRow(
             m.id, m.from_addr, m.subject, arrived, m.kind, fields, m.inbox_reason or "", m.notes,
-            prio, time_rules.response_due(engine, prio, arrived),
+            prio, time_rules.response_due(engine, prio, arrived), m.text or "",
         ))  # fmt: skip
     return rows
 

@@ -123,7 +123,7 @@ def test_staff_fixture_covers_every_role() -> None:
 def test_lead_gets_the_escalations_tab(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:
     seed(app.db, clock)
     _start(qtbot, app, "lee")
-    assert app.window is not None and app.window.work_tabs.count() == 5  # + outbox, reports, find
+    assert app.window is not None and app.window.work_tabs.count() == 6  # + outbox, inbox, reports, find
     assert app.escalations_view is not None
     assert app.window.work_tabs.indexOf(app.escalations_view) == 1
 
@@ -131,7 +131,7 @@ def test_lead_gets_the_escalations_tab(qtbot: QtBot, app: DeskApp, clock: FixedC
 def test_engineer_has_no_escalations_tab(qtbot: QtBot, app: DeskApp, clock: FixedClock) -> None:
     seed(app.db, clock)
     _start(qtbot, app, "tom")
-    assert app.window is not None and app.window.work_tabs.count() == 3  # the queue, the outbox, find
+    assert app.window is not None and app.window.work_tabs.count() == 4  # the queue, outbox, inbox, find
     assert app.escalations_view is None
 
 
@@ -211,9 +211,11 @@ def test_at_launch_the_other_pages_follow_the_first_paint(
         assert window.work_tabs.count() == 1, "only the queue until its first page is painted"
     assert painted_before_pages == [True]
     tabs = [window.work_tabs.tabText(i) for i in range(window.work_tabs.count())]
-    assert tabs == ["&Queue", "&Escalations", "&Outbox", "Re&ports", "&Find"]
+    assert tabs == ["&Queue", "&Escalations", "&Outbox", "&Inbox", "Re&ports", "&Find"]
     shortcuts = {a.objectName(): a.shortcut().toString() for a in window.view_menu.actions()}
     assert shortcuts["showEscalationsAction"] == "Ctrl+2" and shortcuts["showReportsAction"] == "Ctrl+4"
+    assert shortcuts["showInboxAction"] == "Ctrl+6"
+    assert len(set(shortcuts.values())) == len(shortcuts), "no two pages share a key"
 
 
 def test_notices_show_in_the_window_where_there_is_no_tray(

@@ -115,6 +115,11 @@ class Dovecot:
         self._users: list[str] = []
 
     @property
+    def cert_path(self) -> Path:
+        """The server's self-signed certificate (valid for 127.0.0.1): what a client trusts."""
+        return self.dir / "cert.pem"
+
+    @property
     def log(self) -> str:
         path = self.dir / "dovecot.log"
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
@@ -134,7 +139,8 @@ class Dovecot:
         os.chown(self.dir / "mail", self._uid, self._gid)
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-             "-subj", "/CN=127.0.0.1", "-keyout", str(self.dir / "key.pem"),
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+             "-keyout", str(self.dir / "key.pem"),
              "-out", str(self.dir / "cert.pem")],
             check=True, capture_output=True,
         )  # fmt: skip

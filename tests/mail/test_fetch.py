@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from deskapp.mail import lease
+from deskapp.mail import fetch, lease
 from deskapp.mail.fetch import Fetcher, FetchError, fetch_once
 from deskapp.store.models import MailLease, Message
 from tests.desk_setup import Desk
@@ -48,27 +48,35 @@ def test_the_same_message_twice_in_the_mailbox_is_imported_once(desk: Desk, mail
     assert mailbox.flagged_seen() == mailbox.uids(), "the copy is flagged too"
 
 
+@pytest.mark.parametrize("commit_every", [1, fetch.COMMIT_EVERY], ids=["commit-each", "commit-batch"])
 def test_a_commit_that_was_not_followed_by_the_flag_is_flagged_next_time(
-    desk: Desk, mailbox: Mailbox
+    desk: Desk, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch, commit_every: int
 ) -> None:
+    monkeypatch.setattr(fetch, "COMMIT_EVERY", commit_every)
     mailbox.deliver(letter("one"), letter("two"))
     settings = settings_for(mailbox)
 
     class Crash(Exception):
         pass
 
+    committed: list[int] = []
+
     def die(uid: int) -> None:
+        committed.append(uid)
         raise Crash(uid)
 
     fetcher = Fetcher(desk.db, desk.clock, settings, mailbox.password, worker="ws1", after_commit=die)
     with pytest.raises(Crash):
         fetcher.fetch_once()
     fetcher.close()
-    assert Message.select().count() == 1, "the first message was committed"
+    in_first_commit = min(commit_every, 2)
+    assert committed == [mailbox.uids()[in_first_commit - 1]], "told the last UID of the commit"
+    assert Message.select().count() == in_first_commit, "the first commit's messages were committed"
     assert mailbox.flagged_seen() == [], "and not flagged: the fetcher died in between"
     desk.at(desk.clock.now() + lease.TTL + dt.timedelta(seconds=1))  # its lease runs out
     report = fetch_once(desk.db, desk.clock, settings, mailbox.password, worker="ws2")
-    assert len(report.imported) == 1 and report.duplicates == 0
+    assert len(report.imported) == 2 - in_first_commit and report.duplicates == 0
+    assert report.marked == 2, "the committed ones are flagged first, then the new one"
     assert Message.select().count() == 2
     assert mailbox.flagged_seen() == mailbox.uids()
 
@@ -81,3 +89,72 @@ def test_a_wrong_password_or_folder_is_an_error_that_names_it(desk: Desk, mailbo
             desk.db, desk.clock, settings_for(mailbox, folder="Nowhere"), mailbox.password, worker="ws1"
         )
     assert MailLease.get().holder is None, "a failed pass gives the lease back"
+
+
+def test_a_message_that_cannot_be_imported_leaves_the_rest_of_its_batch_committed(
+    desk: Desk, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One commit per batch, but a message that fails does not take the batch with it: the
+    ones before it are imported one by one, and its error stops the pass as before."""
+    from deskapp.mail.incident_form import read_form
+    from deskapp.services import inbound
+
+    mailbox.deliver(letter("a"), letter("poison"), letter("c"))
+
+    def picky(subject: str, text: str) -> object:
+        if subject == "poison":
+            raise RuntimeError("cannot route this one")
+        return read_form(subject, text)
+
+    monkeypatch.setattr(inbound, "read_form", picky)
+    with pytest.raises(RuntimeError, match="cannot route"):
+        fetch_once(desk.db, desk.clock, settings_for(mailbox), mailbox.password, worker="ws1")
+    assert [m.subject for m in Message.select()] == ["a"], "the one before it, committed alone"
+    monkeypatch.setattr(inbound, "read_form", read_form)
+    report = fetch_once(desk.db, desk.clock, settings_for(mailbox), mailbox.password, worker="ws1")
+    assert len(report.imported) == 2 and report.duplicates == 0
+    assert sorted(m.subject for m in Message.select()) == ["a", "c", "poison"]
+    assert mailbox.flagged_seen() == mailbox.uids()
+
+
+def test_leftovers_are_looked_for_again_when_the_lease_may_have_lapsed(
+    desk: Desk, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection that keeps its lease does not scan for leftovers on each poll; once the
+    lease may have been another's, it does, and flags what that one committed."""
+    settings = settings_for(mailbox)
+    first = Fetcher(desk.db, desk.clock, settings, mailbox.password, worker="ws1")
+    scans: list[int] = []
+    scan = Fetcher._mark_leftovers
+
+    def counted(self: Fetcher, *args: object) -> None:
+        scans.append(1)
+        scan(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Fetcher, "_mark_leftovers", counted)
+    try:
+        first.fetch_once()
+        first.fetch_once()
+        desk.at(desk.clock.now() + dt.timedelta(seconds=10))
+        first.fetch_once()
+        assert len(scans) == 1, "a connection that kept its lease scans once"
+
+        class Crash(Exception):
+            pass
+
+        def die(uid: int) -> None:
+            raise Crash(uid)
+
+        lease.release(desk.db, "ws1")  # ws1 stalls; ws2 takes over, commits, dies before the flag
+        mailbox.deliver(letter("late"))
+        doomed = Fetcher(desk.db, desk.clock, settings, mailbox.password, worker="ws2", after_commit=die)
+        with pytest.raises(Crash):
+            doomed.fetch_once()
+        doomed.close()
+        assert mailbox.flagged_seen() == []
+        desk.at(desk.clock.now() + lease.TTL + dt.timedelta(seconds=1))
+        report = first.fetch_once()
+        assert report.held and report.marked == 1 and len(scans) == 3, "ws2 scanned once, ws1 again"
+        assert mailbox.flagged_seen() == mailbox.uids()
+    finally:
+        first.close()

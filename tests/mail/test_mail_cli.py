@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,43 @@ def test_the_acknowledgement_gives_the_p1_phone_number(
     assert cli.json("ticket", "show", number, "--json")["summary"] == "Sends fail", "a flag overrides"
     ack = Outbox.get()
     assert default_policy().p1_phone in ack.body and "by phone" in ack.body
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_a_self_signed_server_is_trusted_by_its_ca_file(
+    cli: Cli, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, security: str
+) -> None:
+    """`mail fetch` refuses a certificate nobody trusts, saying so (no traceback), and reads
+    the mailbox once the server's certificate is given with --imap-ca-file."""
+    _training_desk(cli)
+    server = mailbox.server
+    port = server.imaps_port if security == "tls" else server.imap_port
+    cli("--as", "ada", "mail", "settings", "--imap-host", "127.0.0.1", "--imap-port", str(port),
+        "--imap-security", security, "--imap-login", mailbox.login)  # fmt: skip
+    monkeypatch.setenv("DESKAPP_IMAP_PASSWORD", mailbox.password)
+    mailbox.deliver(letter("Question", "hello", sender="pat@acme.example"))
+
+    cli("mail", "fetch", code=1)
+    assert "certificate is not trusted" in cli.err and "self-signed certificate" in cli.err, cli.err
+    assert "--imap-ca-file" in cli.err, "the message says what to do"
+    assert mailbox.flagged_seen() == [], "nothing read from a server that was not trusted"
+
+    missing = tmp_path / "nowhere.pem"
+    cli("--as", "ada", "mail", "settings", "--imap-ca-file", str(missing), code=1)
+    assert "--imap-ca-file" in cli.err and "no such file" in cli.err and "nowhere.pem" in cli.err
+    not_pem = tmp_path / "notes.txt"
+    not_pem.write_text("not a certificate\n", encoding="utf-8")
+    cli("--as", "ada", "mail", "settings", "--imap-ca-file", str(not_pem), code=1)
+    assert "not a PEM certificate file" in cli.err
+
+    cli("--as", "ada", "mail", "settings", "--imap-ca-file", str(server.cert_path))
+    assert cli.json("mail", "settings")["imap"]["ca_file"] == str(server.cert_path)
+    assert "imported 1" in cli("mail", "fetch")
+    (waiting,) = cli.json("mail", "inbox", "--json")
+    assert waiting["subject"] == "Question"
+    assert len(mailbox.flagged_seen()) == 1
+
+    cli("--as", "ada", "mail", "settings", "--imap-ca-file", "")
+    assert cli.json("mail", "settings")["imap"]["ca_file"] is None, "'' clears it"
+    cli("mail", "fetch", code=1)
+    assert "certificate is not trusted" in cli.err
