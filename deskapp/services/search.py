@@ -32,6 +32,14 @@ def words(query: str) -> list[str]:
     return _WORD.findall(query.casefold())[:32]
 
 
+# Ranking a match costs the index a call per matching ticket: beyond this many matches
+# (a common word over years of tickets) the first page would take most of a second, so
+# the matches are ordered by where they matched instead (all the words in the number,
+# the people or the summary before a match in the notes and messages), newest first:
+# an order the index answers from its own, at any size.
+RANK_ALL_UP_TO = 20_000
+
+
 def search_tickets(db: pw.Database, query: str, *, limit: int = 50, offset: int = 0) -> list[QueueRow]:
     use(db)
     limit = max(1, min(int(limit), MAX_LIMIT))
@@ -41,29 +49,74 @@ def search_tickets(db: pw.Database, query: str, *, limit: int = 50, offset: int 
         return []
     ids: list[int] = []
     exact = _NUMBER.match(query)
-    if exact and offset == 0:
-        found = raw_sql(db, _sql(db, "SELECT id FROM ticket WHERE number = ?"),
-                        [NUMBER_FORMAT.format(int(exact.group(1)))]).fetchone()  # fmt: skip
-        if found:
-            ids.append(int(found[0]))
-    if is_sqlite(db):
-        match = " ".join(f'"{t}"*' for t in terms)
+    if exact:
+        # "INC-000123": every number has "inc" in it, so only the digits say which
+        terms = [t for t in terms if t != "inc"] or terms
+        if offset == 0:
+            found = raw_sql(db, _sql(db, "SELECT id FROM ticket WHERE number = ?"),
+                            [NUMBER_FORMAT.format(int(exact.group(1)))]).fetchone()  # fmt: skip
+            if found:
+                ids.append(int(found[0]))
+    found_ids = _sqlite_ids(db, terms, limit, offset) if is_sqlite(db) else _pg_ids(db, terms, limit, offset)
+    for ticket_id in found_ids:
+        if ticket_id not in ids:
+            ids.append(ticket_id)
+    ids = ids[:limit]
+    rows = {r.id: r for r in queue_rows(db, ids=ids)}
+    return [rows[i] for i in ids if i in rows]
+
+
+def _page(db: pw.Database, sql: str, head: str, rest: str, limit: int, offset: int) -> list[int]:
+    """A page of the matches in two tiers, newest first in each: those of `head`, then
+    those of `rest` (`sql` selects the ids of one tier's query, newest first)."""
+    ids = [int(i) for (i,) in raw_sql(db, _sql(db, sql), [head, limit, offset]).fetchall()]
+    if len(ids) == limit:
+        return ids
+    if ids or offset == 0:
+        in_head = offset + len(ids)
+    else:  # a page past the head's matches: how many there are says where the rest starts
+        count_sql = f"SELECT count(*) FROM ({sql.replace(' LIMIT ? OFFSET ?', '')}) m"
+        (in_head,) = raw_sql(db, _sql(db, count_sql), [head]).fetchone()
+    after = max(0, offset - in_head)
+    return ids + [int(i) for (i,) in raw_sql(db, _sql(db, sql), [rest, limit - len(ids), after]).fetchall()]
+
+
+def _many(db: pw.Database, sql: str, match: str) -> bool:
+    """Whether a query matches more tickets than are ranked one by one (counting stops there)."""
+    (count,) = raw_sql(
+        db, _sql(db, f"SELECT count(*) FROM ({sql} LIMIT {RANK_ALL_UP_TO + 1}) m"), [match]
+    ).fetchone()
+    return bool(count > RANK_ALL_UP_TO)
+
+
+def _sqlite_ids(db: pw.Database, terms: list[str], limit: int, offset: int) -> list[int]:
+    match = " ".join(f'"{t}"*' for t in terms)
+    if not _many(db, "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", match):
         sql = (
             "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? "
             "ORDER BY bm25(ticket_fts, 10.0, 4.0, 4.0, 1.0), rowid DESC LIMIT ? OFFSET ?"
         )
-    else:
-        match = " & ".join(f"{t}:*" for t in terms)
+        return [int(i) for (i,) in raw_sql(db, sql, [match, limit, offset]).fetchall()]
+    head = f"{{number people summary}} : ({match})"
+    sql = "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
+    return _page(db, sql, head, f"({match}) NOT ({head})", limit, offset)
+
+
+def _pg_ids(db: pw.Database, terms: list[str], limit: int, offset: int) -> list[int]:
+    match = " & ".join(f"{t}:*" for t in terms)
+    if not _many(db, "SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', ?)", match):
         sql = (
             "SELECT s.ticket_id FROM ticket_search s, to_tsquery('simple', %s) q WHERE s.doc @@ q "
             "ORDER BY ts_rank(s.doc, q) DESC, s.ticket_id DESC LIMIT %s OFFSET %s"
         )
-    for (ticket_id,) in raw_sql(db, sql, [match, limit, offset]).fetchall():
-        if ticket_id not in ids:
-            ids.append(int(ticket_id))
-    ids = ids[:limit]
-    rows = {r.id: r for r in queue_rows(db, ids=ids)}
-    return [rows[i] for i in ids if i in rows]
+        return [int(i) for (i,) in raw_sql(db, sql, [match, limit, offset]).fetchall()]
+    # number (A), people and summary (B) are weighted apart from the notes and messages (D)
+    head = " & ".join(f"{t}:*AB" for t in terms)
+    sql = (
+        "SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', ?) "
+        "ORDER BY ticket_id DESC LIMIT ? OFFSET ?"
+    )
+    return _page(db, sql, head, f"({match}) & !({head})", limit, offset)
 
 
 def _sql(db: pw.Database, sql: str) -> str:

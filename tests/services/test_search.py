@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from deskapp import services as sv
 from deskapp.domain.clock import FixedClock
 from deskapp.rules import run_rules
+from deskapp.services import search
 from deskapp.services.search import search_tickets, words
 from deskapp.store.models import Contact, Reseller
 from tests.desk_setup import Desk
@@ -69,3 +72,29 @@ def test_words_split_like_the_index() -> None:
         "müller",
         "x",
     ]
+
+
+def test_a_query_matching_very_many_is_ordered_by_where_it_matched_then_newest(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past RANK_ALL_UP_TO matches (0 here) nothing is ranked one by one: the tickets with
+    every word in the number, people or summary come first, then the rest, newest first
+    in each; pages follow on across the two."""
+    monkeypatch.setattr(search, "RANK_ALL_UP_TO", 0)
+    old_summary = desk.log(summary="VPN certificate expired").number
+    in_notes = desk.log(summary="Printer offline").number
+    sv.note(desk.db, desk.clock, "tina", in_notes, text="customer mentions a VPN certificate")
+    new_summary = desk.log(summary="VPN drops at night").number
+    assert _numbers(desk, "vpn") == [new_summary, old_summary, in_notes]
+    assert [_numbers(desk, "vpn", limit=1, offset=i) for i in range(4)] == [
+        [new_summary], [old_summary], [in_notes], [],
+    ]  # fmt: skip
+    assert _numbers(desk, "vpn", limit=2, offset=1) == [old_summary, in_notes]
+    assert _numbers(desk, "vpn certificate") == [old_summary, in_notes]
+
+
+def test_a_ticket_number_is_found_by_its_digits_not_by_inc(desk: Desk) -> None:
+    first = desk.log(summary="Teams calls drop").number
+    second = desk.log(summary="Mailbox full").number
+    assert _numbers(desk, second) == [second]  # not every ticket because each has "INC" in it
+    assert _numbers(desk, f"inc {int(first[4:])}") == [first]
