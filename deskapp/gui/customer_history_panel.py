@@ -70,6 +70,11 @@ class CustomerHistoryPanel(QWidget):
         read = lambda: (number, desk.customer_history(number))  # noqa: E731 (one line, one use)
         self.pool.start(Read(desk.db, "the customer's history", read, signals.read, signals.failed))
 
+    def show_history(self, number: str, history: CustomerHistory) -> None:
+        """Show a history already read (the ticket view reads it with the ticket)."""
+        self.number = number
+        self._read((number, history))
+
     def _read(self, result: tuple[str, CustomerHistory]) -> None:
         number, h = result
         if number != self.number:

@@ -72,7 +72,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from deskapp.gui.single_instance import SingleInstance, install_qt_log
     from deskapp.services import directory
     from deskapp.services.operation import load_staff
-    from deskapp.store.connection import ENV_DB, DatabaseUrlError, open_database
+    from deskapp.store.connection import ENV_DB, GUI_STATEMENT_TIMEOUT_MS, DatabaseUrlError, open_database
     from deskapp.store.db_clock import desk_clock
 
     app = application()
@@ -92,7 +92,7 @@ def run_gui(args: argparse.Namespace) -> int:
     # The same order as the command line (deskapp.cli.session.database_url).
     url = getattr(args, "db", None) or os.environ.get(ENV_DB) or conf.database_url(settings)
     try:
-        db = open_database(url)
+        db = open_database(url, statement_timeout_ms=GUI_STATEMENT_TIMEOUT_MS)
     except DatabaseUrlError as exc:
         print(f"deskapp: {exc}", file=sys.stderr)
         return 1

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import peewee as pw
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, QObject, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -52,24 +52,42 @@ from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.countdowns import span
 from deskapp.gui.models.history_model import HistoryModel
 from deskapp.gui.survey_panel import SurveyPanel
+from deskapp.gui.workers import Read, start
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
+from deskapp.services.ticket_page import TicketPage, ticket_page
 from deskapp.services.warnings import ticket_warnings
 
 Formatter = Callable[[TicketDetail], str]
 BUTTONS_PER_ROW = 5
 
 
+class _Signals(QObject):
+    read = Signal(object)  # (generation, TicketPage or the words saying why not)
+    failed = Signal(str)
+
+
 class TicketView(QWidget):
     changed = Signal(str)  # a step was taken on this ticket number
     follow_up_requested = Signal(str)  # log a follow-up incident linked to this closed ticket
+    shown = Signal(object)  # the TicketPage just painted (the window fills the side panels)
 
     def __init__(self, desk: Desk, parent: Any = None) -> None:
         super().__init__(parent)
         self.setObjectName("ticketView")
         self.desk = desk
         self.detail: TicketDetail | None = None
+        self.page: TicketPage | None = None
         self._current: ActionSpec | None = None
+        # Tickets are read off the GUI thread; a late page of a ticket no longer asked for
+        # (another was opened meanwhile) is dropped by its generation.
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._generation = 0
+        self._changed_from: tuple[str, int] | None = None  # (number, version) before a change elsewhere
+        self._signals = _Signals(self)
+        self._signals.read.connect(self._page_read)
+        self._signals.failed.connect(self.header_text)
         tz = desk.policy.tz
         self._tz = tz
         form = load_form("ticket_view.ui", self)
@@ -221,16 +239,51 @@ class TicketView(QWidget):
         return self.detail.number if self.detail else None
 
     def show_ticket(self, number: str) -> None:
-        """Open a ticket (closing any half-typed action of another ticket)."""
+        """Open a ticket (closing any half-typed action of another ticket): its page is read
+        on the worker and painted when it arrives (`shown`)."""
         if self.detail is None or self.detail.number != number:
             self.close_action()
             self.conflict_frame.hide()
-        try:
-            detail = self.desk.detail(number)
-        except DeskError as exc:
-            self.header_label.setText(str(exc))
+        self._generation += 1
+        generation, desk = self._generation, self.desk
+
+        def read() -> tuple[int, TicketPage | str]:
+            try:
+                return generation, ticket_page(desk.db, number, now=desk.clock.now(), policy=desk.policy)
+            except DeskError as exc:  # no such ticket, or the database is unreachable: said
+                return generation, str(exc)
+
+        start(self.pool, Read(desk.db, "the ticket", read, self._signals.read, self._signals.failed))
+
+    def header_text(self, text: str) -> None:
+        self.header_label.setText(text)
+
+    def _page_read(self, result: tuple[int, TicketPage | str]) -> None:
+        generation, page = result
+        if generation != self._generation:
+            return  # another ticket was asked for meanwhile
+        if isinstance(page, str):
+            self.header_label.setText(page)
             return
-        self._render(detail)
+        self.page = page
+        self._render(page.detail)
+        self._say_if_changed(page.detail)
+        self.shown.emit(page)
+
+    def _say_if_changed(self, d: TicketDetail) -> None:
+        """After another session's change: warn a person typing a step that it moved on."""
+        was, self._changed_from = self._changed_from, None
+        if was is None or was[0] != d.number or d.version == was[1] or self._current is None:
+            return
+        self.conflict_label.setText(
+            f"{d.number} was just changed in another session (now version {d.version}); "
+            "check the history before saving"
+        )
+        self.conflict_frame.show()
+
+    def stop(self) -> None:
+        self._generation += 1
+        self.pool.waitForDone(10_000)
 
     def reload(self) -> None:
         """Fetch the open ticket again; a half-typed action keeps its text."""
@@ -242,14 +295,8 @@ class TicketView(QWidget):
         """Another session changed the open ticket: show it, keep what is being typed."""
         if self.detail is None:
             return
-        number, version = self.detail.number, self.detail.version
-        self.show_ticket(number)
-        if self.detail is not None and self.detail.version != version and self._current is not None:
-            self.conflict_label.setText(
-                f"{number} was just changed in another session (now version {self.detail.version}); "
-                "check the history before saving"
-            )
-            self.conflict_frame.show()
+        self._changed_from = (self.detail.number, self.detail.version)
+        self.show_ticket(self.detail.number)
 
     def _render(self, d: TicketDetail) -> None:
         self.detail = d
@@ -261,8 +308,10 @@ class TicketView(QWidget):
         warnings = ticket_warnings(d, self.desk.policy)
         self.warning_label.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warning_label.setVisible(bool(warnings))
-        self.conversation.show_ticket(d.number, d.version)
-        self.survey_panel.show_ticket(d.number, d.status, d.version)
+        page = self.page
+        assert page is not None and page.detail is d
+        self.conversation.show_read(d.number, d.version, page.conversation, page.canned)
+        self.survey_panel.show_read(d.number, d.status, d.version, page.survey)
         expl = explain(self.desk.engine, d.priority, d.logged_at)
         self.sla_explanation_text.setPlainText(render(expl, self._tz))
         self.update_countdown(self.desk.clock.now())

@@ -13,10 +13,22 @@ from collections.abc import Callable
 from typing import Any
 
 import peewee as pw
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
 from deskapp.domain.clock import FixedClock
 from deskapp.domain.policy import Policy
+
+# Tests that check a view right after a call set this: `start` then waits for the job and
+# delivers its queued result before returning. The job still runs on the pool's thread.
+SETTLE = False
+
+
+def start(pool: QThreadPool, job: QRunnable) -> None:
+    """Run `job` on `pool` (off the GUI thread); see SETTLE."""
+    pool.start(job)
+    if SETTLE:
+        pool.waitForDone(-1)
+        QCoreApplication.sendPostedEvents()
 
 
 class LoadSignals(QObject):
