@@ -74,6 +74,8 @@ class DeskApp(QObject):
         self._refresh_signals = ReadSignals(self)
         self._refresh_signals.done.connect(self._refresh_read)
         self._refresh_signals.failed.connect(lambda _text: self._refresh_failed())
+        self._mail_signals = ReadSignals(self)
+        self._mail_signals.done.connect(self._mail_warning_read)
         self._presence_signals = ReadSignals(self)
         self._presence_signals.done.connect(self._presence_read)
         self.desk: Desk | None = None
@@ -570,17 +572,27 @@ class DeskApp(QObject):
         self.update_mail_warning()
         self.rules_ran.emit(summary)
 
-    def update_mail_warning(self) -> str | None:
-        """The status bar's mail warning: no mail server set, or the outbox stuck."""
+    def update_mail_warning(self) -> None:
+        """The status bar's mail warning: no mail server set, or the outbox stuck (read on
+        the worker; shown when it arrives)."""
         if self.desk is None or self.mail_label is None:
-            return None
-        try:
-            warning = self.desk.mail_warning()
-        except (DeskError, pw.PeeweeException):
-            return None  # offline: the database label says so
-        self.mail_label.setText(warning or "")
-        self.mail_label.setVisible(bool(warning))
-        return warning
+            return
+        desk = self.desk
+
+        def read() -> tuple[bool, str | None]:
+            try:
+                return True, desk.mail_warning()
+            except (DeskError, pw.PeeweeException):
+                return False, None  # offline: the database label says so
+
+        signals = self._mail_signals
+        start(self.read_pool, Read(self.db, "the outbox", read, signals.done, signals.failed))
+
+    def _mail_warning_read(self, result: tuple[bool, str | None]) -> None:
+        read, warning = result
+        if read and self.mail_label is not None:
+            self.mail_label.setText(warning or "")
+            self.mail_label.setVisible(bool(warning))
 
     def _rules_failed(self, message: str) -> None:
         self._rules_running = False
