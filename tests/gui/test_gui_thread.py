@@ -44,7 +44,7 @@ def app(qtbot: QtBot, db: peewee.Database, clock: FixedClock) -> Iterator[DeskAp
 def _record_threads(monkeypatch: pytest.MonkeyPatch, db: peewee.Database) -> list[tuple[bool, str]]:
     """Every statement the database runs from now on, and whether the GUI thread ran it."""
     seen: list[tuple[bool, str]] = []
-    real = db.execute_sql
+    real: Any = db.execute_sql
 
     def execute_sql(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         seen.append((threading.current_thread() is threading.main_thread(), sql))
