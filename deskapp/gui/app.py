@@ -482,6 +482,16 @@ class DeskApp(QObject):
             self.queue_view.select_number(number)  # the row highlighted is the ticket open
         self.ticket_view.show_ticket(number)
 
+    def wait_for_reads(self, timeout_ms: int = 10_000) -> None:
+        """Block until the reads started so far are done and their results delivered (the
+        screenshots and the benchmarks, which must see the page they asked for)."""
+        from PySide6.QtCore import QCoreApplication
+
+        for pool in (self.ticket_view.pool if self.ticket_view else None, self.read_pool):
+            if pool is not None:
+                pool.waitForDone(timeout_ms)
+        QCoreApplication.sendPostedEvents()
+
     def _ticket_shown(self, page: Any) -> None:
         """A ticket's page was painted: it is seen, it is open here, its customer's history."""
         number = page.detail.number

@@ -89,6 +89,7 @@ def _render(out: Path, tmp: Path, tickets: int) -> list[Path]:
 
     def settle() -> None:
         for _ in range(3):
+            desk_app.wait_for_reads()  # a ticket opened, the queue refreshed: read on workers
             QApplication.processEvents()
 
     def shot(widget: QWidget, name: str) -> None:
