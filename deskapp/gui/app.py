@@ -475,12 +475,33 @@ class DeskApp(QObject):
     # --- tickets ---------------------------------------------------------------------------------
 
     def open_ticket(self, number: str) -> None:
-        """Show the ticket: read on the worker, painted when it arrives (`_ticket_shown`)."""
+        """Show the ticket: read on the worker, painted when it arrives (`_ticket_shown`).
+        The same job says it is open here and seen by this person (`_opened_here`)."""
         assert self.ticket_view is not None and self.window is not None
         self.window.work_tabs.setCurrentIndex(0)
         if self.queue_view is not None:
             self.queue_view.select_number(number)  # the row highlighted is the ticket open
-        self.ticket_view.show_ticket(number)
+        previous = self._presence[0] if self._presence is not None else None
+        self._presence = (number.strip().upper(), time.monotonic())
+        self.ticket_view.show_ticket(number, also=self._opened_here(previous))
+
+    def _opened_here(self, previous: str | None) -> Any:
+        """What runs on the worker with the page read: presence (the ticket before this one is
+        closed here) and the seen mark. Returns ("opened", the others who have it open)."""
+        assert self.desk is not None
+        desk, db, clock, here = self.desk, self.db, self.clock, self.workstation
+        login = desk.session.login
+
+        def also(d: Any) -> tuple[str, list[presence.Editor]]:
+            desk.mark_seen(d.number, d.version)
+            try:
+                if previous is not None and previous != d.number:
+                    presence.close_ticket(db, login, previous, here)
+                return "opened", presence.open_ticket(db, clock, login, d.number, here)
+            except (pw.PeeweeException, DeskError):
+                return "opened", []
+
+        return also
 
     def wait_for_reads(self, timeout_ms: int = 10_000) -> None:
         """Block until the reads started so far are done and their results delivered (the
@@ -494,10 +515,16 @@ class DeskApp(QObject):
 
     def _ticket_shown(self, page: Any) -> None:
         """A ticket's page was painted: it is seen, it is open here, its customer's history."""
-        number = page.detail.number
-        self._looked_at()
-        if self._presence is None or self._presence[0] != number:
-            self._mark_open(number)
+        tv = self.ticket_view
+        assert tv is not None
+        number, opened, tv.opened_with = page.detail.number, tv.opened_with, None
+        if opened is None:
+            self._looked_at()  # a reload (after a step, or a change elsewhere): seen again
+        else:
+            self._presence = (number, time.monotonic())
+            if self.model is not None:
+                self.model.mark_seen(page.detail.id, page.detail.version)  # written with the read
+            self._presence_read((number, opened[1]))
         if self.history_panel is not None:
             self.history_panel.show_history(number, page.history)
 

@@ -63,7 +63,7 @@ BUTTONS_PER_ROW = 5
 
 
 class _Signals(QObject):
-    read = Signal(object)  # (generation, TicketPage or the words saying why not)
+    read = Signal(object)  # (generation, TicketPage or the words saying why not, `also`'s result)
     failed = Signal(str)
 
 
@@ -78,6 +78,7 @@ class TicketView(QWidget):
         self.desk = desk
         self.detail: TicketDetail | None = None
         self.page: TicketPage | None = None
+        self.opened_with: Any = None  # what `show_ticket`'s `also` returned for this page
         self._current: ActionSpec | None = None
         # Tickets are read off the GUI thread; a late page of a ticket no longer asked for
         # (another was opened meanwhile) is dropped by its generation.
@@ -238,34 +239,41 @@ class TicketView(QWidget):
     def number(self) -> str | None:
         return self.detail.number if self.detail else None
 
-    def show_ticket(self, number: str) -> None:
+    def show_ticket(self, number: str, also: Callable[[TicketDetail], Any] | None = None) -> None:
         """Open a ticket (closing any half-typed action of another ticket): its page is read
-        on the worker and painted when it arrives (`shown`)."""
+        on the worker and painted when it arrives (`shown`). `also` runs on the worker right
+        after the read (the window's presence and seen marks: one job per ticket opened, none
+        left to compete with the paint); what it returns is `opened_with` once shown."""
         if self.detail is None or self.detail.number != number:
             self.close_action()
             self.conflict_frame.hide()
         self._generation += 1
         generation, desk = self._generation, self.desk
 
-        def read() -> tuple[int, TicketPage | str]:
+        def read() -> tuple[int, TicketPage | str, Any]:
             try:
-                return generation, ticket_page(desk.db, number, now=desk.clock.now(), policy=desk.policy)
+                page = ticket_page(desk.db, number, now=desk.clock.now(), policy=desk.policy)
             except DeskError as exc:  # no such ticket, or the database is unreachable: said
-                return generation, str(exc)
+                return generation, str(exc), None
+            try:
+                extra = None if also is None else also(page.detail)
+            except Exception:  # advice (presence, seen marks): never in the way of the ticket
+                extra = None
+            return generation, page, extra
 
         start(self.pool, Read(desk.db, "the ticket", read, self._signals.read, self._signals.failed))
 
     def header_text(self, text: str) -> None:
         self.header_label.setText(text)
 
-    def _page_read(self, result: tuple[int, TicketPage | str]) -> None:
-        generation, page = result
+    def _page_read(self, result: tuple[int, TicketPage | str, Any]) -> None:
+        generation, page, extra = result
         if generation != self._generation:
             return  # another ticket was asked for meanwhile
         if isinstance(page, str):
             self.header_label.setText(page)
             return
-        self.page = page
+        self.page, self.opened_with = page, extra
         self._render(page.detail)
         self._say_if_changed(page.detail)
         self.shown.emit(page)
