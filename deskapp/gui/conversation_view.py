@@ -66,6 +66,7 @@ class ConversationPanel(QWidget):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._generation = 0
+        self._canned: tuple[tuple[str, str], ...] | None = None  # what the canned combo offers
         self._signals = _Signals(self)
         self._signals.read.connect(self._conversation_read)
         form = load_form("conversation_panel.ui", self)
@@ -152,10 +153,13 @@ class ConversationPanel(QWidget):
         self._generation += 1  # a read of this panel's own still on its way is older
         self.number, self.version = number, version
         self.model.set_entries(entries)
-        self.canned_combo.clear()
-        self.canned_combo.addItem(PICK, "")
-        for reply in canned:
-            self.canned_combo.addItem(reply.title, reply.text)
+        offered = tuple((reply.title, reply.text) for reply in canned)
+        if offered != self._canned:  # the same replies for every ticket: rebuilt only when edited
+            self._canned = offered
+            self.canned_combo.clear()
+            self.canned_combo.addItem(PICK, "")
+            for title, text in offered:
+                self.canned_combo.addItem(title, text)
         if entries:
             self.timeline_view.setCurrentIndex(self.model.index(len(entries) - 1, 0))
         else:
