@@ -322,9 +322,9 @@ class DeskApp(QObject):
         if self.change_listener is not None:
             self.change_listener.stop()
             self.change_listener = None
-        self._mark_open(None)
         if self.ticket_view is not None:
-            self.ticket_view.stop()  # a ticket being read
+            self.ticket_view.stop()  # a ticket being read (and marked open): before the close
+        self._mark_open(None)
         self.pool.waitForDone(10_000)
         self.read_pool.waitForDone(10_000)
         if self.outbox_view is not None:
