@@ -115,6 +115,7 @@ def _render(out: Path, tmp: Path, tickets: int) -> list[Path]:
         tv = desk_app.ticket_view
         if number and tv is not None and Action.ASSIGN in tv.offered_actions():
             tv.actions_by_step[Action.ASSIGN].trigger()
+            desk_app.wait_for_reads()  # who can take it: read on the worker
             tv.engineer_combo.setCurrentIndex(tv.engineer_combo.findData("dev"))
             tv.note_edit.setPlainText("Dev knows this tenant's calendar set-up")
             shot(window, "ticket-assign.png")

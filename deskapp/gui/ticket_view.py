@@ -64,6 +64,7 @@ BUTTONS_PER_ROW = 5
 
 class _Signals(QObject):
     read = Signal(object)  # (generation, TicketPage or the words saying why not, `also`'s result)
+    engineers = Signal(object)  # (generation, [StaffEntry], unassigned)
     failed = Signal(str)
 
 
@@ -88,6 +89,7 @@ class TicketView(QWidget):
         self._changed_from: tuple[str, int] | None = None  # (number, version) before a change elsewhere
         self._signals = _Signals(self)
         self._signals.read.connect(self._page_read)
+        self._signals.engineers.connect(self._engineers_read)
         self._signals.failed.connect(self.header_text)
         tz = desk.policy.tz
         self._tz = tz
@@ -431,13 +433,25 @@ class TicketView(QWidget):
         first.setFocus()
 
     def _offer_engineers(self, tier: int, *, unassigned: bool) -> None:
-        """The staff who can take the ticket, by name; a login can still be typed. An
-        unassigned ticket suggests the person themselves; a reassignment suggests no one."""
+        """The staff who can take the ticket, by name (read on the worker); a login can
+        still be typed meanwhile. An unassigned ticket suggests the person themselves; a
+        reassignment suggests no one."""
+        desk, generation = self.desk, self._generation
+
+        def read() -> tuple[int, list[Any], bool]:
+            try:
+                return generation, list(desk.assignable(tier)), unassigned
+            except (DeskError, pw.PeeweeException):
+                return generation, [], unassigned  # a convenience (offline: type a login)
+
+        signals = self._signals
+        start(self.pool, Read(desk.db, "who can take it", read, signals.engineers, signals.failed))
+
+    def _engineers_read(self, result: tuple[int, list[Any], bool]) -> None:
+        generation, entries, unassigned = result
+        if generation != self._generation or self._current is None:
+            return  # another ticket, or the form was closed
         typed = self.engineer_combo.currentText()
-        try:
-            entries = self.desk.assignable(tier)
-        except (DeskError, pw.PeeweeException):
-            entries = []  # the list is a convenience (offline: type a login); the service checks
         combo = self.engineer_combo
         combo.clear()
         for entry in entries:
