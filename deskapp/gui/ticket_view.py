@@ -87,6 +87,7 @@ class TicketView(QWidget):
         self.pool.setMaxThreadCount(1)
         self._generation = 0
         self._changed_from: tuple[str, int] | None = None  # (number, version) before a change elsewhere
+        self._asked: str | None = None  # the ticket last asked for (shown, or on its way)
         self._signals = _Signals(self)
         self._signals.read.connect(self._page_read)
         self._signals.engineers.connect(self._engineers_read)
@@ -250,6 +251,7 @@ class TicketView(QWidget):
             self.close_action()
             self.conflict_frame.hide()
         self._generation += 1
+        self._asked = number.strip().upper()
         generation, desk = self._generation, self.desk
 
         def read() -> tuple[int, TicketPage | str, Any]:
@@ -295,16 +297,20 @@ class TicketView(QWidget):
         self._generation += 1
         self.pool.waitForDone(10_000)
 
+    def _another_asked(self) -> bool:
+        """Whether another ticket than the one shown is on its way (it is read afresh)."""
+        return self.detail is not None and self._asked not in (None, self.detail.number)
+
     def reload(self) -> None:
         """Fetch the open ticket again; a half-typed action keeps its text."""
-        if self.detail is not None:
+        if self.detail is not None and not self._another_asked():
             self.conflict_frame.hide()
             self.show_ticket(self.detail.number)
 
     def external_change(self) -> None:
         """Another session changed the open ticket: show it, keep what is being typed."""
-        if self.detail is None:
-            return
+        if self.detail is None or self._another_asked():
+            return  # nothing shown, or the person already asked for another ticket
         self._changed_from = (self.detail.number, self.detail.version)
         self.show_ticket(self.detail.number)
 

@@ -111,6 +111,27 @@ def test_a_late_page_of_a_ticket_no_longer_asked_for_is_dropped(
     assert app.history_panel is not None and app.history_panel.number == second
 
 
+def test_a_change_to_the_ticket_shown_does_not_undo_opening_another(
+    qtbot: QtBot, app: DeskApp, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(app.db, clock)
+    first = log(app.db, clock)
+    second = log(app.db, clock, summary="Calendar errors")
+    window = app.start(desk_for(app.db, clock, "tess").session, start_timers=False)
+    qtbot.addWidget(window)
+    app.open_ticket(first)  # settled: shown
+    tv = app.ticket_view
+    assert tv is not None and tv.number == first
+    monkeypatch.setattr(workers, "SETTLE", False)
+    app.open_ticket(second)
+    tv.external_change()  # the queue saw the first change elsewhere, before the second arrived
+    tv.reload()
+    qtbot.waitUntil(lambda: tv.number == second, timeout=10_000)
+    tv.pool.waitForDone(10_000)
+    qtbot.wait(50)
+    assert tv.number == second
+
+
 @pytest.fixture
 def silent_server() -> Iterator[int]:
     """A TCP server that accepts connections and never says a word."""
