@@ -34,7 +34,16 @@ from deskapp.gui.session import Session
 from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
 from deskapp.gui.ticket_view import TicketView
 from deskapp.gui.timers import ChangeWatchTimer, CountdownTimer, RulesTimer
-from deskapp.gui.workers import LoadSignals, Read, ReadSignals, RulesRun, RulesSignals, start
+from deskapp.gui.workers import (
+    LoadSignals,
+    Read,
+    ReadSignals,
+    RulesRun,
+    RulesSignals,
+    close_pool,
+    keeping_pool,
+    start,
+)
 from deskapp.services import directory, presence
 from deskapp.services.queue import QueueRow
 from deskapp.store.connection import describe
@@ -66,8 +75,7 @@ class DeskApp(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # one rule pass at a time
         # The queue's refreshes and presence marks: never behind a long rule pass, in order.
-        self.read_pool = QThreadPool(self)
-        self.read_pool.setMaxThreadCount(1)
+        self.read_pool = keeping_pool(self)
         self._refreshing = False
         self._refresh_again: set[str] | None = None  # asked for meanwhile: these numbers...
         self._refresh_all_again = False  # ...or everything changed
@@ -326,7 +334,7 @@ class DeskApp(QObject):
             self.ticket_view.stop()  # a ticket being read (and marked open): before the close
         self._mark_open(None)
         self.pool.waitForDone(10_000)
-        self.read_pool.waitForDone(10_000)
+        close_pool(self.read_pool, self.db)
         if self.outbox_view is not None:
             self.outbox_view.stop()  # a send in progress
         if self.reports_view is not None:
@@ -394,7 +402,7 @@ class DeskApp(QObject):
                 return since, None
 
         signals = self._refresh_signals
-        start(self.read_pool, Read(self.db, "the queue", read, signals.done, signals.failed))
+        start(self.read_pool, Read(self.db, "the queue", read, signals.done, signals.failed, keep_open=True))
 
     def _refresh_failed(self) -> None:
         self._refreshing = False
@@ -549,7 +557,7 @@ class DeskApp(QObject):
                 return number, []
 
         signals = self._presence_signals
-        start(self.read_pool, Read(db, "presence", write, signals.done, signals.failed))
+        start(self.read_pool, Read(db, "presence", write, signals.done, signals.failed, keep_open=True))
 
     def _presence_read(self, result: tuple[str | None, list[presence.Editor]]) -> None:
         number, others = result
@@ -623,7 +631,7 @@ class DeskApp(QObject):
                 return False, None  # offline: the database label says so
 
         signals = self._mail_signals
-        start(self.read_pool, Read(self.db, "the outbox", read, signals.done, signals.failed))
+        start(self.read_pool, Read(self.db, "the outbox", read, signals.done, signals.failed, keep_open=True))
 
     def _mail_warning_read(self, result: tuple[bool, str | None]) -> None:
         read, warning = result

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import peewee as pw
-from PySide6.QtCore import QDateTime, QObject, Qt, QThreadPool, Signal
+from PySide6.QtCore import QDateTime, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -52,7 +52,7 @@ from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.countdowns import span
 from deskapp.gui.models.history_model import HistoryModel
 from deskapp.gui.survey_panel import SurveyPanel
-from deskapp.gui.workers import Read, start
+from deskapp.gui.workers import Read, close_pool, keeping_pool, start
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
 from deskapp.services.ticket_page import TicketPage, ticket_page
@@ -83,8 +83,7 @@ class TicketView(QWidget):
         self._current: ActionSpec | None = None
         # Tickets are read off the GUI thread; a late page of a ticket no longer asked for
         # (another was opened meanwhile) is dropped by its generation.
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.pool = keeping_pool(self)
         self._generation = 0
         self._changed_from: tuple[str, int] | None = None  # (number, version) before a change elsewhere
         self._asked: str | None = None  # the ticket last asked for (shown, or on its way)
@@ -265,7 +264,8 @@ class TicketView(QWidget):
                 extra = None
             return generation, page, extra
 
-        start(self.pool, Read(desk.db, "the ticket", read, self._signals.read, self._signals.failed))
+        signals = self._signals
+        start(self.pool, Read(desk.db, "the ticket", read, signals.read, signals.failed, keep_open=True))
 
     def header_text(self, text: str) -> None:
         self.header_label.setText(text)
@@ -295,7 +295,7 @@ class TicketView(QWidget):
 
     def stop(self) -> None:
         self._generation += 1
-        self.pool.waitForDone(10_000)
+        close_pool(self.pool, self.desk.db)
 
     def _another_asked(self) -> bool:
         """Whether another ticket than the one shown is on its way (it is read afresh)."""
@@ -451,7 +451,10 @@ class TicketView(QWidget):
                 return generation, [], unassigned  # a convenience (offline: type a login)
 
         signals = self._signals
-        start(self.pool, Read(desk.db, "who can take it", read, signals.engineers, signals.failed))
+        start(
+            self.pool,
+            Read(desk.db, "who can take it", read, signals.engineers, signals.failed, keep_open=True),
+        )
 
     def _engineers_read(self, result: tuple[int, list[Any], bool]) -> None:
         generation, entries, unassigned = result
