@@ -43,6 +43,16 @@ def _fast_password_hashes() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _gui_reads_settle(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GUI tests check a view right after a call: its reads (still on the worker thread)
+    finish before the call returns. Tests of the asynchronous path set SETTLE back."""
+    if "gui" in Path(str(request.node.path)).parts:
+        from deskapp.gui import workers
+
+        monkeypatch.setattr(workers, "SETTLE", True)
+
+
 def _pg_base_url() -> str:
     url = os.environ.get(PG_ENV)
     if not url:

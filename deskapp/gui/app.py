@@ -35,7 +35,16 @@ from deskapp.gui.session import Session
 from deskapp.gui.signin_dialog import FirstAdminDialog, SignInDialog
 from deskapp.gui.ticket_view import TicketView
 from deskapp.gui.timers import ChangeWatchTimer, CountdownTimer, RulesTimer
-from deskapp.gui.workers import LoadSignals, Read, ReadSignals, RulesRun, RulesSignals
+from deskapp.gui.workers import (
+    LoadSignals,
+    Read,
+    ReadSignals,
+    RulesRun,
+    RulesSignals,
+    close_pool,
+    keeping_pool,
+    start,
+)
 from deskapp.services import directory, presence
 from deskapp.services.queue import QueueRow
 from deskapp.store.connection import describe, is_sqlite
@@ -66,6 +75,18 @@ class DeskApp(QObject):
         self.notifier = notifier or Notifier(self)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # one rule pass at a time
+        # The queue's refreshes and presence marks: never behind a long rule pass, in order.
+        self.read_pool = keeping_pool(self)
+        self._refreshing = False
+        self._refresh_again: set[str] | None = None  # asked for meanwhile: these numbers...
+        self._refresh_all_again = False  # ...or everything changed
+        self._refresh_signals = ReadSignals(self)
+        self._refresh_signals.done.connect(self._refresh_read)
+        self._refresh_signals.failed.connect(lambda _text: self._refresh_failed())
+        self._mail_signals = ReadSignals(self)
+        self._mail_signals.done.connect(self._mail_warning_read)
+        self._presence_signals = ReadSignals(self)
+        self._presence_signals.done.connect(self._presence_read)
         self.desk: Desk | None = None
         self.window: MainWindow | None = None
         self.model: QueueModel | None = None
@@ -158,6 +179,7 @@ class DeskApp(QObject):
         window.work_tabs.currentChanged.connect(lambda _i: self._reload_escalations())
         self.queue_view.ticket_activated.connect(self.open_ticket)
         self.ticket_view.changed.connect(self._ticket_changed)
+        self.ticket_view.shown.connect(self._ticket_shown)
         self.ticket_view.follow_up_requested.connect(lambda number: self.open_intake(linked_to=number))
         self.model.bands_turned.connect(self._bands_turned)
         window.new_incident_action.triggered.connect(lambda: self.open_intake())
@@ -325,8 +347,11 @@ class DeskApp(QObject):
         if self.change_listener is not None:
             self.change_listener.stop()
             self.change_listener = None
+        if self.ticket_view is not None:
+            self.ticket_view.stop()  # a ticket being read (and marked open): before the close
         self._mark_open(None)
         self.pool.waitForDone(10_000)
+        close_pool(self.read_pool, self.db)
         if self.outbox_view is not None:
             self.outbox_view.stop()  # a send in progress
         if self.reports_view is not None:
@@ -370,21 +395,52 @@ class DeskApp(QObject):
         self.pool.start(Read(self.db, "the seen mark", lambda: desk.mark_seen(number, version),
                              signals.done, signals.failed))  # fmt: skip
 
-    def refresh_queue(self, numbers: list[str] | None = None) -> list[int]:
+    def refresh_queue(self, numbers: list[str] | None = None) -> None:
         """Apply what changed since the last look (one indexed query; nothing if nothing changed);
-        with `numbers` (from the change feed), just those tickets."""
+        with `numbers` (from the change feed), just those tickets. Read on the worker; a call
+        while a read is on its way is kept and runs after it (`queue_refreshed` says what changed)."""
         assert self.desk is not None and self.model is not None
         if self._loading:
-            return []  # the first load is still on its way
-        since = None if self._watermark is None else self._watermark - WATERMARK_SLACK
-        try:
-            if numbers is not None:
-                rows = self.desk.queue_rows(numbers=numbers)
+            return  # the first load is still on its way
+        if self._refreshing:
+            if numbers is None:
+                self._refresh_all_again = True
             else:
-                rows = self.desk.queue_rows(since=since) if since is not None else self.desk.queue_rows()
-        except DeskError:  # DatabaseUnavailable: shown; the listener reconnects and resyncs
+                self._refresh_again = (self._refresh_again or set()) | set(numbers)
+            return
+        self._refreshing = True
+        since = None if self._watermark is None else self._watermark - WATERMARK_SLACK
+        desk = self.desk
+
+        def read() -> tuple[dt.datetime | None, list[QueueRow] | None]:
+            try:
+                if numbers is not None:
+                    return since, desk.queue_rows(numbers=numbers)
+                return since, desk.queue_rows(since=since) if since is not None else desk.queue_rows()
+            except DeskError:  # DatabaseUnavailable: shown; the listener reconnects and resyncs
+                return since, None
+
+        signals = self._refresh_signals
+        start(self.read_pool, Read(self.db, "the queue", read, signals.done, signals.failed, keep_open=True))
+
+    def _refresh_failed(self) -> None:
+        self._refreshing = False
+        self._online_changed(False)
+
+    def _refresh_read(self, result: tuple[dt.datetime | None, list[QueueRow] | None]) -> None:
+        self._refreshing = False
+        since, rows = result
+        if rows is None:
             self._online_changed(False)
-            return []
+        elif self.model is not None:
+            self._apply_refresh(since, rows)
+        if self._refresh_all_again or self._refresh_again:
+            again = None if self._refresh_all_again else sorted(self._refresh_again or ())
+            self._refresh_all_again, self._refresh_again = False, None
+            self.refresh_queue(again)
+
+    def _apply_refresh(self, since: dt.datetime | None, rows: list[QueueRow]) -> None:
+        assert self.model is not None
         if self._offline:
             self._online_changed(True)
         changed = []
@@ -408,11 +464,9 @@ class DeskApp(QObject):
             ids = {r.id for r in changed}
             tv = self.ticket_view
             if tv is not None and tv.detail is not None and tv.detail.id in ids:
-                tv.external_change()
-                self._looked_at()  # on screen: seen
+                tv.external_change()  # read again; seen once shown (`_ticket_shown`)
             self._reload_escalations()
         self.queue_refreshed.emit([r.id for r in changed])
-        return [r.id for r in changed]
 
     def reload_inbox(self) -> bool:
         """Read the Inbox again while it is looked at (off the GUI thread); its tab is read
@@ -462,34 +516,86 @@ class DeskApp(QObject):
     # --- tickets ---------------------------------------------------------------------------------
 
     def open_ticket(self, number: str) -> None:
+        """Show the ticket: read on the worker, painted when it arrives (`_ticket_shown`).
+        The same job says it is open here and seen by this person (`_opened_here`)."""
         assert self.ticket_view is not None and self.window is not None
         self.window.work_tabs.setCurrentIndex(0)
-        self.ticket_view.show_ticket(number)
         if self.queue_view is not None:
             self.queue_view.select_number(number)  # the row highlighted is the ticket open
-        self._looked_at()
-        self._mark_open(number)
-        if self.history_panel is not None and self.ticket_view.number == number:
-            self.history_panel.show_for(number)
+        previous = self._presence[0] if self._presence is not None else None
+        self._presence = (number.strip().upper(), time.monotonic())
+        self.ticket_view.show_ticket(number, also=self._opened_here(previous))
+
+    def _opened_here(self, previous: str | None) -> Any:
+        """What runs on the worker with the page read: presence (the ticket before this one is
+        closed here) and the seen mark. Returns ("opened", the others who have it open)."""
+        assert self.desk is not None
+        desk, db, clock, here = self.desk, self.db, self.clock, self.workstation
+        login = desk.session.login
+
+        def also(d: Any) -> tuple[str, list[presence.Editor]]:
+            desk.mark_seen(d.number, d.version)
+            try:
+                if previous is not None and previous != d.number:
+                    presence.close_ticket(db, login, previous, here)
+                return "opened", presence.open_ticket(db, clock, login, d.number, here)
+            except (pw.PeeweeException, DeskError):
+                return "opened", []
+
+        return also
+
+    def wait_for_reads(self, timeout_ms: int = 10_000) -> None:
+        """Block until the reads started so far are done and their results delivered (the
+        screenshots and the benchmarks, which must see the page they asked for)."""
+        from PySide6.QtCore import QCoreApplication
+
+        for pool in (self.ticket_view.pool if self.ticket_view else None, self.read_pool):
+            if pool is not None:
+                pool.waitForDone(timeout_ms)
+        QCoreApplication.sendPostedEvents()
+
+    def _ticket_shown(self, page: Any) -> None:
+        """A ticket's page was painted: it is seen, it is open here, its customer's history."""
+        tv = self.ticket_view
+        assert tv is not None
+        number, opened, tv.opened_with = page.detail.number, tv.opened_with, None
+        if opened is None:
+            self._looked_at()  # a reload (after a step, or a change elsewhere): seen again
+        else:
+            self._presence = (number, time.monotonic())
+            if self.model is not None:
+                self.model.mark_seen(page.detail.id, page.detail.version)  # written with the read
+            self._presence_read((number, opened[1]))
+        if self.history_panel is not None:
+            self.history_panel.show_history(number, page.history)
 
     def _mark_open(self, number: str | None) -> None:
         """Presence: say this person has `number` open here (None: nothing), and show who
-        else has it open (`deskapp.services.presence`). Advice only: never in the way."""
+        else has it open (`deskapp.services.presence`). Advice only: never in the way,
+        written on the worker."""
         if self.desk is None:
             return
-        login = self.desk.session.login
-        previous, self._presence = self._presence, None
-        try:
-            if previous is not None and previous[0] != number:
-                presence.close_ticket(self.db, login, previous[0], self.workstation)
-            if number is None:
-                return
-            others = presence.open_ticket(self.db, self.clock, login, number, self.workstation)
-        except (pw.PeeweeException, DeskError):
-            return
-        self._presence = (number, time.monotonic())
+        login, db, clock, here = self.desk.session.login, self.db, self.clock, self.workstation
+        previous = self._presence
+        self._presence = None if number is None else (number, time.monotonic())
+
+        def write() -> tuple[str | None, list[presence.Editor]]:
+            try:
+                if previous is not None and previous[0] != number:
+                    presence.close_ticket(db, login, previous[0], here)
+                if number is None:
+                    return number, []
+                return number, presence.open_ticket(db, clock, login, number, here)
+            except (pw.PeeweeException, DeskError):
+                return number, []
+
+        signals = self._presence_signals
+        start(self.read_pool, Read(db, "presence", write, signals.done, signals.failed, keep_open=True))
+
+    def _presence_read(self, result: tuple[str | None, list[presence.Editor]]) -> None:
+        number, others = result
         tv = self.ticket_view
-        if others and tv is not None and tv.number == number:
+        if others and tv is not None and number is not None and tv.number == number:
             who = "; ".join(e.describe(self.policy) for e in others)
             tv.conflict_label.setText(f"Also open: {who}. Saves may collide; reload before saving.")
             tv.conflict_frame.show()
@@ -503,7 +609,7 @@ class DeskApp(QObject):
     def _ticket_changed(self, number: str) -> None:
         self.refresh_queue()
         self.update_mail_warning()
-        self._looked_at()  # this person's own step: not "updated since you looked"
+        # this person's own step is seen when the ticket is shown again (`_ticket_shown`)
 
     def open_intake(self, linked_to: str | None = None) -> IntakeDialog:
         assert self.desk is not None and self.model is not None
@@ -544,17 +650,27 @@ class DeskApp(QObject):
         self.update_mail_warning()
         self.rules_ran.emit(summary)
 
-    def update_mail_warning(self) -> str | None:
-        """The status bar's mail warning: no mail server set, or the outbox stuck."""
+    def update_mail_warning(self) -> None:
+        """The status bar's mail warning: no mail server set, or the outbox stuck (read on
+        the worker; shown when it arrives)."""
         if self.desk is None or self.mail_label is None:
-            return None
-        try:
-            warning = self.desk.mail_warning()
-        except (DeskError, pw.PeeweeException):
-            return None  # offline: the database label says so
-        self.mail_label.setText(warning or "")
-        self.mail_label.setVisible(bool(warning))
-        return warning
+            return
+        desk = self.desk
+
+        def read() -> tuple[bool, str | None]:
+            try:
+                return True, desk.mail_warning()
+            except (DeskError, pw.PeeweeException):
+                return False, None  # offline: the database label says so
+
+        signals = self._mail_signals
+        start(self.read_pool, Read(self.db, "the outbox", read, signals.done, signals.failed, keep_open=True))
+
+    def _mail_warning_read(self, result: tuple[bool, str | None]) -> None:
+        read, warning = result
+        if read and self.mail_label is not None:
+            self.mail_label.setText(warning or "")
+            self.mail_label.setVisible(bool(warning))
 
     def _rules_failed(self, message: str) -> None:
         self._rules_running = False

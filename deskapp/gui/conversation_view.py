@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,6 +33,9 @@ from deskapp.domain.lifecycle import DeskError
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.conversation_model import WAYS, ConversationModel
+from deskapp.gui.workers import Read, start
+from deskapp.mail.templates import CannedReply
+from deskapp.services.conversation import ConversationEntry
 from deskapp.services.errors import ConflictError
 
 PICK = "— pick a canned reply —"
@@ -42,6 +45,11 @@ Opener = Callable[[Path], object]
 
 def _open_with_desktop(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+class _Signals(QObject):
+    read = Signal(object)  # (generation, (entries, canned replies) or the words saying why not)
+    failed = Signal(str)
 
 
 class ConversationPanel(QWidget):
@@ -55,6 +63,12 @@ class ConversationPanel(QWidget):
         self._files_dir: Path | None = None
         self.number: str | None = None
         self.version: int | None = None
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._generation = 0
+        self._canned: tuple[tuple[str, str], ...] | None = None  # what the canned combo offers
+        self._signals = _Signals(self)
+        self._signals.read.connect(self._conversation_read)
         form = load_form("conversation_panel.ui", self)
         self.timeline_view = child(form, QTreeView, "timelineView")
         self.model = ConversationModel(desk.policy.tz, self)
@@ -83,6 +97,7 @@ class ConversationPanel(QWidget):
         self.add_note_button = child(form, QPushButton, "addNoteButton")
         self.error_label = child(form, QLabel, "composerErrorLabel")
         self.error_label.setProperty("role", "error")
+        self._signals.failed.connect(self.error_label.setText)
         self.preview_text.hide()
 
         self.timeline_view.selectionModel().currentRowChanged.connect(
@@ -99,23 +114,52 @@ class ConversationPanel(QWidget):
     # --- loading ------------------------------------------------------------------------
 
     def show_ticket(self, number: str, version: int) -> None:
+        """Read the ticket's conversation on the worker, then show it (`show_read`)."""
         if number != self.number:
             self.reply_edit.clear()
             self.note_edit.clear()
             self.preview_text.hide()
             self.error_label.clear()
         self.number, self.version = number, version
-        try:
-            entries = self.desk.conversation(number)
-            canned = self.desk.canned_replies()
-        except DeskError as exc:
-            self.error_label.setText(str(exc))
+        self._generation += 1
+        generation, desk = self._generation, self.desk
+
+        def read() -> tuple[int, Any]:
+            try:
+                return generation, (desk.conversation(number), desk.canned_replies())
+            except DeskError as exc:
+                return generation, str(exc)
+
+        start(self.pool, Read(desk.db, "the conversation", read, self._signals.read, self._signals.failed))
+
+    def _conversation_read(self, result: tuple[int, Any]) -> None:
+        generation, got = result
+        if generation != self._generation or self.number is None or self.version is None:
+            return  # another ticket was asked for meanwhile
+        if isinstance(got, str):
+            self.error_label.setText(got)
             return
+        self.show_read(self.number, self.version, *got)
+
+    def show_read(
+        self, number: str, version: int, entries: list[ConversationEntry], canned: list[CannedReply]
+    ) -> None:
+        """Show a conversation already read (the ticket view reads it with the ticket)."""
+        if number != self.number:
+            self.reply_edit.clear()
+            self.note_edit.clear()
+            self.preview_text.hide()
+            self.error_label.clear()
+        self._generation += 1  # a read of this panel's own still on its way is older
+        self.number, self.version = number, version
         self.model.set_entries(entries)
-        self.canned_combo.clear()
-        self.canned_combo.addItem(PICK, "")
-        for reply in canned:
-            self.canned_combo.addItem(reply.title, reply.text)
+        offered = tuple((reply.title, reply.text) for reply in canned)
+        if offered != self._canned:  # the same replies for every ticket: rebuilt only when edited
+            self._canned = offered
+            self.canned_combo.clear()
+            self.canned_combo.addItem(PICK, "")
+            for title, text in offered:
+                self.canned_combo.addItem(title, text)
         if entries:
             self.timeline_view.setCurrentIndex(self.model.index(len(entries) - 1, 0))
         else:

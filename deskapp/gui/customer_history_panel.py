@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QThreadPool, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from deskapp.gui.desk import Desk
@@ -51,9 +52,18 @@ class CustomerHistoryPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(NUMBER, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(LOGGED, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setColumnWidth(OUTCOME, 110)
+        # Widths from the font, once: ResizeToContents measured every row's cells at each
+        # ticket opened (a third of the time to paint a ticket).
+        bold = self.table.font()
+        bold.setBold(True)  # the contact's own tickets
+        metrics, pad = QFontMetrics(bold), 18
+        self.table.setColumnWidth(
+            NUMBER, max(metrics.horizontalAdvance(t) for t in ("INC-0000000", "Number")) + pad
+        )
+        self.table.setColumnWidth(LOGGED, metrics.horizontalAdvance("30 Sep 2026") + pad)
+        header.setSectionResizeMode(NUMBER, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(LOGGED, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(OUTCOME, 140)
         header.setStretchLastSection(True)
         self.table.activated.connect(self._activated)
         layout = QVBoxLayout(self)
@@ -69,6 +79,11 @@ class CustomerHistoryPanel(QWidget):
         desk, signals = self.desk, self._signals
         read = lambda: (number, desk.customer_history(number))  # noqa: E731 (one line, one use)
         self.pool.start(Read(desk.db, "the customer's history", read, signals.read, signals.failed))
+
+    def show_history(self, number: str, history: CustomerHistory) -> None:
+        """Show a history already read (the ticket view reads it with the ticket)."""
+        self.number = number
+        self._read((number, history))
 
     def _read(self, result: tuple[str, CustomerHistory]) -> None:
         number, h = result

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 import peewee as pw
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QRunnable, QSettings, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,7 +27,15 @@ from PySide6.QtWidgets import (
 
 from deskapp.gui import settings as conf
 from deskapp.gui.forms import child, load_form
-from deskapp.store.connection import ENV_DB, DatabaseUrlError, database_from_url, default_sqlite_path
+from deskapp.gui.workers import start
+from deskapp.store.connection import (
+    CONNECT_TIMEOUT_S,
+    ENV_DB,
+    DatabaseUrlError,
+    database_from_url,
+    default_sqlite_path,
+    limit_statements,
+)
 from deskapp.store.migrations import SchemaError, schema_version
 from deskapp.store.models import Meta
 
@@ -38,9 +46,12 @@ def needs_first_run(settings: QSettings, db_option: str | None) -> bool:
     return not default_sqlite_path().exists()
 
 
-def test_connection(url: str) -> str:
-    """A sentence saying whether the server answered and what it holds; raises on failure."""
+def test_connection(url: str, timeout_s: int = CONNECT_TIMEOUT_S) -> str:
+    """A sentence saying whether the server answered and what it holds; raises on failure,
+    also when the server takes more than `timeout_s` to connect or to answer."""
     db = database_from_url(url)
+    db.connect_params["connect_timeout"] = timeout_s
+    limit_statements(db, timeout_s * 1000)
     try:
         db.connect()
         # Read the meta table through a throw-away binding, then give the models back.
@@ -57,6 +68,30 @@ def test_connection(url: str) -> str:
     return f"Connected. The database holds the desk's tickets (schema v{version})."
 
 
+class _TestSignals(QObject):
+    done = Signal(object)  # (generation, True and the sentence, or False and why not)
+
+
+class _Test(QRunnable):
+    """`test_connection` off the GUI thread: a server that never answers leaves the dialog
+    responsive, and says so once `timeout_s` is over."""
+
+    def __init__(self, generation: int, url: str, timeout_s: int, signals: _TestSignals) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._args = (generation, url, timeout_s)
+        self._signals = signals
+
+    def run(self) -> None:
+        generation, url, timeout_s = self._args
+        try:
+            self._signals.done.emit((generation, True, test_connection(url, timeout_s)))
+        except DatabaseUrlError as exc:
+            self._signals.done.emit((generation, False, str(exc)))
+        except Exception as exc:  # the thread must answer, whatever the driver raised
+            self._signals.done.emit((generation, False, f"{type(exc).__name__}: {exc}"))
+
+
 class FirstRunDialog(QDialog):
     def __init__(self, settings: QSettings, parent: Any = None) -> None:
         super().__init__(parent)
@@ -65,6 +100,13 @@ class FirstRunDialog(QDialog):
         self._settings = settings
         self.url: str | None = None
         self.training = False
+        self.timeout_s = CONNECT_TIMEOUT_S
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._generation = 0
+        self._save_when_tested = False
+        self._test_signals = _TestSignals(self)
+        self._test_signals.done.connect(self._tested)
         form = load_form("first_run_dialog.ui", self)
         self.local_radio = child(form, QRadioButton, "localRadio")
         self.server_radio = child(form, QRadioButton, "serverRadio")
@@ -100,6 +142,7 @@ class FirstRunDialog(QDialog):
         return f"postgresql://{auth}@{host}:{self.port_spin.value()}/{name}"
 
     def run_test(self) -> bool:
+        """Start testing the server (on a worker); False if a field is missing."""
         fields = (
             ("the host", self.host_edit),
             ("the database", self.database_edit),
@@ -108,26 +151,43 @@ class FirstRunDialog(QDialog):
         missing = [label for label, edit in fields if not edit.text().strip()]
         if missing:
             self.test_result_label.setText("Fill in " + ", ".join(missing) + ".")
+            self._save_when_tested = False
             return False
-        try:
-            self.test_result_label.setText(test_connection(self.server_url()))
-        except DatabaseUrlError as exc:
-            self.test_result_label.setText(f"Not connected: {exc}")
-            return False
+        self._generation += 1
+        self.test_result_label.setText(
+            f"Testing {self.host_edit.text().strip()}:{self.port_spin.value()}… "
+            f"(at most {self.timeout_s} seconds)"
+        )
+        start(self.pool, _Test(self._generation, self.server_url(), self.timeout_s, self._test_signals))
         return True
+
+    def _tested(self, result: tuple[int, bool, str]) -> None:
+        generation, ok, text = result
+        if generation != self._generation:
+            return  # the fields changed and were tested again meanwhile
+        self.test_result_label.setText(text if ok else f"Not connected: {text}")
+        save, self._save_when_tested = self._save_when_tested, False
+        if not save:
+            return
+        if not ok:
+            self.error_label.setText("The server must answer before it is saved; check the fields above.")
+            return
+        try:
+            conf.store_database_url(self._settings, self.server_url())  # the password goes to the keyring
+        except Exception as exc:  # keyring backends raise their own error types
+            self.error_label.setText(f"The password could not be kept in the system keyring: {exc}")
+            return
+        self.url = self.server_url()
+        super().accept()
 
     def accept(self) -> None:
         if self.server_radio.isChecked():
+            # Saved once the server answered (`_tested`): tested off the GUI thread.
+            self._save_when_tested = True
             if not self.run_test():
                 self.error_label.setText("The server must answer before it is saved; check the fields above.")
-                return
-            url = self.server_url()
-            try:
-                conf.store_database_url(self._settings, url)  # the password goes to the keyring
-            except Exception as exc:  # keyring backends raise their own error types
-                self.error_label.setText(f"The password could not be kept in the system keyring: {exc}")
-                return
-        elif self.training_radio.isChecked():
+            return
+        if self.training_radio.isChecked():
             url = f"sqlite:///{default_sqlite_path().with_name('training.sqlite3')}"
             self.training = True
             conf.write(self._settings, conf.DATABASE_URL, url)
@@ -136,3 +196,7 @@ class FirstRunDialog(QDialog):
             conf.write(self._settings, conf.DATABASE_URL, url)
         self.url = url
         super().accept()
+
+    def done(self, result: int) -> None:
+        self._generation += 1  # a test still on its way is not waited for, and is ignored
+        super().done(result)

@@ -103,7 +103,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from deskapp.gui.single_instance import SingleInstance, install_qt_log
     from deskapp.services import directory
     from deskapp.services.operation import load_staff
-    from deskapp.store.connection import ENV_DB, DatabaseUrlError, open_database
+    from deskapp.store.connection import ENV_DB, GUI_STATEMENT_TIMEOUT_MS, DatabaseUrlError, open_database
     from deskapp.store.db_clock import desk_clock
 
     app = application()
@@ -124,7 +124,7 @@ def run_gui(args: argparse.Namespace) -> int:
     url = getattr(args, "db", None) or os.environ.get(ENV_DB) or conf.database_url(settings)
     notice = FullServerNotice()
     try:
-        db = open_database(url, on_full=notice.show)
+        db = open_database(url, on_full=notice.show, statement_timeout_ms=GUI_STATEMENT_TIMEOUT_MS)
     except DatabaseUrlError as exc:
         # A desk where each person signs in to PostgreSQL as themselves: the password
         # is theirs, asked for here and given to the connection (never kept).
@@ -134,7 +134,9 @@ def run_gui(args: argparse.Namespace) -> int:
             print(f"deskapp: {exc}", file=sys.stderr)
             return 1
         try:
-            db = open_database(url, password=password, on_full=notice.show)
+            db = open_database(
+                url, password=password, on_full=notice.show, statement_timeout_ms=GUI_STATEMENT_TIMEOUT_MS
+            )
         except DatabaseUrlError as again:
             notice.close()
             print(f"deskapp: {again}", file=sys.stderr)

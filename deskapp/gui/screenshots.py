@@ -134,6 +134,7 @@ def _render(out: Path, tmp: Path, tickets: int, size: tuple[int, int], scale: fl
 
     def settle() -> None:
         for _ in range(3):
+            desk_app.wait_for_reads()  # a ticket opened, the queue refreshed: read on workers
             QApplication.processEvents()
 
     def shot(widget: QWidget, name: str) -> None:
@@ -164,6 +165,7 @@ def _render(out: Path, tmp: Path, tickets: int, size: tuple[int, int], scale: fl
         tv = desk_app.ticket_view
         if number and tv is not None and Action.ASSIGN in tv.offered_actions():
             tv.actions_by_step[Action.ASSIGN].trigger()
+            desk_app.wait_for_reads()  # who can take it: read on the worker
             tv.engineer_combo.setCurrentIndex(tv.engineer_combo.findData("dev"))
             tv.note_edit.setPlainText("Dev knows this tenant's calendar set-up")
             shot(window, "ticket-assign.png")

@@ -54,11 +54,15 @@ class SurveyPanel(QWidget):
         return "" if moment is None else f"{moment.astimezone(self.desk.policy.tz):%a %d %b %Y %H:%M}"
 
     def show_ticket(self, number: str, status: str, version: int) -> None:
+        """Read and show (the ticket view reads the survey with the ticket: `show_read`)."""
         try:
             survey = survey_of(self.desk.db, number)
         except DeskError as exc:
             self.error_label.setText(str(exc))
             return
+        self.show_read(number, status, version, survey)
+
+    def show_read(self, number: str, status: str, version: int, survey: SurveyState) -> None:
         if self.survey is None or self.survey.number != survey.number:
             self.close_answer()
         self.survey, self._version, self._closed = survey, version, status == Status.CLOSED.value

@@ -59,8 +59,10 @@ from deskapp.gui.models.countdowns import span
 from deskapp.gui.models.history_model import HistoryModel
 from deskapp.gui.survey_panel import SurveyPanel
 from deskapp.gui.vertical_scroll import VerticalScroll
+from deskapp.gui.workers import Read, close_pool, keeping_pool, start
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
+from deskapp.services.ticket_page import TicketPage, ticket_page
 from deskapp.services.warnings import ticket_warnings
 
 Formatter = Callable[[TicketDetail], str]
@@ -69,16 +71,35 @@ UPPER_AT_LEAST = 250  # px: the SLA box and the first fields
 SIDE_BY_SIDE = 760  # wider than this, the SLA box sits beside the fields; narrower, above them
 
 
+class _Signals(QObject):
+    read = Signal(object)  # (generation, TicketPage or the words saying why not, `also`'s result)
+    engineers = Signal(object)  # (generation, [StaffEntry], unassigned, tier)
+    failed = Signal(str)
+
+
 class TicketView(QWidget):
     changed = Signal(str)  # a step was taken on this ticket number
     follow_up_requested = Signal(str)  # log a follow-up incident linked to this closed ticket
+    shown = Signal(object)  # the TicketPage just painted (the window fills the side panels)
 
     def __init__(self, desk: Desk, parent: Any = None) -> None:
         super().__init__(parent)
         self.setObjectName("ticketView")
         self.desk = desk
         self.detail: TicketDetail | None = None
+        self.page: TicketPage | None = None
+        self.opened_with: Any = None  # what `show_ticket`'s `also` returned for this page
         self._current: ActionSpec | None = None
+        # Tickets are read off the GUI thread; a late page of a ticket no longer asked for
+        # (another was opened meanwhile) is dropped by its generation.
+        self.pool = keeping_pool(self)
+        self._generation = 0
+        self._changed_from: tuple[str, int] | None = None  # (number, version) before a change elsewhere
+        self._asked: str | None = None  # the ticket last asked for (shown, or on its way)
+        self._signals = _Signals(self)
+        self._signals.read.connect(self._page_read)
+        self._signals.engineers.connect(self._engineers_read)
+        self._signals.failed.connect(self.header_text)
         tz = desk.policy.tz
         self._tz = tz
         form = load_form("ticket_view.ui", self)
@@ -300,36 +321,78 @@ class TicketView(QWidget):
     def number(self) -> str | None:
         return self.detail.number if self.detail else None
 
-    def show_ticket(self, number: str) -> None:
-        """Open a ticket (closing any half-typed action of another ticket)."""
+    def show_ticket(self, number: str, also: Callable[[TicketDetail], Any] | None = None) -> None:
+        """Open a ticket (closing any half-typed action of another ticket): its page is read
+        on the worker and painted when it arrives (`shown`). `also` runs on the worker right
+        after the read (the window's presence and seen marks: one job per ticket opened, none
+        left to compete with the paint); what it returns is `opened_with` once shown."""
         if self.detail is None or self.detail.number != number:
             self.close_action()
             self.conflict_frame.hide()
-        try:
-            detail = self.desk.detail(number)
-        except DeskError as exc:
-            self.header_label.setText(str(exc))
+        self._generation += 1
+        self._asked = number.strip().upper()
+        generation, desk = self._generation, self.desk
+
+        def read() -> tuple[int, TicketPage | str, Any]:
+            try:
+                page = ticket_page(desk.db, number, now=desk.clock.now(), policy=desk.policy)
+            except DeskError as exc:  # no such ticket, or the database is unreachable: said
+                return generation, str(exc), None
+            try:
+                extra = None if also is None else also(page.detail)
+            except Exception:  # advice (presence, seen marks): never in the way of the ticket
+                extra = None
+            return generation, page, extra
+
+        signals = self._signals
+        start(self.pool, Read(desk.db, "the ticket", read, signals.read, signals.failed, keep_open=True))
+
+    def header_text(self, text: str) -> None:
+        self.header_label.setText(text)
+
+    def _page_read(self, result: tuple[int, TicketPage | str, Any]) -> None:
+        generation, page, extra = result
+        if generation != self._generation:
+            return  # another ticket was asked for meanwhile
+        if isinstance(page, str):
+            self.header_label.setText(page)
             return
-        self._render(detail)
+        self.page, self.opened_with = page, extra
+        self._render(page.detail)
+        self._say_if_changed(page.detail)
+        self.shown.emit(page)
+
+    def _say_if_changed(self, d: TicketDetail) -> None:
+        """After another session's change: warn a person typing a step that it moved on."""
+        was, self._changed_from = self._changed_from, None
+        if was is None or was[0] != d.number or d.version == was[1] or self._current is None:
+            return
+        self.conflict_label.setText(
+            f"{d.number} was just changed in another session (now version {d.version}); "
+            "check the history before saving"
+        )
+        self.conflict_frame.show()
+
+    def stop(self) -> None:
+        self._generation += 1
+        close_pool(self.pool, self.desk.db)
+
+    def _another_asked(self) -> bool:
+        """Whether another ticket than the one shown is on its way (it is read afresh)."""
+        return self.detail is not None and self._asked not in (None, self.detail.number)
 
     def reload(self) -> None:
         """Fetch the open ticket again; a half-typed action keeps its text."""
-        if self.detail is not None:
+        if self.detail is not None and not self._another_asked():
             self.conflict_frame.hide()
             self.show_ticket(self.detail.number)
 
     def external_change(self) -> None:
         """Another session changed the open ticket: show it, keep what is being typed."""
-        if self.detail is None:
-            return
-        number, version = self.detail.number, self.detail.version
-        self.show_ticket(number)
-        if self.detail is not None and self.detail.version != version and self._current is not None:
-            self.conflict_label.setText(
-                f"{number} was just changed in another session (now version {self.detail.version}); "
-                "check the history before saving"
-            )
-            self.conflict_frame.show()
+        if self.detail is None or self._another_asked():
+            return  # nothing shown, or the person already asked for another ticket
+        self._changed_from = (self.detail.number, self.detail.version)
+        self.show_ticket(self.detail.number)
 
     def _render(self, d: TicketDetail) -> None:
         self.detail = d
@@ -343,8 +406,10 @@ class TicketView(QWidget):
         warnings = ticket_warnings(d, self.desk.policy)
         self.warning_label.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warning_label.setVisible(bool(warnings))
-        self.conversation.show_ticket(d.number, d.version)
-        self.survey_panel.show_ticket(d.number, d.status, d.version)
+        page = self.page
+        assert page is not None and page.detail is d
+        self.conversation.show_read(d.number, d.version, page.conversation, page.canned)
+        self.survey_panel.show_read(d.number, d.status, d.version, page.survey)
         expl = explain(self.desk.engine, d.priority, d.logged_at)
         self.sla_explanation_text.setPlainText(render(expl, self._tz))
         self.update_countdown(self.desk.clock.now())
@@ -479,13 +544,28 @@ class TicketView(QWidget):
         first.setFocus()
 
     def _offer_engineers(self, tier: int, *, unassigned: bool) -> None:
-        """The staff who can take the ticket, by name; a login can still be typed. An
-        unassigned ticket suggests the person themselves; a reassignment suggests no one."""
+        """The staff who can take the ticket, by name (read on the worker); a login can
+        still be typed meanwhile. An unassigned ticket suggests the person themselves; a
+        reassignment suggests no one."""
+        desk, generation = self.desk, self._generation
+
+        def read() -> tuple[int, list[Any], bool, int]:
+            try:
+                return generation, list(desk.assignable(tier)), unassigned, tier
+            except (DeskError, pw.PeeweeException):
+                return generation, [], unassigned, tier  # a convenience (offline: type a login)
+
+        signals = self._signals
+        start(
+            self.pool,
+            Read(desk.db, "who can take it", read, signals.engineers, signals.failed, keep_open=True),
+        )
+
+    def _engineers_read(self, result: tuple[int, list[Any], bool, int]) -> None:
+        generation, entries, unassigned, tier = result
+        if generation != self._generation or self._current is None:
+            return  # another ticket, or the form was closed
         typed = self.engineer_combo.currentText()
-        try:
-            entries = self.desk.assignable(tier)
-        except (DeskError, pw.PeeweeException):
-            entries = []  # the list is a convenience (offline: type a login); the service checks
         combo = self.engineer_combo
         combo.clear()
         self.action_error_label.setText(self._nobody_at(tier) if not entries else "")

@@ -39,6 +39,13 @@ SQLITE_PRAGMAS = {
 
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
+# A server that accepts and never answers must not hang a window or a command: libpq gives
+# up connecting after this (the whole start-up, not just the TCP handshake).
+CONNECT_TIMEOUT_S = 10
+# The app's own sessions on PostgreSQL: no statement of the window's waits longer than this
+# (a lock held elsewhere, a server that stopped answering mid-query); the CLI has none.
+GUI_STATEMENT_TIMEOUT_MS = 30_000
+
 
 class DatabaseUrlError(ValueError):
     pass
@@ -84,6 +91,7 @@ def database_from_url(url: str) -> pw.Database:
             params["host"] = parts.hostname
         if port:
             params["port"] = port
+        params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)  # the URL may say otherwise
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise DatabaseUrlError(f"{redact(text)}: no database name after the host")
@@ -214,9 +222,22 @@ def use(db: pw.Database) -> None:
         db.bind(MODELS, bind_refs=False, bind_backrefs=False)
 
 
+def limit_statements(db: pw.Database, milliseconds: int) -> None:
+    """On PostgreSQL, cancel any statement running longer than `milliseconds`: on this
+    thread's open connection now, and on every connection opened later (each thread has its
+    own). SQLite waits for a lock at most its busy_timeout already (SQLITE_PRAGMAS)."""
+    if is_sqlite(db):
+        return
+    setting = f"-c statement_timeout={int(milliseconds)}"
+    options = str(db.connect_params.get("options", "")).strip()
+    db.connect_params["options"] = f"{options} {setting}".strip()
+    if not db.is_closed():
+        raw_sql(db, f"SET statement_timeout = {int(milliseconds)}")
+
+
 def open_database(
     url: str | None = None, *, create: bool = True, check: bool = False, password: str | None = None,
-    on_full: Callable[[str], None] | None = None,
+    on_full: Callable[[str], None] | None = None, statement_timeout_ms: int | None = None,
 ) -> pw.Database:  # fmt: skip
     """Connect, bind the models, and create or upgrade the schema.
 
@@ -228,7 +249,9 @@ def open_database(
     before it is migrated. `create=False` refuses a database with no schema.
     `check` (init) reads every page of a SQLite file first and refuses a damaged
     one (`DamagedDatabase`) instead of migrating it and reporting success.
-    `password`: PostgreSQL's, for a URL that carries none (the person's own)."""
+    `password`: PostgreSQL's, for a URL that carries none (the person's own).
+    `statement_timeout_ms` limits every later statement (`limit_statements`; the
+    schema's upgrade, if any, runs before it applies)."""
     from deskapp.store.migrations import ensure_schema
 
     db = database_from_url(url or default_database_url())
@@ -251,6 +274,8 @@ def open_database(
         check_sqlite_integrity(db)
     use(db)
     ensure_schema(db, create=create)
+    if statement_timeout_ms is not None:
+        limit_statements(db, statement_timeout_ms)
     return db
 
 

@@ -117,7 +117,7 @@ def test_a_refresh_while_offline_shows_offline_and_recovers(
         raise DatabaseUnavailable("PostgreSQL test/desk", "connection refused", maybe_saved=False)
 
     app.desk.queue_rows = down  # type: ignore[method-assign,assignment]
-    assert app.refresh_queue() == []  # the watch timer's call: no exception escapes
+    app.refresh_queue()  # the watch timer's call: no exception escapes
     assert window.database_label.text().startswith("OFFLINE")
     app.desk.queue_rows = real  # type: ignore[method-assign]
     app.refresh_queue()

@@ -18,6 +18,9 @@ HEADERS = ("Number", "Logged", "Outcome", "Summary")
 PAST_ROLE = Qt.ItemDataRole.UserRole + 1
 _BOLD = QFont()
 _BOLD.setBold(True)
+_ROLES = frozenset(
+    (PAST_ROLE, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DisplayRole)
+)
 
 
 class CustomerHistoryModel(FlatTableModel):
@@ -41,7 +44,8 @@ class CustomerHistoryModel(FlatTableModel):
         return self._rows[row]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not self.has_row(index):
+        # The view asks for a dozen roles per cell as it paints: the others cost one lookup.
+        if role not in _ROLES or not self.has_row(index):
             return None
         t = self._rows[index.row()]
         col = index.column()
