@@ -56,14 +56,14 @@ class CustomerHistoryPanel(QWidget):
         # ticket opened (a third of the time to paint a ticket).
         bold = self.table.font()
         bold.setBold(True)  # the contact's own tickets
-        metrics, pad = QFontMetrics(bold), 18
+        metrics, pad = QFontMetrics(bold), 12
         self.table.setColumnWidth(
-            NUMBER, max(metrics.horizontalAdvance(t) for t in ("INC-0000000", "Number")) + pad
+            NUMBER, max(metrics.horizontalAdvance(t) for t in ("INC-000000", "Number")) + pad
         )
         self.table.setColumnWidth(LOGGED, metrics.horizontalAdvance("30 Sep 2026") + pad)
         header.setSectionResizeMode(NUMBER, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(LOGGED, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(OUTCOME, 140)
+        self.table.setColumnWidth(OUTCOME, 110)
         header.setStretchLastSection(True)
         self.table.activated.connect(self._activated)
         layout = QVBoxLayout(self)

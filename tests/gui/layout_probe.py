@@ -242,12 +242,15 @@ def main(argv: list[str]) -> int:
         number = next(str(lead.model.row(r).number) for r in range(lead.model.rowCount())
                       if lead.model.row(r).status == "awaiting_info")  # fmt: skip
         lead.open_ticket(number)
+        lead.wait_for_reads()  # the ticket's page is read on the worker, then painted
         probe.settle()
         lead.history_panel.pool.waitForDone(5000)
         probe.check(window, "ticket", keys)
         probe.shares(window, lead.ticket_view)
         tv = lead.ticket_view
         tv.actions_by_step[Action.ASSIGN].trigger()
+        lead.wait_for_reads()  # who can take it, read on the worker
+        probe.settle()
         probe.check(window, "ticket assign form", keys)
         tv.close_action()
         for i in range(1, window.work_tabs.count()):
