@@ -25,6 +25,7 @@ import peewee as pw
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
 from deskapp.store.connection import is_sqlite, write_transaction
+from deskapp.store.lifecycle_table import refresh_moves
 from deskapp.store.migrations import (
     v0001_initial,
     v0002_rules_and_surveys,
@@ -34,6 +35,7 @@ from deskapp.store.migrations import (
     v0006_steps,
     v0007_mail,
     v0008_views,
+    v0010_history_triggers,
 )
 from deskapp.store.models import Meta
 
@@ -46,9 +48,17 @@ STEPS: tuple[ModuleType, ...] = (
     v0006_steps,
     v0007_mail,
     v0008_views,
+    v0010_history_triggers,
 )
-assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps are numbered 1, 2, ..."
-SCHEMA_VERSION = len(STEPS)
+# Each step builds on the one before it: by default the version before its own; a step
+# that says `PREVIOUS` builds on that one (v10 was written on v8 while v9 was made
+# beside it; it says PREVIOUS = 9 once v9 is in).
+assert all(
+    getattr(step, "PREVIOUS", step.VERSION - 1) == (STEPS[i - 1].VERSION if i else 0)
+    for i, step in enumerate(STEPS)
+), "each step builds on the step before it"
+VERSIONS = tuple(step.VERSION for step in STEPS)
+SCHEMA_VERSION = VERSIONS[-1]
 
 
 class SchemaError(RuntimeError):
@@ -85,8 +95,9 @@ def ensure_schema(db: pw.Database, *, create: bool = True, upto: int = SCHEMA_VE
         if not create:
             raise SchemaError("the database has no deskapp schema; run `deskapp init` first")
         with write_transaction(db):
-            for step in STEPS[:upto]:
+            for step in _steps(0, upto):
                 step.apply(db, _migrator(db))
+            refresh_moves(db)
             set_meta("schema_version", str(upto))
             set_meta("created_at", dt.datetime.now(dt.UTC).isoformat())
         return 0
@@ -98,11 +109,20 @@ def ensure_schema(db: pw.Database, *, create: bool = True, upto: int = SCHEMA_VE
     if found < upto:
         if is_sqlite(db):
             backup_sqlite(db, found)
-        for step in STEPS[found:upto]:
+        for step in _steps(found, upto):
             with write_transaction(db):
                 step.apply(db, _migrator(db))
                 set_meta("schema_version", str(step.VERSION))
+        with write_transaction(db):
+            refresh_moves(db)
     return found
+
+
+def _steps(after: int, upto: int) -> list[ModuleType]:
+    """The steps from a database at version `after` up to version `upto`."""
+    if upto not in (0, *VERSIONS):
+        raise SchemaError(f"there is no schema v{upto} (this release has v{', v'.join(map(str, VERSIONS))})")
+    return [step for step in STEPS if after < step.VERSION <= upto]
 
 
 def backup_sqlite(db: pw.Database, version: int) -> Path | None:
