@@ -35,6 +35,7 @@ from deskapp.domain.clock import FixedClock
 from deskapp.domain.policy import default_policy
 from deskapp.rules import run_rules
 from deskapp.services.operation import engine_for
+from deskapp.store.bulk_setup import past_ticket_triggers
 from deskapp.store.connection import database_from_url, open_database, raw_sql
 from deskapp.store.models import Contact, Reseller, Tenant, Ticket
 
@@ -96,14 +97,9 @@ def build(url: str, size: int, due_share: float, seed: int = 1) -> None:
     # Tickets in every state at once, not logged one by one: on PostgreSQL the desk's
     # owner sets them down past the ticket triggers (schema v10), which would refuse a
     # ticket inserted already resolved. The pass itself runs with the triggers on.
-    triggers = () if "sqlite" in url else ("ticket_history_insert", "ticket_history_update")
-    for trigger in triggers:
-        raw_sql(db, f"ALTER TABLE ticket DISABLE TRIGGER {trigger}")
-    with db.atomic():
+    with past_ticket_triggers(db), db.atomic():
         for start in range(0, len(rows), chunk):
             Ticket.insert_many(rows[start : start + chunk]).execute()
-    for trigger in triggers:
-        raw_sql(db, f"ALTER TABLE ticket ENABLE TRIGGER {trigger}")
     if "sqlite" in url:
         raw_sql(db, "ANALYZE")
     else:
