@@ -374,6 +374,18 @@ class LifecycleMove(BaseModel):
         indexes = ((("kind", "who", "from_value", "to_value", "action"), True),)
 
 
+class AppRole(BaseModel):
+    """The shared app role of a PostgreSQL desk (`deskapp init --app-role`, schema v10):
+    its sessions may name the staff member they act for (deskapp.actor), as the owner's
+    may; any other role that is no staff member acts as itself. Written by the owner."""
+
+    id = pw.AutoField()
+    name = pw.CharField(unique=True, max_length=64)
+
+    class Meta:
+        table_name = "app_role"
+
+
 # The full-text index (schema v8) is not a model: an FTS5 table on SQLite, a tsvector
 # table on PostgreSQL, both kept by triggers (deskapp/store/migrations/v0008_views.py).
 SEARCH_TABLES = ("ticket_fts", "ticket_search")
@@ -381,7 +393,7 @@ SEARCH_TABLES = ("ticket_fts", "ticket_search")
 MODELS: tuple[type[BaseModel], ...] = (
     Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer, SurveyInvitation,
     Outbox, Editing, PriorityChange, Message, Attachment, MailLease, SavedView, TicketSeen,
-    LifecycleMove,
+    LifecycleMove, AppRole,
 )  # fmt: skip
 
 

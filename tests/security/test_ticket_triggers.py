@@ -31,7 +31,10 @@ from tests.security.ticket_attacks import RECORDED, REFUSED, STRANGER, TICKET_AT
 
 pytestmark = pytest.mark.postgres
 
-TABLES = ("ticket", "history", "priority_change", "saved_view", "ticket_seen", "message", "attachment")
+TABLES = (
+    "ticket", "history", "priority_change", "saved_view", "ticket_seen", "message", "attachment",
+    "lifecycle_move", "app_role",
+)  # fmt: skip
 
 
 @dataclass

@@ -154,6 +154,18 @@ TICKET_ATTACKS: list[tuple[str, str, str]] = [
         "UPDATE ticket_seen SET seen_version = 999 WHERE login <> '{me}'",
         REFUSED,
     ),
+    (
+        "allow oneself a move by adding it to the moves table",
+        "INSERT INTO lifecycle_move (kind, who, action, from_value, to_value) "
+        "VALUES ('status', 'tier1', 'close', 'resolved', 'closed')",
+        REFUSED,
+    ),
+    ("empty the moves table", "DELETE FROM lifecycle_move", REFUSED),
+    (
+        "name oneself the desk's app role (to act for anyone)",
+        "INSERT INTO app_role (name) VALUES ('{me}')",
+        REFUSED,
+    ),
     # allowed to a Tier 1 engineer, and recorded as theirs
     (
         "resolve an open ticket (a move Tier 1 may make)",

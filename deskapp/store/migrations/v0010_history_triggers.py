@@ -8,6 +8,9 @@
   of truth; `deskapp.store.lifecycle_table` refills it after every upgrade and on
   `deskapp init`). On both databases, so the schema is the same; only PostgreSQL
   reads it.
+- `app_role`: the shared app role of a desk made with `deskapp init --app-role`,
+  whose sessions may name the staff member they act for (as the owner's may); any
+  other role that is no staff member acts as itself, with no role.
 - PostgreSQL only (`v0010_history_triggers.sql`, beside this file): statement-level
   triggers with transition tables on `ticket` refuse a move the table does not
   allow for the acting role, and write one history row per changed ticket with the
@@ -51,6 +54,14 @@ class LifecycleMove(FrozenModel):
         indexes = ((("kind", "who", "from_value", "to_value", "action"), True),)
 
 
+class AppRole(FrozenModel):
+    id = pw.AutoField()
+    name = pw.CharField(unique=True, max_length=64)
+
+    class Meta:
+        table_name = "app_role"
+
+
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -74,7 +85,7 @@ def postgres_sql(schema: str) -> list[str]:
 def apply(db: pw.Database, migrator: SchemaMigrator) -> None:
     if "db_user" not in {c.name for c in db.get_columns("history")}:
         migrate(migrator.add_column("history", "db_user", pw.CharField(null=True, max_length=64)))
-    create(db, LifecycleMove)
+    create(db, LifecycleMove, AppRole)
     if is_sqlite(db):
         return
     (schema,) = raw_sql(db, "SELECT current_schema()").fetchone()

@@ -30,8 +30,9 @@ END $$;
 -- `who` is NULL for a session that is no active staff member and names none.
 -- A session signed in as a staff member acts as that member; it may say it runs one
 -- of the desk's own steps (a rule pass, the mailbox, the outbox), and history.db_user
--- records whose session did. Only the tables' owner (the shared app role of desks from
--- before every person signed in as themselves) may vouch for a staff member by name.
+-- records whose session did. Only the tables' owner and the desk's shared app role
+-- (app_role: desks from before every person signed in as themselves) may vouch for a
+-- staff member by name, or run the desk's own steps without being a staff member.
 -- Any other session acts as itself, with no role.
 CREATE OR REPLACE FUNCTION deskapp_actor(OUT actor text, OUT who text, OUT system boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @schema@, pg_temp AS $$
@@ -45,7 +46,8 @@ BEGIN
     system := false;
     SELECT s.role, s.active INTO staff_role, staff_active FROM staff s WHERE s.login = session_user;
     is_staff := FOUND;
-    is_owner := pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'ticket'::regclass), 'MEMBER');
+    is_owner := pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'ticket'::regclass), 'MEMBER')
+        OR EXISTS (SELECT 1 FROM app_role r WHERE r.name = session_user);
     IF claimed IN (@system_actors@) AND (is_staff OR is_owner) THEN
         actor := claimed; who := claimed; system := true;
         RETURN;
@@ -214,6 +216,28 @@ BEGIN
     RAISE EXCEPTION '% on history is refused: the database writes each ticket''s history itself', TG_OP
         USING ERRCODE = '@refused@', HINT = 'deskapp: the database refused this change';
 END $$;
+--;
+-- The moves table (the lifecycle's, refilled by `deskapp init`) and the app role's
+-- name are the owner's: no other role changes them, whatever it was granted.
+CREATE OR REPLACE FUNCTION lifecycle_move_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'MEMBER') THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION '% on % is refused: only the desk''s owner sets it (deskapp init)', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = '@refused@', HINT = 'deskapp: the database refused this change';
+END $$;
+--;
+DROP TRIGGER IF EXISTS lifecycle_move_guard ON lifecycle_move;
+--;
+CREATE TRIGGER lifecycle_move_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON lifecycle_move
+    FOR EACH STATEMENT EXECUTE FUNCTION lifecycle_move_guard();
+--;
+DROP TRIGGER IF EXISTS app_role_guard ON app_role;
+--;
+CREATE TRIGGER app_role_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON app_role
+    FOR EACH STATEMENT EXECUTE FUNCTION lifecycle_move_guard();
 --;
 -- priority_change is append-only; its actor and time are the session's, not a claim.
 CREATE OR REPLACE FUNCTION priority_change_stamp() RETURNS trigger
