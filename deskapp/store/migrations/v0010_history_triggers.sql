@@ -295,19 +295,27 @@ DROP TRIGGER IF EXISTS attachment_kept ON attachment;
 CREATE TRIGGER attachment_kept BEFORE UPDATE OR DELETE OR TRUNCATE ON attachment
     FOR EACH STATEMENT EXECUTE FUNCTION deskapp_refuse('attachments are kept as they arrived');
 --;
+-- Whether this session is the desk's shared app role (the row policies below).
+CREATE OR REPLACE FUNCTION deskapp_is_app_role() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @schema@, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM app_role WHERE name = session_user)
+$$;
+--;
 -- A person's saved views and "seen" marks are their own: a session sees and writes
--- only the rows of its own login (the tables' owner, whose sessions the shared app
--- role of older desks uses, is exempt, as PostgreSQL exempts an owner from row security).
+-- only the rows of its own login. Exempt: the tables' owner (PostgreSQL exempts an
+-- owner from row security) and the desk's shared app role, which work for everyone.
 ALTER TABLE saved_view ENABLE ROW LEVEL SECURITY;
 --;
 DROP POLICY IF EXISTS own_rows ON saved_view;
 --;
-CREATE POLICY own_rows ON saved_view USING (login = session_user) WITH CHECK (login = session_user);
+CREATE POLICY own_rows ON saved_view USING (login = session_user OR deskapp_is_app_role())
+    WITH CHECK (login = session_user OR deskapp_is_app_role());
 --;
 ALTER TABLE ticket_seen ENABLE ROW LEVEL SECURITY;
 --;
 DROP POLICY IF EXISTS own_rows ON ticket_seen;
 --;
-CREATE POLICY own_rows ON ticket_seen USING (login = session_user) WITH CHECK (login = session_user);
+CREATE POLICY own_rows ON ticket_seen USING (login = session_user OR deskapp_is_app_role())
+    WITH CHECK (login = session_user OR deskapp_is_app_role());
 --;
 REVOKE ALL ON FUNCTION deskapp_step_kind(text) FROM PUBLIC
