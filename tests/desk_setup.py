@@ -36,6 +36,10 @@ class Desk:
 
 
 def make_desk(db: peewee.Database) -> Desk:
+    # The tests act at chosen instants (a FixedClock): that is a training desk. On
+    # PostgreSQL the database writes the history, with the server's time on a live desk
+    # and the injected clock only on a training one (schema v10).
+    sv.mark_training(db)
     clock = FixedClock(START - dt.timedelta(days=7))
     sv.add_staff(db, clock, None, "ada", name="Ada Admin", role="admin", password="pw-ada")
     for login, name, role in (

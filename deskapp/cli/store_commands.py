@@ -20,7 +20,8 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.local_time import short_text
 from deskapp.services import directory
 from deskapp.services.errors import AuthenticationFailed, PermissionDenied, ValidationError
-from deskapp.store.connection import describe, is_sqlite
+from deskapp.store.connection import describe, is_sqlite, write_transaction
+from deskapp.store.lifecycle_table import refresh_moves
 from deskapp.store.migrations import SCHEMA_VERSION
 from deskapp.store.models import Staff, Ticket
 from deskapp.store.security import is_postgres_secured
@@ -159,6 +160,9 @@ def run_init(args: argparse.Namespace) -> int:
             )
         directory.mark_training(db)
     kind = "training" if directory.is_training(db) else "live"
+    # The moves the database enforces, from this release's lifecycle (schema v11).
+    with write_transaction(db):
+        refresh_moves(db)
     print(f"{describe(db)}: schema v{SCHEMA_VERSION}, {kind}")
     if first_admin or (getattr(args, "name", None) and not first_admin):
         if not first_admin:

@@ -309,3 +309,50 @@ def initial_tier(requested: int, priority: str, top_priority: str) -> int:
     raise TransitionNotAllowed(
         "a ticket cannot be logged at Tier 3: escalate it with the provider's reference"
     )
+
+
+# --- the table PostgreSQL enforces (schema v11) -------------------------------------
+# The desk's own actors: no staff row, no role. `rules` makes RULE_MOVES (and records
+# breaches and chasers); `mail` records what a reseller's email says; `mailer` records
+# what the outbox sent. Their names are reserved: no staff login may take one.
+RULES_ACTOR = "rules"
+MAIL_ACTOR = "mail"
+MAILER_ACTOR = "mailer"
+SYSTEM_ACTIONS: dict[str, frozenset[Action]] = {
+    RULES_ACTOR: frozenset(),
+    MAIL_ACTOR: frozenset({Action.INFO_RECEIVED, Action.CONFIRM, Action.REJECT, Action.NOTE}),
+    MAILER_ACTOR: frozenset({Action.NOTIFY}),
+}
+
+
+def enforced_moves() -> list[tuple[str, str, str, str, str]]:
+    """Every move the database allows, as (kind, who, action, from, to) rows.
+
+    kind "status": `who` (a role or a system actor) may take `action` on a ticket in
+    status `from`, leaving it in `to` (the same status for an event); "tier": `who`
+    may move a ticket from tier `from` to `to` by `action`, with that action's status
+    move; "assignee": a staff member of role `who` may be the engineer of a ticket at
+    tier `to` (`from` is "*"). Generated from the tables above, so the client and the
+    database refuse the same things (deskapp/store/migrations/v0011_history_triggers)."""
+    rows: set[tuple[str, str, str, str, str]] = set()
+    actors: dict[str, frozenset[Action]] = {
+        **{role.value: frozenset(a for a, roles in ACTION_ROLES.items() if role in roles) for role in Role},
+        **SYSTEM_ACTIONS,
+    }
+    for who, actions in actors.items():
+        for action in actions:
+            for before, after in MOVES.get(action, {}).items():
+                rows.add(("status", who, action.value, before.value, after.value))
+            for tier in TIERS[:-1]:
+                # An escalation by an engineer who works the tier; a rejected resolution
+                # below Tier 3 escalates too, whoever records it (services.resolution).
+                escalates = action is Action.ESCALATE and who in Role.__members__.values()
+                if (escalates and may_work_tier(Role(who), tier)) or action is Action.REJECT:
+                    rows.add(("tier", who, action.value, str(tier), str(tier + 1)))
+    for name, (before, after) in RULE_MOVES.items():
+        rows.add(("status", RULES_ACTOR, name, before.value, after.value))
+    for role in ENGINEERS:
+        for tier in TIERS:
+            if may_work_tier(role, tier):
+                rows.add(("assignee", role.value, Action.ASSIGN.value, "*", str(tier)))
+    return sorted(rows)

@@ -31,13 +31,14 @@ from typing import Any, cast
 import peewee as pw
 
 from deskapp.domain.clock import Clock
+from deskapp.domain.lifecycle import MAILER_ACTOR
 from deskapp.mail.smtp_transport import SendError, SmtpSettings, build_message, send, sender_domain
 from deskapp.store.change_feed import announce
-from deskapp.store.connection import use, write_transaction
+from deskapp.store.connection import is_sqlite, use, write_transaction
 from deskapp.store.fields import to_utc
 from deskapp.store.models import History, Message, Meta, Outbox, Ticket
+from deskapp.store.step_context import say_step, writes_history
 
-MAILER_ACTOR = "mailer"
 CLAIM = dt.timedelta(minutes=5)
 BACKOFF = (
     dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=15),
@@ -186,32 +187,36 @@ def _delivered(message: Outbox, worker: str, now: dt.datetime, report: DrainRepo
             report.sent.append(message.id)
             return
         ticket_id = message.ticket_id  # type: ignore[attr-defined]
+        # The ticket as it stands, locked until the commit (SQLite's write lock is held
+        # already), so what this records is decided on the version it raises.
+        query = Ticket.select().where(Ticket.id == ticket_id)
+        ticket = (query if is_sqlite(db) else query.for_update()).get()
         note = f"{message.kind.replace('_', ' ')} emailed to {message.recipient}"
         kind = "message_sent"
-        bump = {Ticket.version: Ticket.version + 1, Ticket.updated_at: now}
-        if carries_number(message, ticket_id):
+        # A message sent is a change of its ticket like any other: it raises the version
+        # (each version is one history event), so a person's save made meanwhile is
+        # refused as a conflict naming the mailer, and a conflict after it names its author.
+        changes: dict[Any, Any] = {Ticket.version: Ticket.version + 1, Ticket.updated_at: now}
+        if carries_number(message, ticket_id) and ticket.responded_at is None and ticket.status != "closed":
             # The reseller now knows the number: that is the response (contract step 2),
             # whichever message told it, in any status before closure.
-            first = (
-                Ticket.update({Ticket.responded_at: now, **bump})
-                .where(Ticket.id == ticket_id, Ticket.responded_at.is_null(), Ticket.status != "closed")
-                .execute()
-            )
-            if first:
-                how = "" if message.kind == "ticket_number" else f" in the {message.kind.replace('_', ' ')}"
-                note = f"reseller told the ticket number by email{how} ({message.recipient})"
-                kind = "notified"
+            changes[Ticket.responded_at] = now
+            how = "" if message.kind == "ticket_number" else f" in the {message.kind.replace('_', ' ')}"
+            note = f"reseller told the ticket number by email{how} ({message.recipient})"
+            kind = "notified"
+        if message.kind == "survey" and ticket.survey_status == "to_send":
+            changes[Ticket.survey_status] = "sent"
+            changes[Ticket.survey_sent_at] = now
         if message.kind == "survey":
-            Ticket.update({Ticket.survey_status: "sent", Ticket.survey_sent_at: now, **bump}).where(
-                Ticket.id == ticket_id, Ticket.survey_status == "to_send"
-            ).execute()
             kind = "survey_sent"
-        ticket = Ticket.get_by_id(ticket_id)
+        say_step(db, actor=MAILER_ACTOR, kind=kind, note=note, now=now)
+        Ticket.update(changes).where(Ticket.id == ticket_id, Ticket.version == ticket.version).execute()
         announce(db, [str(ticket.number)])
-        History.create(
-            ticket=ticket_id, at=now, actor=MAILER_ACTOR, kind=kind, from_status=ticket.status,
-            to_status=ticket.status, from_tier=ticket.tier, to_tier=ticket.tier, note=note,
-        )  # fmt: skip
+        if not writes_history(db):
+            History.create(
+                ticket=ticket_id, at=now, actor=MAILER_ACTOR, kind=kind, from_status=ticket.status,
+                to_status=ticket.status, from_tier=ticket.tier, to_tier=ticket.tier, note=note,
+            )  # fmt: skip
     report.sent.append(message.id)
 
 

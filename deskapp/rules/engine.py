@@ -12,7 +12,9 @@ step (in `time_rules.RULE_ORDER`):
   SQLite runs the transaction under its write lock (BEGIN IMMEDIATE). Each
   transition therefore happens once, whoever runs the rules at the same moment;
 - the UPDATE returns exactly the rows it changed, and their history events
-  (actor "rules") are inserted by one `executemany` in the same transaction;
+  (actor "rules") are written in the same transaction: on PostgreSQL by the
+  UPDATE's own statement-level trigger (schema v11), one set-based INSERT; on
+  SQLite by one `executemany`;
 - on PostgreSQL a transaction-level advisory lock orders concurrent passes
   (tried for RULES_LOCK_WAIT seconds, then refused in words: `RulesBusy`),
   so two passes never deadlock on each other's rows.
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import peewee as pw
+from peewee import fn
 
 from deskapp.domain import time_rules
 from deskapp.domain.clock import Clock
@@ -47,7 +50,8 @@ from deskapp.services.operation import RULES_ACTOR, engine_for, local_text
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import is_sqlite, raw_sql, use, write_transaction
 from deskapp.store.fields import to_utc
-from deskapp.store.models import History, Ticket
+from deskapp.store.models import Contact, History, Reseller, Ticket
+from deskapp.store.step_context import say_step, writes_history
 
 _ADVISORY_KEY = 0x6465_736B_7275_6C65  # "deskrule"
 AWAITING, RESOLVED, CLOSED = Status.AWAITING_INFO.value, Status.RESOLVED.value, Status.CLOSED.value
@@ -94,12 +98,8 @@ def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) ->
         if not is_sqlite(db):
             _take_rules_lock(db)
         for kind in time_rules.RULE_ORDER:
-            changed, note, moves = steps[kind](now, engine, policy)
+            changed = steps[kind](db, now, engine, policy)
             if changed:
-                if kind is RuleKind.CHASER_DUE:
-                    _chaser_mail(db, changed, now, engine, policy)
-                else:
-                    _history(db, changed, now, kind, note, moves)
                 announce(db, [row[1] for row in changed])  # other workstations, on commit
                 if kind is RuleKind.CLOSED:
                     invite_closed(db, [row[0] for row in changed], now, policy)
@@ -146,19 +146,27 @@ def _take_rules_lock(db: pw.Database, wait: float | None = None) -> None:
 
 
 Changed = list[tuple[int, str, str, int]]  # id, number, status, tier of each row changed
-Step = tuple[Changed, str, tuple[str | None, str | None]]
 
 
-def _returning(query: Any) -> Changed:
+def _apply(
+    db: pw.Database, query: Any, now: dt.datetime, kind: RuleKind, note: str,
+    moves: tuple[str | None, str | None] = (None, None),
+) -> Changed:  # fmt: skip
+    """Run one step's UPDATE and record its history: on PostgreSQL the statement's own
+    trigger writes it (told the step here), on SQLite `_history` does."""
+    say_step(db, actor=RULES_ACTOR, kind=kind.value, note=note, now=now)
     rows = query.returning(Ticket.id, Ticket.number, Ticket.status, Ticket.tier).tuples().execute()
-    return [(int(i), str(n), str(s), int(t)) for i, n, s, t in cast(Iterable[tuple[Any, ...]], rows)]
+    changed = [(int(i), str(n), str(s), int(t)) for i, n, s, t in cast(Iterable[tuple[Any, ...]], rows)]
+    if changed and not writes_history(db):
+        _history(db, changed, now, kind, note, moves)
+    return changed
 
 
 def _bump(now: dt.datetime) -> dict[Any, Any]:
     return {Ticket.version: Ticket.version + 1, Ticket.updated_at: now}
 
 
-def _breaches(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
+def _breaches(db: pw.Database, now: dt.datetime, engine: SlaEngine, policy: Policy) -> Changed:
     query = Ticket.update({Ticket.breach_recorded_at: now, **_bump(now)}).where(
         Ticket.responded_at.is_null(),
         Ticket.breach_recorded_at.is_null(),
@@ -166,10 +174,10 @@ def _breaches(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
         Ticket.status != CLOSED,
     )
     note = "response target passed with no response: SLA breached"
-    return _returning(query), note, (None, None)
+    return _apply(db, query, now, RuleKind.SLA_BREACHED, note)
 
 
-def _auto_resolves(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
+def _auto_resolves(db: pw.Database, now: dt.datetime, engine: SlaEngine, policy: Policy) -> Changed:
     reason = time_rules.auto_resolve_reason(policy)
     cleared = {
         Ticket.status: RESOLVED,
@@ -188,7 +196,7 @@ def _auto_resolves(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
         query = Ticket.update({
             **cleared, Ticket.resolved_at: now, Ticket.closes_at: time_rules.closes_at(engine, now),
         }).where(due_now)  # fmt: skip
-        return _returning(query), reason, (AWAITING, RESOLVED)
+        return _apply(db, query, now, RuleKind.AUTO_RESOLVED, reason, (AWAITING, RESOLVED))
     due = Ticket.select(Ticket.auto_resolve_at).where(due_now).distinct()
     days: set[tuple[dt.datetime, dt.datetime]] = set()
     for (value,) in cast(Iterable[tuple[Any]], due.tuples()):
@@ -203,15 +211,19 @@ def _auto_resolves(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
         query = Ticket.update({
             **cleared, Ticket.resolved_at: Ticket.auto_resolve_at, Ticket.closes_at: closes,
         }).where(due_now, Ticket.auto_resolve_at >= lo, Ticket.auto_resolve_at < hi)  # fmt: skip
-        numbers += _returning(query)
-    return numbers, reason, (AWAITING, RESOLVED)
+        numbers += _apply(db, query, now, RuleKind.AUTO_RESOLVED, reason, (AWAITING, RESOLVED))
+    return numbers
 
 
-def _chasers(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
+def _chasers(db: pw.Database, now: dt.datetime, engine: SlaEngine, policy: Policy) -> Changed:
     """Due chasers (only while the desk is open): the next falls due one business day
-    on, so a second pass finds nothing. The messages are queued by `_chaser_mail`."""
+    on, so a second pass finds nothing. Each is emailed where the ticket has an address
+    (`queue_notices`); otherwise flagged (`chaser_flagged_at`), each business day, for a
+    person to phone. Two UPDATEs, one per kind of history note, with the next chaser's
+    time."""
     if not engine.calendar.is_business_time(now):
-        return [], "", (None, None)  # a chaser due at night or on a closed day waits for the opening
+        return []  # a chaser due at night or on a closed day waits for the opening
+    following = local_text(time_rules.after_chaser(engine, now), policy)
     fields: dict[Any, Any] = {
         Ticket.next_chaser_due: time_rules.after_chaser(engine, now),
         Ticket.chaser_flagged_at: None,
@@ -220,32 +232,33 @@ def _chasers(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
     # The pass's own chaser never restarts the auto-resolve limit, whatever the policy's
     # `chaser_restarts_auto_resolve` (that is for a chaser a person sends): a reminder that
     # goes every business day would otherwise keep a silent ticket open for ever.
-    query = Ticket.update(fields).where(Ticket.status == AWAITING, Ticket.next_chaser_due <= now)
-    return _returning(query), "", (None, None)
+    due = (Ticket.status == AWAITING) & (Ticket.next_chaser_due <= now)
+    mailed = _apply(
+        db, Ticket.update(fields).where(due, _has_address()), now, RuleKind.CHASER_DUE,
+        f"daily chaser emailed to the reseller (next due {following})",
+    )  # fmt: skip
+    emailed = queue_notices(db, "chaser", [row[0] for row in mailed], now, policy)
+    assert emailed == {row[0] for row in mailed}, "a ticket with an address gets its chaser"
+    phone = _apply(
+        db, Ticket.update({**fields, Ticket.chaser_flagged_at: now}).where(due), now, RuleKind.CHASER_DUE,
+        f"a chaser is due and no email address is known: phone the reseller (next due {following})",
+    )  # fmt: skip
+    return mailed + phone
 
 
-def _chaser_mail(
-    db: pw.Database, changed: Changed, now: dt.datetime, engine: SlaEngine, policy: Policy
-) -> None:
-    """The daily chaser of each ticket a pass chased: emailed where the ticket has an
-    address; otherwise flagged (`chaser_flagged_at`), each business day, for a person to
-    phone. Both written to the history, with the next chaser's time."""
-    ids = [row[0] for row in changed]
-    emailed = queue_notices(db, "chaser", ids, now, policy)
-    phone = [row for row in changed if row[0] not in emailed]
-    if phone:
-        Ticket.update(chaser_flagged_at=now).where(Ticket.id.in_([row[0] for row in phone])).execute()
-    following = local_text(time_rules.after_chaser(engine, now), policy)
-    mailed = [row for row in changed if row[0] in emailed]
-    for rows, note in (
-        (mailed, f"daily chaser emailed to the reseller (next due {following})"),
-        (phone, f"a chaser is due and no email address is known: phone the reseller (next due {following})"),
-    ):
-        if rows:
-            _history(db, rows, now, RuleKind.CHASER_DUE, note, (None, None))
+def _has_address() -> Any:
+    """The ticket has an email address to send to (as `queue_notices` picks one: the
+    ticket's, its contact's, its reseller's)."""
+    contact = Contact.select(Contact.id).where(
+        Contact.id == Ticket.contact, fn.COALESCE(Contact.email, "") != ""
+    )
+    reseller = Reseller.select(Reseller.id).where(
+        Reseller.id == Ticket.reseller, fn.COALESCE(Reseller.email, "") != ""
+    )
+    return (fn.COALESCE(Ticket.contact_email, "") != "") | fn.EXISTS(contact) | fn.EXISTS(reseller)
 
 
-def _closures(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
+def _closures(db: pw.Database, now: dt.datetime, engine: SlaEngine, policy: Policy) -> Changed:
     query = Ticket.update({
         Ticket.status: CLOSED,
         Ticket.closed_at: Ticket.closes_at,
@@ -253,7 +266,7 @@ def _closures(now: dt.datetime, engine: SlaEngine, policy: Policy) -> Step:
         **_bump(now),
     }).where(Ticket.status == RESOLVED, Ticket.closes_at <= now)  # fmt: skip
     note = "reopen window ended: closed, permanently; satisfaction survey marked to send"
-    return _returning(query), note, (RESOLVED, CLOSED)
+    return _apply(db, query, now, RuleKind.CLOSED, note, (RESOLVED, CLOSED))
 
 
 def _history(

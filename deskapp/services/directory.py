@@ -86,6 +86,12 @@ def mark_training(db: pw.Database) -> None:
         set_meta("training", "true")
 
 
+def _names(names: list[str]) -> str:
+    """'a', 'b' and 'c'."""
+    quoted = [quote(n) for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
 def add_staff(
     db: pw.Database, clock: Clock, actor: str | None, login: str, *,
     name: str, role: str, password: str | None = None,
@@ -96,7 +102,7 @@ def add_staff(
     if not _LOGIN.match(login) or login in SYSTEM_ACTORS:
         raise ValidationError(
             f"{quote(login)} is not a usable login (2-64 of a-z, 0-9, . _ -, starting with a "
-            f"letter; {' and '.join(quote(a) for a in sorted(SYSTEM_ACTORS))} are reserved)"
+            f"letter; {_names(sorted(SYSTEM_ACTORS))} are reserved: the desk's own steps)"
         )
     try:
         the_role = Role(role)

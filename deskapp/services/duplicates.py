@@ -34,6 +34,7 @@ from deskapp.store.change_feed import announce
 from deskapp.store.connection import use
 from deskapp.store.fields import to_utc
 from deskapp.store.models import History, Reseller, Tenant, Ticket
+from deskapp.store.step_context import say_step, writes_history
 
 
 @dataclass(frozen=True)
@@ -138,20 +139,24 @@ def _merge_into(
     link, its version moved on by as many (each version is one history event)."""
     entries = [f"[from {dup.number}, {h.actor} {local_text(to_utc(h.at), policy)}] {h.note}" for h in notes]
     entries.append(f"{dup.number} closed as a duplicate of this ticket{': ' + text if text else ''}")
-    changed = (
-        Ticket.update(version=Ticket.version + len(entries), updated_at=now)
-        .where(Ticket.id == survivor.id, Ticket.version == survivor.version)
-        .execute()
-    )
-    if changed != 1:
-        raise ValidationError(f"{survivor.number} changed meanwhile; try again")
+    db = Ticket._meta.database
     for i, entry in enumerate(entries):
-        History.create(
-            ticket=survivor.id, at=now, actor=login,
-            kind="note" if i < len(notes) else "duplicate_merged",
-            from_status=survivor.status, to_status=survivor.status, from_tier=survivor.tier,
-            to_tier=survivor.tier, note=entry,
-        )  # fmt: skip
+        kind = "note" if i < len(notes) else "duplicate_merged"
+        # One statement per event: on PostgreSQL each writes its own history row.
+        say_step(db, actor=login, kind=kind, note=entry, now=now)
+        changed = (
+            Ticket.update(version=Ticket.version + 1, updated_at=now)
+            .where(Ticket.id == survivor.id, Ticket.version == survivor.version + i)
+            .execute()
+        )
+        if changed != 1:
+            raise ValidationError(f"{survivor.number} changed meanwhile; try again")
+        if not writes_history(db):
+            History.create(
+                ticket=survivor.id, at=now, actor=login, kind=kind,
+                from_status=survivor.status, to_status=survivor.status, from_tier=survivor.tier,
+                to_tier=survivor.tier, note=entry,
+            )  # fmt: skip
     announce(Ticket._meta.database, [str(survivor.number)])
 
 

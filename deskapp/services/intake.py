@@ -42,8 +42,9 @@ from deskapp.services.operation import engine_for, load_staff, load_ticket
 from deskapp.services.priority import check_logged_priority, expected_priority
 from deskapp.services.text import MAX_TEXT, check_text
 from deskapp.store.change_feed import announce
-from deskapp.store.connection import use, write_transaction
+from deskapp.store.connection import is_sqlite, raw_sql, use, write_transaction
 from deskapp.store.models import TERRITORY, Contact, History, PriorityChange, Reseller, Tenant, Ticket
+from deskapp.store.step_context import say_step, writes_history
 
 NUMBER_FORMAT = "INC-{:06d}"
 
@@ -123,8 +124,17 @@ def log_ticket(
         person = _contact(seller, contact.strip(), phone, email)
         place = _tenant(seller, tenant.strip())
         earlier = _closed_ticket(linked_to) if linked_to else None
+        note = summary.strip()
+        if earlier is not None:
+            note = f"follow-up of {earlier.number}: {note}"
+        expected = expected_priority(policy, impact, channel)
+        if why is not None:
+            note = f"{note} [{prio.code}, not {expected}: {why}]"
+        ident, number = _new_number(db)
+        # PostgreSQL writes the "logged" history row itself, from what the step says.
+        say_step(db, actor=staff.login, kind="logged", note=note, now=now)
         ticket = Ticket.create(
-            number=f"new-{uuid.uuid4().hex[:24]}",  # replaced by the id-based number below
+            **({} if ident is None else {"id": ident}), number=number,
             reseller=seller, contact=person, contact_phone=(phone or "").strip() or None,
             contact_email=(email or "").strip() or None, tenant=place,
             end_users=end_users.strip(), summary=summary.strip(),
@@ -134,23 +144,21 @@ def log_ticket(
             response_due=time_rules.response_due(engine, prio.code, min(arrived_at or now, now)),
             linked_to=earlier, updated_at=now,
         )  # fmt: skip
-        ticket.number = NUMBER_FORMAT.format(ticket.id)
-        Ticket.update(number=ticket.number).where(Ticket.id == ticket.id).execute()
-        note = summary.strip()
+        if ident is None:
+            ticket.number = NUMBER_FORMAT.format(ticket.id)
+            Ticket.update(number=ticket.number).where(Ticket.id == ticket.id).execute()
         if earlier is not None:
-            note = f"follow-up of {earlier.number}: {note}"
             _record_follow_up(earlier, ticket.number, staff.login, now)
         if why is not None:
-            expected = expected_priority(policy, impact, channel)
-            note = f"{note} [{prio.code}, not {expected}: {why}]"
             PriorityChange.create(
                 ticket=ticket, at=now, actor=staff.login, from_priority=expected,
                 to_priority=prio.code, reason=why, from_due=None, to_due=ticket.response_due,
             )  # fmt: skip
-        History.create(
-            ticket=ticket, at=now, actor=staff.login, kind="logged", to_status="logged",
-            to_tier=start_tier, note=note,
-        )  # fmt: skip
+        if not writes_history(db):
+            History.create(
+                ticket=ticket, at=now, actor=staff.login, kind="logged", to_status="logged",
+                to_tier=start_tier, note=note,
+            )  # fmt: skip
         announce(db, [ticket.number, *([earlier.number] if earlier is not None else [])])
     return Ticket.get_by_id(ticket.id)
 
@@ -190,11 +198,25 @@ def _closed_ticket(number: str) -> Ticket:
     return earlier
 
 
+def _new_number(db: pw.Database) -> tuple[int | None, str]:
+    """The new ticket's id and number. On PostgreSQL the id is drawn first, so the ticket
+    is inserted with its number (its history's one row is "logged", never a renumbering);
+    on SQLite the number is set from the id after the insert, in the same transaction."""
+    if is_sqlite(db):
+        return None, f"new-{uuid.uuid4().hex[:24]}"  # replaced by the id-based number
+    (ident,) = raw_sql(db, "SELECT nextval(pg_get_serial_sequence('ticket', 'id'))").fetchone()
+    return int(ident), NUMBER_FORMAT.format(int(ident))
+
+
 def _record_follow_up(earlier: Ticket, new_number: str, login: str, now: Any) -> None:
     next_status(Action.NOTE, Status.CLOSED)  # a note is the only thing a closed ticket takes
+    db = Ticket._meta.database
+    note = f"follow-up incident {new_number} logged"
+    say_step(db, actor=login, kind="follow_up_logged", note=note, now=now)
     Ticket.update(version=Ticket.version + 1, updated_at=now).where(Ticket.id == earlier.id).execute()
-    History.create(
-        ticket=earlier, at=now, actor=login, kind="follow_up_logged",
-        from_status="closed", to_status="closed", from_tier=earlier.tier,
-        to_tier=earlier.tier, note=f"follow-up incident {new_number} logged",
-    )  # fmt: skip
+    if not writes_history(db):
+        History.create(
+            ticket=earlier, at=now, actor=login, kind="follow_up_logged",
+            from_status="closed", to_status="closed", from_tier=earlier.tier,
+            to_tier=earlier.tier, note=note,
+        )  # fmt: skip

@@ -9,7 +9,8 @@ checks the actor's role, refuses a stale `expected_version` with a
 `ConflictError` naming who changed the ticket and when (from its history),
 and works out the status the state machine allows. `op.write` updates the
 ticket only if its version is still the one read (so two desks cannot both
-win), bumps `version` and `updated_at`, appends the history event, and
+win), bumps `version` and `updated_at`, appends the history event (on PostgreSQL the
+database's trigger writes it, from what `say_step` tells it), and
 announces the change to other workstations (`deskapp.store.change_feed`). Any
 exception rolls the whole transaction back: nothing is ever half-saved.
 """
@@ -25,7 +26,17 @@ from typing import Any
 import peewee as pw
 
 from deskapp.domain.clock import Clock
-from deskapp.domain.lifecycle import Action, Role, Status, check_role, next_status
+from deskapp.domain.lifecycle import (
+    MAIL_ACTOR,
+    MAILER_ACTOR,
+    RULES_ACTOR,
+    SYSTEM_ACTIONS,
+    Action,
+    Role,
+    Status,
+    check_role,
+    next_status,
+)
 from deskapp.domain.policy import Policy, default_policy
 from deskapp.domain.sla import SlaEngine
 from deskapp.domain.time_range import quote
@@ -34,12 +45,13 @@ from deskapp.services.text import MAX_TEXT, check_text
 from deskapp.store.change_feed import announce
 from deskapp.store.connection import is_sqlite, use, write_transaction
 from deskapp.store.models import History, Staff, Ticket
+from deskapp.store.step_context import say_step, writes_history
 
-RULES_ACTOR = "rules"
-# Steps the desk's mailbox takes by itself (a reseller's reply records information
-# received, a confirmation, a refusal): written to the history as this actor.
-MAIL_ACTOR = "mail"
-SYSTEM_ACTORS = frozenset({RULES_ACTOR, MAIL_ACTOR})
+# The desk's own actors (deskapp.domain.lifecycle): the rule pass (`rules`), the steps
+# the desk's mailbox takes by itself (`mail`: a reseller's reply records information
+# received, a confirmation, a refusal) and the outbox's sender (`mailer`). Reserved names.
+SYSTEM_ACTORS = frozenset(SYSTEM_ACTIONS)
+__all__ = ["MAILER_ACTOR", "MAIL_ACTOR", "RULES_ACTOR", "SYSTEM_ACTORS"]
 
 
 def engine_for(policy: Policy | None) -> SlaEngine:
@@ -152,15 +164,19 @@ class Operation:
         changes[Ticket.tier] = new_tier
         changes[Ticket.version] = Ticket.version + 1
         changes[Ticket.updated_at] = self.now
+        db = Ticket._meta.database
+        # PostgreSQL writes the history row itself, from what the step says it is.
+        say_step(db, actor=self.actor.login, kind=kind, note=note, now=self.now)
         query = Ticket.update(changes).where(Ticket.id == t.id, Ticket.version == t.version)
         if query.execute() != 1:
             raise conflict(t.id, str(t.number), t.version, self.policy)
-        History.create(
-            ticket=t.id, at=self.now, actor=self.actor.login, kind=kind,
-            from_status=t.status, to_status=new_status.value,
-            from_tier=t.tier, to_tier=new_tier, note=note,
-        )  # fmt: skip
-        announce(Ticket._meta.database, [str(t.number)])  # delivered on commit
+        if not writes_history(db):
+            History.create(
+                ticket=t.id, at=self.now, actor=self.actor.login, kind=kind,
+                from_status=t.status, to_status=new_status.value,
+                from_tier=t.tier, to_tier=new_tier, note=note,
+            )  # fmt: skip
+        announce(db, [str(t.number)])  # delivered on commit
         self.written = True
 
 
@@ -175,6 +191,8 @@ def ticket_operation(
     policy = policy or default_policy()
     now = clock.now()
     with write_transaction(db):
+        # Who acts, for all the transaction writes (a priority change is stamped with it).
+        say_step(db, actor=actor, kind="", note="", now=now)
         if system:
             if actor not in SYSTEM_ACTORS:
                 raise ValueError(f"{actor!r} is not one of the desk's own actors")

@@ -315,13 +315,20 @@ def write_transaction(db: pw.Database) -> Iterator[None]:
             yield
         return
     from deskapp.store.reconnect import DatabaseUnavailable, connection_lost, drop_connection
+    from deskapp.store.refusals import refusal
 
     body_done = False
     try:
         with db.atomic():
             yield
             body_done = True  # what fails from here on is the COMMIT
-    except (pw.OperationalError, pw.InterfaceError) as exc:
+    except (pw.DatabaseError, pw.InterfaceError) as exc:
+        # A change the database's triggers refused (schema v11), in the app's words.
+        refused = refusal(exc)
+        if refused is not None:
+            raise refused from None
+        if not isinstance(exc, (pw.OperationalError, pw.InterfaceError)):
+            raise
         if isinstance(exc, DatabaseUnavailable) or not connection_lost(db):
             raise
         drop_connection(db)

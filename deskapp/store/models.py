@@ -129,14 +129,20 @@ class Ticket(BaseModel):
 
 
 class History(BaseModel):
-    """Append-only: one row per step, written in the same transaction as the change."""
+    """Append-only: one row per step, written in the same transaction as the change.
+
+    On PostgreSQL (schema v11) the database writes it, from triggers on `ticket`, and no
+    session may insert, change or delete a row; on SQLite the services write it."""
 
     id = pw.AutoField()
 
     # Indexed by (ticket_id, id) below, which serves both lookups and order.
     ticket = pw.ForeignKeyField(Ticket, backref="history", on_delete="RESTRICT", index=False)
     at = UtcDateTimeField()
-    actor = pw.CharField(max_length=64)  # a staff login, or "rules"
+    actor = pw.CharField(max_length=64)  # a staff login, or "rules", "mail", "mailer"
+    # schema v11: the PostgreSQL role whose session made the change (session_user, written
+    # by the database's trigger); None on SQLite and for rows from before v11
+    db_user = pw.CharField(null=True, max_length=64)
     kind = pw.CharField(max_length=32)
     from_status = pw.CharField(null=True, max_length=16)
     to_status = pw.CharField(null=True, max_length=16)
@@ -352,6 +358,35 @@ class TicketSeen(BaseModel):
         indexes = ((("login", "ticket"), True),)
 
 
+class LifecycleMove(BaseModel):
+    """The moves the process allows (schema v11), generated from deskapp.domain.lifecycle
+    (`enforced_moves`) by every schema step and `deskapp init`; PostgreSQL's ticket
+    triggers refuse any other."""
+
+    id = pw.AutoField()
+    kind = pw.CharField(max_length=16)  # status | tier | assignee
+    who = pw.CharField(max_length=64)  # a role or one of the desk's own actors
+    action = pw.CharField(max_length=32)
+    from_value = pw.CharField(max_length=16)
+    to_value = pw.CharField(max_length=16)
+
+    class Meta:
+        table_name = "lifecycle_move"
+        indexes = ((("kind", "who", "from_value", "to_value", "action"), True),)
+
+
+class AppRole(BaseModel):
+    """The shared app role of a PostgreSQL desk (`deskapp init --app-role`, schema v11):
+    its sessions may name the staff member they act for (deskapp.actor), as the owner's
+    may; any other role that is no staff member acts as itself. Written by the owner."""
+
+    id = pw.AutoField()
+    name = pw.CharField(unique=True, max_length=64)
+
+    class Meta:
+        table_name = "app_role"
+
+
 # The full-text index (schema v8) is not a model: an FTS5 table on SQLite, a tsvector
 # table on PostgreSQL, both kept by triggers (deskapp/store/migrations/v0008_views.py).
 SEARCH_TABLES = ("ticket_fts", "ticket_search")
@@ -359,6 +394,7 @@ SEARCH_TABLES = ("ticket_fts", "ticket_search")
 MODELS: tuple[type[BaseModel], ...] = (
     Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer, SurveyInvitation,
     Outbox, Editing, PriorityChange, Message, Attachment, MailLease, SavedView, TicketSeen,
+    LifecycleMove, AppRole,
 )  # fmt: skip
 
 

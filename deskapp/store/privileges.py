@@ -5,7 +5,9 @@
 On the schema the desk's tables live in (the connection's `current_schema()`),
 the app role gets USAGE (no CREATE), SELECT/INSERT/UPDATE/DELETE on every
 table, USAGE/SELECT on every sequence, and on `history` SELECT/INSERT only:
-the history is append-only for the app. It owns nothing, so it cannot ALTER,
+the history is append-only for the app, and `lifecycle_move` and `app_role`
+read-only; the role is named in `app_role`, so its sessions may name the staff
+member they act for (the database writes the history, schema v11). It owns nothing, so it cannot ALTER,
 DROP or TRUNCATE anything. Granting is idempotent; run it again after an
 upgrade (`deskapp init` migrates, then grants, so new tables are covered).
 """
@@ -17,6 +19,8 @@ import peewee as pw
 from deskapp.store.connection import is_sqlite, raw_sql
 
 APPEND_ONLY = ("history",)
+# Written by the owner only (`deskapp init` refills it from deskapp.domain.lifecycle).
+READ_ONLY = ("lifecycle_move", "app_role")
 
 
 class PrivilegeError(ValueError):
@@ -43,6 +47,8 @@ def grant_statements(schema: str, role: str) -> list[str]:
     ]
     for table in APPEND_ONLY:
         statements.append(f"REVOKE UPDATE, DELETE ON {s}.{quote_ident(table)} FROM {r}")
+    for table in READ_ONLY:
+        statements.append(f"REVOKE INSERT, UPDATE, DELETE ON {s}.{quote_ident(table)} FROM {r}")
     return statements
 
 
@@ -63,4 +69,7 @@ def grant_app_role(db: pw.Database, role: str) -> str:
     with db.atomic():
         for statement in grant_statements(schema, role):
             raw_sql(db, statement)
+        if db.table_exists("app_role"):
+            # Its sessions may name the staff member they act for (schema v11).
+            raw_sql(db, "INSERT INTO app_role (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (role,))
     return schema

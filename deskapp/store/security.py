@@ -55,7 +55,7 @@ ADMIN_META_PREFIXES = ("template.",)
 # not named here (a later step's) is readable only, until its step says otherwise.
 GRANTS: dict[str, str] = {
     "ticket": "SELECT, INSERT, UPDATE",
-    "history": "SELECT, INSERT",  # append-only
+    "history": "SELECT",  # written by the database itself (schema v11), never by a session
     "priority_change": "SELECT, INSERT",
     "survey_answer": "SELECT, INSERT, UPDATE",
     "survey_invitation": "SELECT, INSERT, UPDATE",

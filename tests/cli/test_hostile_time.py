@@ -14,6 +14,7 @@ from deskapp.store.connection import raw_sql
 from deskapp.store.fields import DamagedValue, instant_reader
 from deskapp.store.models import Ticket
 from tests.cli.hostile import TrainingDesk, refused, run, training
+from tests.owner_edits import owner_edits
 
 __all__ = ["training"]
 
@@ -105,7 +106,8 @@ def test_every_year_is_stored_and_read_back_exactly(training: TrainingDesk, mome
     number = training.log()
     db = open_database(training.url)
     try:
-        Ticket.update(logged_at=moment).where(Ticket.number == number).execute()
+        with owner_edits(db):
+            Ticket.update(logged_at=moment).where(Ticket.number == number).execute()
         assert Ticket.get(Ticket.number == number).logged_at == moment
         query = f"SELECT logged_at FROM ticket WHERE number = {db.param}"
         raw = raw_sql(db, query, (number,)).fetchone()[0]

@@ -20,6 +20,10 @@ PASSWORD = "password1"
 
 
 def seed(db: peewee.Database, clock: FixedClock) -> None:
+    # The tests act at chosen instants (a FixedClock): that is a training desk. On
+    # PostgreSQL the database writes the history and stamps priority changes, with the
+    # server's time on a live desk and the injected clock only on a training one (v11).
+    services.mark_training(db)
     services.add_staff(db, clock, None, "alice", name="Alice Admin", role="admin", password=PASSWORD)
     for login, (name, role) in STAFF.items():
         if login != "alice":

@@ -26,6 +26,7 @@ from deskapp.store.models import Attachment, Message, Outbox, Ticket
 from tests.gui.conftest import check_model
 from tests.gui.seed import desk_for, seed
 from tests.mail.smtp_server import SmtpServer, free_port
+from tests.owner_edits import owner_edits
 
 
 @pytest.fixture
@@ -136,7 +137,8 @@ def test_a_closed_ticket_refuses_a_reply_and_keeps_the_text(
     qtbot: QtBot, db: peewee.Database, clock: FixedClock
 ) -> None:
     number = emailed_ticket(db, clock)
-    Ticket.update(status="closed").where(Ticket.number == number).execute()
+    with owner_edits(db):
+        Ticket.update(status="closed").where(Ticket.number == number).execute()
     view = view_for(qtbot, db, clock, number)
     view.conversation.reply_edit.setPlainText("one more thing")
     assert not view.conversation.send_reply()

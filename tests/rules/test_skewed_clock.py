@@ -21,6 +21,7 @@ from deskapp.store.connection import is_sqlite, open_database, raw_sql
 from deskapp.store.db_clock import ServerClock
 from deskapp.store.models import History, Ticket
 from tests.desk_setup import Desk, make_desk
+from tests.owner_edits import owner_edits
 
 SKEW = dt.timedelta(minutes=10)
 CLOSE = dt.timedelta(seconds=5)
@@ -63,7 +64,8 @@ def test_a_fast_workstation_does_not_breach_early(pg_desk: Desk, pg_db: peewee.D
     db = pg_db
     ticket = pg_desk.log()
     due = _server_now(db) + dt.timedelta(minutes=2)
-    Ticket.update(response_due=due).where(Ticket.id == ticket.id).execute()
+    with owner_edits(db):
+        Ticket.update(response_due=due).where(Ticket.id == ticket.id).execute()
     fast = _workstation(db, SKEW)
     assert dt.datetime.now(dt.UTC) + SKEW > due  # its own clock says the target passed
     summary = run_rules(db, fast)
@@ -74,9 +76,10 @@ def test_a_fast_workstation_does_not_breach_early(pg_desk: Desk, pg_db: peewee.D
 def test_a_slow_workstation_does_not_breach_late(pg_desk: Desk, pg_db: peewee.Database) -> None:
     db = pg_db
     ticket = pg_desk.log()
-    Ticket.update(response_due=_server_now(db) - dt.timedelta(seconds=1)).where(
-        Ticket.id == ticket.id
-    ).execute()
+    with owner_edits(db):
+        Ticket.update(response_due=_server_now(db) - dt.timedelta(seconds=1)).where(
+            Ticket.id == ticket.id
+        ).execute()
     slow = _workstation(db, -SKEW)
     summary = run_rules(db, slow)
     assert summary.applied["sla_breached"] == [ticket.number]
@@ -89,10 +92,11 @@ def test_closures_follow_the_server_clock(pg_desk: Desk, pg_db: peewee.Database)
     early, late = pg_desk.log(summary="early"), pg_desk.log(summary="late")
     now = _server_now(db)
     for t, closes in ((early, now + dt.timedelta(minutes=2)), (late, now - dt.timedelta(seconds=1))):
-        Ticket.update(
-            status="resolved", resolved_at=now - dt.timedelta(days=5), closes_at=closes,
-            responded_at=now - dt.timedelta(days=6),
-        ).where(Ticket.id == t.id).execute()  # fmt: skip
+        with owner_edits(db):
+            Ticket.update(
+                status="resolved", resolved_at=now - dt.timedelta(days=5), closes_at=closes,
+                responded_at=now - dt.timedelta(days=6),
+            ).where(Ticket.id == t.id).execute()  # fmt: skip
     assert run_rules(db, _workstation(db, SKEW)).applied["closed"] == [late.number]
     assert run_rules(db, _workstation(db, -SKEW)).applied["closed"] == []
     assert Ticket.get_by_id(early.id).status == "resolved"

@@ -10,6 +10,7 @@ from typing import Any
 from deskapp.store.models import History, Outbox, Ticket
 from tests.desk_setup import Desk
 from tests.london import local
+from tests.owner_edits import owner_edits
 from tests.rules.two_process_worker import run_pass
 
 PER_KIND = 25
@@ -38,7 +39,8 @@ def _due_tickets(desk: Desk, now: dt.datetime) -> dict[str, set[str]]:
             {**base, **facts, "number": f"{kind[:4].upper()}-{i:03d}", "updated_at": past}
             for i in range(PER_KIND)
         ]
-        Ticket.insert_many(rows).execute()
+        with owner_edits(desk.db):
+            Ticket.insert_many(rows).execute()
         expected[kind] = {r["number"] for r in rows}
     # The template ticket itself is unanswered and overdue too.
     expected["sla_breached"].add(template.number)

@@ -10,6 +10,7 @@ from deskapp.services.queue import queue_rows, ticket_detail
 from deskapp.store.models import History, Ticket
 from tests.desk_setup import Desk
 from tests.london import local
+from tests.owner_edits import owner_edits
 
 H = dt.timedelta(hours=1)
 
@@ -110,7 +111,8 @@ def test_reopen_inside_window_only(desk: Desk) -> None:
 def test_follow_up_links_a_closed_ticket(desk: Desk) -> None:
     db, c = desk.db, desk.clock
     t = desk.log()
-    Ticket.update(status="closed").where(Ticket.id == t.id).execute()
+    with owner_edits(db):
+        Ticket.update(status="closed").where(Ticket.id == t.id).execute()
     new = sv.log_follow_up(
         db, c, "tina", t.number, reseller="Acme Networks", contact="Pat Jones",
         email="pat@acme.example", tenant="acme-main", impact="howto", channel="helpcentre",
@@ -143,7 +145,8 @@ def test_queue_rows_one_query_and_incremental(desk: Desk) -> None:
     changed = queue_rows(db, since=mark)
     assert [r.number for r in changed] == [b.number]
     assert changed[0].responded_at == c.now()
-    Ticket.update(status="closed", updated_at=c.now() + H).where(Ticket.id == a.id).execute()
+    with owner_edits(db):
+        Ticket.update(status="closed", updated_at=c.now() + H).where(Ticket.id == a.id).execute()
     assert [r.number for r in queue_rows(db)] == [b.number]
     assert len(queue_rows(db, include_closed=True)) == 2
     assert [r.status for r in queue_rows(db, since=c.now())] == ["closed"]

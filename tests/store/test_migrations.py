@@ -19,7 +19,7 @@ import pytest
 from deskapp.services.search import search_tickets
 from deskapp.store import connection
 from deskapp.store.connection import database_from_url, open_database, raw_sql
-from deskapp.store.migrations import SCHEMA_VERSION, STEPS, ensure_schema, schema_version
+from deskapp.store.migrations import SCHEMA_VERSION, STEPS, VERSIONS, ensure_schema, schema_version
 from deskapp.store.models import MODELS, SEARCH_TABLES, Outbox, Staff, SurveyAnswer, Ticket
 from tests.conftest import _pg_base_url, _with_schema
 
@@ -180,6 +180,11 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
             {"id": 9, "name": "Retired Partners Ltd", "country": "IE", "created_at": T0, "active": False},
         ),
     ],
+    # v11's own tables hold nothing a desk writes (lifecycle_move is generated, and on
+    # PostgreSQL only the database writes history): a row of an older table, kept.
+    11: [
+        ("saved_view", {"id": 2, "login": "lead1", "name": "Mine", "spec": "{}", "created_at": T0}),
+    ],
 }
 
 # Tables whose key is not an `id` column (and which have no sequence).
@@ -196,7 +201,7 @@ def _fix_sequences(db: peewee.Database, upto: int) -> None:
     """Explicit ids leave PostgreSQL's sequences behind; a real desk never inserts ids."""
     if connection.is_sqlite(db):
         return
-    for table in {t for v in range(1, upto + 1) for t, _ in SEEDS[v] if t not in KEYS}:
+    for table in {t for v in VERSIONS if v <= upto for t, _ in SEEDS[v] if t not in KEYS}:
         raw_sql(db, f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), 100)")
 
 
@@ -249,8 +254,8 @@ KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def test_every_version_has_seed_rows() -> None:
-    assert sorted(SEEDS) == list(range(1, SCHEMA_VERSION + 1))
-    assert [s.VERSION for s in STEPS] == list(range(1, SCHEMA_VERSION + 1))
+    assert sorted(SEEDS) == list(VERSIONS)
+    assert [s.VERSION for s in STEPS] == sorted(VERSIONS) and VERSIONS[-1] == SCHEMA_VERSION
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -272,11 +277,11 @@ def test_the_steps_end_where_the_models_say(kind: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("start", range(1, SCHEMA_VERSION))
+@pytest.mark.parametrize("start", VERSIONS[:-1])
 def test_upgrade_from_every_version_keeps_every_row(kind: str, start: int, tmp_path: Path) -> None:
     with _database(kind, tmp_path, f"v{start}") as old, _database(kind, tmp_path, "fresh") as fresh:
         connection.use(old)
-        for version in range(1, start + 1):
+        for version in (v for v in VERSIONS if v <= start):
             ensure_schema(old, upto=version)
             for table, row in SEEDS[version]:
                 _insert(old, table, row)
@@ -293,7 +298,7 @@ def test_upgrade_from_every_version_keeps_every_row(kind: str, start: int, tmp_p
         try:
             assert schema_version(upgraded) == SCHEMA_VERSION
             # Every row seeded at or before `start` is there, read through today's models.
-            for version in range(1, start + 1):
+            for version in (v for v in VERSIONS if v <= start):
                 for table, row in SEEDS[version]:
                     key = KEYS.get(table, "id")
                     found = raw_sql(

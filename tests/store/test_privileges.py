@@ -14,7 +14,7 @@ from deskapp import services as sv
 from deskapp.cli.main import main
 from deskapp.domain.clock import FixedClock
 from deskapp.rules import run_rules
-from deskapp.services import presence
+from deskapp.services import presence, views
 from deskapp.store.connection import database_from_url, open_database, raw_sql
 from deskapp.store.privileges import quote_ident
 from tests.desk_setup import make_desk
@@ -76,6 +76,11 @@ def test_the_app_role_works_rows_but_cannot_change_schema_or_history(
         sv.escalate(db, c, "tess", t.number, note="needs Tier 3", provider="Microsoft", provider_ref="MS-1")
         sv.resolve(db, c, "tess", t.number, reason="fixed by the provider")
         presence.close_ticket(db, "tess", t.number, "WS-1")
+        # a person's saved views and "seen" marks, kept for them by the shared app role
+        views.save_view(db, c, "tess", "Mine", {"priority": "P2"})
+        views.mark_seen(db, c, "tess", t.number, 1)
+        assert [v.name for v in views.saved_views(db, "tess")] == ["Mine"]
+        assert views.seen_versions(db, "tess") == {t.id: 1}
         other = desk.log(summary="Printer on fire")
         later = FixedClock(c.now() + dt.timedelta(days=30))
         summary = run_rules(db, later)

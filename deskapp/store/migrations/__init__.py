@@ -26,6 +26,7 @@ from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
 from deskapp.private_files import private_file
 from deskapp.store.connection import is_sqlite, write_transaction
+from deskapp.store.lifecycle_table import refresh_moves
 from deskapp.store.migrations import (
     v0001_initial,
     v0002_rules_and_surveys,
@@ -37,6 +38,7 @@ from deskapp.store.migrations import (
     v0008_views,
     v0009_security,
     v0010_reseller_active,
+    v0011_history_triggers,
 )
 from deskapp.store.models import Meta
 
@@ -51,9 +53,16 @@ STEPS: tuple[ModuleType, ...] = (
     v0008_views,
     v0009_security,
     v0010_reseller_active,
+    v0011_history_triggers,
 )
-assert [step.VERSION for step in STEPS] == list(range(1, len(STEPS) + 1)), "steps are numbered 1, 2, ..."
-SCHEMA_VERSION = len(STEPS)
+# Each step builds on the one before it: by default the version before its own; a step
+# that says `PREVIOUS` builds on that one (a step written beside another, until both are in).
+assert all(
+    getattr(step, "PREVIOUS", step.VERSION - 1) == (STEPS[i - 1].VERSION if i else 0)
+    for i, step in enumerate(STEPS)
+), "each step builds on the step before it"
+VERSIONS = tuple(step.VERSION for step in STEPS)
+SCHEMA_VERSION = VERSIONS[-1]
 
 
 class SchemaError(RuntimeError):
@@ -92,8 +101,9 @@ def ensure_schema(db: pw.Database, *, create: bool = True, upto: int = SCHEMA_VE
         with write_transaction(db):
             if _lock_schema(db) is not None:  # another init made it meanwhile: upgrade that
                 return ensure_schema(db, create=create, upto=upto)
-            for step in STEPS[:upto]:
+            for step in _steps(0, upto):
                 step.apply(db, _migrator(db))
+            refresh_moves(db)
             set_meta("schema_version", str(upto))
             set_meta("created_at", dt.datetime.now(dt.UTC).isoformat())
         return 0
@@ -110,13 +120,15 @@ def ensure_schema(db: pw.Database, *, create: bool = True, upto: int = SCHEMA_VE
                 f"the desk holds schema v{found} and this release needs v{upto}: the desk's owner "
                 "upgrades it with `deskapp --db OWNER_URL init` (a staff login cannot)"
             )
-        for step in STEPS[found:upto]:
+        for step in _steps(found, upto):
             with write_transaction(db):
                 now_at = _lock_schema(db)
                 if now_at is not None and now_at >= step.VERSION:
                     continue  # another init took this step meanwhile
                 step.apply(db, _migrator(db))
                 set_meta("schema_version", str(step.VERSION))
+        with write_transaction(db):
+            refresh_moves(db)
     return found
 
 
@@ -137,6 +149,13 @@ def _may_migrate(db: pw.Database) -> bool:
 
     (may,) = raw_sql(db, "SELECT has_schema_privilege(current_schema(), 'CREATE')").fetchone()
     return bool(may)
+
+
+def _steps(after: int, upto: int) -> list[ModuleType]:
+    """The steps from a database at version `after` up to version `upto`."""
+    if upto not in (0, *VERSIONS):
+        raise SchemaError(f"there is no schema v{upto} (this release has v{', v'.join(map(str, VERSIONS))})")
+    return [step for step in STEPS if after < step.VERSION <= upto]
 
 
 def backup_sqlite(db: pw.Database, version: int) -> Path | None:
