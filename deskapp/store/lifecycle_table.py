@@ -13,7 +13,7 @@ from __future__ import annotations
 import peewee as pw
 
 from deskapp.domain.lifecycle import enforced_moves
-from deskapp.store.connection import raw_sql
+from deskapp.store.connection import is_sqlite, raw_sql
 
 TABLE = "lifecycle_move"
 COLUMNS = ("kind", "who", "action", "from_value", "to_value")
@@ -24,6 +24,9 @@ def refresh_moves(db: pw.Database) -> int:
     returns how many. A no-op on a database before v11."""
     if not db.table_exists(TABLE):
         return 0
+    if not is_sqlite(db):
+        # the schema's own lock (deskapp.store.migrations): two inits at once take turns
+        raw_sql(db, "SELECT pg_advisory_xact_lock(hashtext('deskapp schema ' || current_schema()))")
     rows = enforced_moves()
     raw_sql(db, f"DELETE FROM {TABLE}")
     marks = ", ".join([db.param] * len(COLUMNS))
