@@ -374,10 +374,13 @@ def _rss_mb() -> float:
 def _launch(url: str, ticks: int, env: dict[str, str]) -> dict[str, Any]:
     """One measured launch in a fresh interpreter; its figures, with the instant it was started."""
     started = time.time()
-    out = subprocess.run(
+    done = subprocess.run(
         [sys.executable, __file__, "--child", url, "--ticks", str(ticks)],
-        capture_output=True, text=True, env=env, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"the measured launch failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    out = done.stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     result["started"] = started
     return result
