@@ -4,7 +4,8 @@
 
 Makes a desk with login roles in a throw-away schema (the URL's role must be able
 to create schemas and roles), signs in as one login of each group role, tries
-every statement of tests/security/attack_matrix.py with plain SQL, then drops
+every statement of tests/security/attack_matrix.py and every ticket attack of
+tests/security/ticket_attacks.py (on fresh tickets) with plain SQL, then drops
 the roles and the schema. Prints: tried, refused, recorded truthfully, escapes
 (must be 0), and each escape. Exit status 1 when anything escaped.
 """

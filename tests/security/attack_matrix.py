@@ -10,6 +10,9 @@ rolled back afterwards, with what must come of it:
   it recorded truthfully (true actor and server time). The history helper's
   cases (ticket UPDATEs, INSERT INTO history) are appended to `ATTACKS` this way.
 
+The ticket attacks of tests/security/ticket_attacks.py run too, for every group
+role, on fresh tickets (tests/security/ticket_matrix.py, named "ticket: ...").
+
 `run_matrix(owner_url)` makes a desk with login roles in a fresh schema, runs
 everything, drops the roles and the schema, and returns the `Figures`: tried,
 refused, recorded truthfully, escapes (must be 0). `bench/attack_matrix.py` and
@@ -292,9 +295,11 @@ def desk_url(ctx: Context, owner_url: str, role: str) -> str:
 
 
 @contextmanager
-def secured_desk(owner_url: str) -> Iterator[tuple[Context, psycopg.Connection[Any]]]:
+def secured_desk(owner_url: str) -> Iterator[tuple[Context, psycopg.Connection[Any], Any]]:
     """A fresh schema with a desk with login roles: one login per group role, a
-    reseller, a ticket, mail settings. Dropped afterwards, roles and all."""
+    reseller, a ticket, mail settings. Dropped afterwards, roles and all. Yields the
+    context, the owner's psycopg connection and the ticket attacks' desk (the owner's
+    peewee database, for the services)."""
     import contextlib
     import io
     import os
@@ -342,7 +347,9 @@ def secured_desk(owner_url: str) -> Iterator[tuple[Context, psycopg.Connection[A
             scram_verifier("evil-password-1"), conninfo, str(parts.username),
         )  # fmt: skip
         owner.execute(f'SET search_path = "{schema}"')
-        yield ctx, owner
+        from tests.security.ticket_matrix import prepare
+
+        yield ctx, owner, prepare(db, clock, ctx, f"pw-t1b-{uuid.uuid4().hex[:10]}")
     finally:
         if db is not None:
             db.close()
@@ -357,7 +364,12 @@ def secured_desk(owner_url: str) -> Iterator[tuple[Context, psycopg.Connection[A
 
 
 def run_matrix(owner_url: str) -> Figures:
-    with secured_desk(owner_url) as (ctx, owner):
+    """Every statement of `ATTACKS`, the rules' lock, then the ticket attacks
+    (tests/security/ticket_matrix.py), each for every group role: one set of figures."""
+    from tests.security.ticket_matrix import run_ticket_attacks
+
+    with secured_desk(owner_url) as (ctx, owner, tickets):
         figures = run_attacks(ctx, owner)
         figures.outcomes.append(hold_rules_lock_then_run(ctx, owner_url))
+        figures.outcomes += run_ticket_attacks(ctx, owner, tickets).outcomes
     return figures

@@ -7,7 +7,9 @@ import os
 
 import pytest
 
-from tests.security.attack_matrix import ATTACKS, NOT_ADMIN, Figures, run_matrix
+from tests.security.attack_matrix import ATTACKS, NOT_ADMIN, ROLES, Figures, run_matrix
+from tests.security.ticket_attacks import TICKET_ATTACKS
+from tests.security.ticket_matrix import PREFIX
 
 FIGURES: list[Figures] = []  # printed at the end of the session (tests/security/conftest.py)
 
@@ -27,8 +29,20 @@ def test_no_statement_escapes(owner_url: str) -> None:
     FIGURES.append(figures)
     print(figures.summary())
     assert not figures.escapes, "\n".join(f"{o.role}: {o.attack}: {o.detail}" for o in figures.escapes)
-    # every case ran for every role it names, plus the rules lock
-    assert figures.tried == sum(len(a.roles) for a in ATTACKS) + 1
+    # every case ran for every role it names, plus the rules lock, plus every ticket attack for every role
+    assert figures.tried == sum(len(a.roles) for a in ATTACKS) + 1 + len(TICKET_ATTACKS) * len(ROLES)
+    tickets = [o for o in figures.outcomes if o.attack.startswith(PREFIX)]
+    for description, _sql, _tier1_expects in TICKET_ATTACKS:
+        assert sorted(o.role for o in tickets if o.attack == PREFIX + description) == sorted(ROLES)
+    # forging the history is refused for everyone, by the server
+    for o in tickets:
+        if "history row" in o.attack:
+            assert o.verdict == "refused" and "permission denied" in o.detail, (o.role, o.attack, o.detail)
+    # the allowed moves really ran and were recorded (the matrix is not refusing everything)
+    recorded = {(o.attack, o.role) for o in tickets if o.verdict == "recorded"}
+    assert {(PREFIX + "change a ticket's summary", role) for role in ROLES} <= recorded
+    escalate = PREFIX + "escalate a Tier 2 ticket to Tier 3 (a Tier 1 engineer works Tier 1 only)"
+    assert (escalate, "lead") in recorded and (escalate, "tier1") not in recorded
     assert figures.count("refused") + figures.count("recorded") == figures.tried
     # refusals are the server's own, in words, not a test artefact
     by_case = {(o.attack, o.role): o.detail for o in figures.outcomes}

@@ -19,8 +19,9 @@ states ({assigned_other} is assigned to another Tier 1 engineer); {admin_id},
 `STRANGER` says what differs for a session that is no staff member at all (the
 shared app role of today's desks, or any other role given the same grants): it may
 make no move, so what a Tier 1 member may do is refused to it; what it may do is
-recorded with its own role as the actor. The attack matrix of issue 14
-(tests/security/test_attack_matrix.py) can append these for each group role.
+recorded with its own role as the actor. The attack matrix of issue 14 runs these
+for each group role too (tests/security/ticket_matrix.py), with a verdict that does
+not depend on the role.
 """
 
 from __future__ import annotations
