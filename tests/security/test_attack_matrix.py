@@ -49,3 +49,28 @@ def test_no_statement_escapes(owner_url: str) -> None:
     assert "permission denied" in by_case[("promote oneself", "tier1")]
     assert "permission denied" in by_case[("add staff through the function", NOT_ADMIN[0])]
     assert "rules' lock has been held" in by_case[("hold the rules lock", "tier1")]
+
+
+def test_the_ticket_verdict_finds_an_unrecorded_or_misattributed_change(owner_url: str) -> None:
+    """The judge is not a rubber stamp: changes made by someone else than the session
+    (here the owner, as another actor) or outside the ticket's record are escapes."""
+    from tests.security.attack_matrix import secured_desk
+    from tests.security.ticket_matrix import judge, server_now, snapshot, ticket_set
+
+    with secured_desk(owner_url) as (ctx, owner, desk):
+        ids = ticket_set(desk)
+        login = ctx.logins["tier1"]
+        before, begun = snapshot(owner), server_now(owner)
+        owner.execute("SELECT set_config('deskapp.actor', %s, false)", (ctx.logins["lead"],))
+        owner.execute(
+            "UPDATE ticket SET summary = 'by someone else', version = version + 1 WHERE id = %s",
+            (ids["logged"],),
+        )
+        verdict, detail = judge(owner, login, before, begun, server_now(owner))
+        assert verdict == "escape" and "actor" in detail, detail
+        before, begun = snapshot(owner), server_now(owner)
+        owner.execute("UPDATE saved_view SET spec = '{}'")
+        verdict, detail = judge(owner, login, before, begun, server_now(owner))
+        assert (verdict, detail) == ("escape", "changed saved_view")
+        before, begun = snapshot(owner), server_now(owner)
+        assert judge(owner, login, before, begun, server_now(owner))[0] == "refused"

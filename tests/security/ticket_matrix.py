@@ -101,7 +101,7 @@ def ticket_set(desk: TicketDesk) -> dict[str, int]:
     }  # fmt: skip
 
 
-def _snapshot(owner: psycopg.Connection[Any]) -> dict[str, dict[str, str]]:
+def snapshot(owner: psycopg.Connection[Any]) -> dict[str, dict[str, str]]:
     # The owner owns the tables, so no row policy hides a row from it.
     return {
         table: {
@@ -115,7 +115,7 @@ def _key(table: str) -> str:
     return "key" if table == "meta" else "id"
 
 
-def _server_now(owner: psycopg.Connection[Any]) -> dt.datetime:
+def server_now(owner: psycopg.Connection[Any]) -> dt.datetime:
     row = owner.execute("SELECT clock_timestamp() AT TIME ZONE 'UTC'").fetchone()
     assert row is not None
     now: dt.datetime = row[0]
@@ -125,7 +125,7 @@ def _server_now(owner: psycopg.Connection[Any]) -> dt.datetime:
 def judge(owner: psycopg.Connection[Any], login: str, before: dict[str, dict[str, str]],
           begun: dt.datetime, ended: dt.datetime) -> tuple[Verdict, str]:  # fmt: skip
     """The verdict on what a statement that ran left behind (see the module docstring)."""
-    after = _snapshot(owner)
+    after = snapshot(owner)
     if after == before:
         return "refused", "changed nothing"
     others = [t for t in TABLES if t not in ("ticket", "history") and after[t] != before[t]]
@@ -155,15 +155,15 @@ def try_ticket_attack(conn: psycopg.Connection[Any], owner: psycopg.Connection[A
                       login: str, names: dict[str, Any], description: str,
                       sql: str) -> tuple[Outcome, bool]:  # fmt: skip
     """One statement; returns its outcome and whether it ran (its ticket set is then spent)."""
-    before = _snapshot(owner)
-    begun = _server_now(owner)
+    before = snapshot(owner)
+    begun = server_now(owner)
     try:
         with conn.transaction():
             conn.execute(sql.format(**names))
     except psycopg.Error as exc:
         why = (exc.diag.message_primary or str(exc))[:120]
         return Outcome(PREFIX + description, role, "refused", why), False
-    verdict, detail = judge(owner, login, before, begun, _server_now(owner))
+    verdict, detail = judge(owner, login, before, begun, server_now(owner))
     return Outcome(PREFIX + description, role, verdict, detail), True
 
 
