@@ -27,6 +27,7 @@ from deskapp.gui.change_listener import ChangeListenerThread, ChangePoller
 from deskapp.gui.desk import Desk
 from deskapp.gui.eliding_label import ElidingLabel
 from deskapp.gui.intake_view import IntakeDialog
+from deskapp.gui.mail_fetcher import MailFetcher, status_text
 from deskapp.gui.main_window import MainWindow
 from deskapp.gui.models.queue_model import QueueModel
 from deskapp.gui.notifier import Notifier
@@ -45,6 +46,8 @@ from deskapp.gui.workers import (
     keeping_pool,
     start,
 )
+from deskapp.mail.fetch import default_worker
+from deskapp.mail.station import FAILED, READ
 from deskapp.services import directory, presence
 from deskapp.services.queue import QueueRow
 from deskapp.store.connection import describe, is_sqlite
@@ -66,6 +69,7 @@ class DeskApp(QObject):
     def __init__(
         self, db: pw.Database, clock: Clock, settings: QSettings, *,
         policy: Policy | None = None, notifier: Notifier | None = None, parent: Any = None,
+        mail_holder: str | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.db = db
@@ -121,6 +125,12 @@ class DeskApp(QObject):
         self.countdown_timer = CountdownTimer(clock, conf.read(settings, conf.COUNTDOWN_MS), self)
         self.rules_timer = RulesTimer(clock, conf.read(settings, conf.RULES_MS), self)
         self.watch_timer = ChangeWatchTimer(clock, conf.read(settings, conf.WATCH_MS), self)
+        # This workstation's turn at the desk's mailbox (one holder of the lease reads it);
+        # `mail_holder` names it in the lease (tests run two "workstations" in one process).
+        holder = mail_holder or default_worker()
+        self.mail_fetcher = MailFetcher(db, clock, holder, policy=self.policy, parent=self)
+        self.mail_fetcher.turned.connect(self._mail_turned)
+        self.fetch_label: QLabel | None = None
 
     # --- signing in ---------------------------------------------------------------------
 
@@ -166,6 +176,10 @@ class DeskApp(QObject):
         self.mail_label.setProperty("role", "error")
         window.statusBar().addPermanentWidget(self.mail_label)
         self.update_mail_warning()
+        self.fetch_label = ElidingLabel("")  # reading the desk's mailbox: who, when, what went wrong
+        self.fetch_label.setObjectName("mailFetchLabel")
+        self.fetch_label.hide()  # until a turn says there is a mailbox to read
+        window.statusBar().addPermanentWidget(self.fetch_label)
         self.saved_views.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
         from deskapp.gui.queue_work import QueueWork
 
@@ -304,6 +318,7 @@ class DeskApp(QObject):
     def start_timers(self) -> None:
         for timer in (self.countdown_timer, self.rules_timer, self.watch_timer):
             timer.start()
+        self.mail_fetcher.start()
         self.start_change_listener()
 
     def start_change_listener(self) -> None:
@@ -350,6 +365,7 @@ class DeskApp(QObject):
         if self.ticket_view is not None:
             self.ticket_view.stop()  # a ticket being read (and marked open): before the close
         self._mark_open(None)
+        self.mail_fetcher.stop()  # its turn ends and the lease is released: another takes over
         self.pool.waitForDone(10_000)
         close_pool(self.read_pool, self.db)
         if self.outbox_view is not None:
@@ -479,6 +495,20 @@ class DeskApp(QObject):
             return False
         view.reload()
         return True
+
+    def _mail_turned(self, turn: Any) -> None:
+        """A turn at the mailbox ended: say so; what it imported is shown at once (the change
+        feed would bring the tickets it touched too, a moment later)."""
+        if self.fetch_label is not None:
+            text = status_text(turn, self.policy.tz)
+            self.fetch_label.setText(text)
+            self.fetch_label.setProperty("role", "error" if turn.state == FAILED else "")
+            self.fetch_label.style().unpolish(self.fetch_label)  # the role's colour, now
+            self.fetch_label.style().polish(self.fetch_label)
+            self.fetch_label.setVisible(bool(text))
+        if turn.state == READ and turn.imported and self.desk is not None:
+            self.refresh_queue()
+            self.reload_inbox()
 
     def _reload_escalations(self) -> None:
         """Only while the lead is looking at them (two queries each time)."""

@@ -55,3 +55,14 @@ class ChangeWatchTimer(ClockTimer):
 
     def __init__(self, clock: Clock, interval_ms: int = DEFAULT_MS, parent: Any = None) -> None:
         super().__init__(clock, interval_ms, parent)
+
+
+class MailFetchTimer(ClockTimer):
+    """Every 15 seconds: this workstation's turn at the desk's mailbox (`deskapp.mail.station`).
+    The lease's holder renews it each turn (TTL 45 s: two turns may be missed), and another
+    takes over within the TTL and one interval of the holder going away: under a minute."""
+
+    DEFAULT_MS = 15_000
+
+    def __init__(self, clock: Clock, interval_ms: int = DEFAULT_MS, parent: Any = None) -> None:
+        super().__init__(clock, interval_ms, parent)

@@ -222,6 +222,7 @@ class Fetcher:
         self._clean = False
         self._held_at: dt.datetime | None = None
         self.uidvalidity: int | None = None
+        self._synced = False
 
     # -- connection -----------------------------------------------------------------
     def open(self) -> IMAPClient:
@@ -235,6 +236,7 @@ class Fetcher:
             self.uidvalidity = int(info[b"UIDVALIDITY"])
             self.client = client
             self._clean = False
+            self._synced = True  # SELECT told this session of everything in the folder
         return self.client
 
     def close(self) -> None:
@@ -268,6 +270,12 @@ class Fetcher:
 
         client = self.open()
         assert self.uidvalidity is not None
+        if not self._synced:
+            # A connection kept from an earlier pass: the server tells a session of mail
+            # that arrived since only in answer to a command, and a UID SEARCH "last+1:*"
+            # asked before that sees none of it (Dovecot). NOOP is that command.
+            client.noop()
+        self._synced = False  # until the next SELECT
         mailbox, validity = self.settings.mailbox, self.uidvalidity
         if not self._clean:
             self._mark_leftovers(client, mailbox, validity, report)

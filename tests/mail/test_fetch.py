@@ -158,3 +158,21 @@ def test_leftovers_are_looked_for_again_when_the_lease_may_have_lapsed(
         assert mailbox.flagged_seen() == mailbox.uids()
     finally:
         first.close()
+
+
+def test_a_connection_kept_between_passes_sees_mail_that_arrived_meanwhile(
+    desk: Desk, mailbox: Mailbox
+) -> None:
+    """The app's holder keeps its connection from turn to turn (no IDLE in between): the
+    server tells that session of new mail only in answer to a command."""
+    fetcher = Fetcher(desk.db, desk.clock, settings_for(mailbox), mailbox.password, worker="ws1")
+    try:
+        mailbox.deliver(letter("one"))
+        assert len(fetcher.fetch_once().imported) == 1
+        mailbox.deliver(letter("two"))
+        again = fetcher.fetch_once()
+        assert fetcher.client is not None, "the same connection"
+        assert len(again.imported) == 1 and again.marked == 1
+        assert [m.subject for m in Message.select().order_by(Message.imap_uid)] == ["one", "two"]
+    finally:
+        fetcher.close()
