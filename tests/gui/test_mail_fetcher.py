@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+from deskapp import services
 from deskapp.domain.clock import FixedClock
 from deskapp.gui.app import DeskApp
 from deskapp.gui.timers import MailFetchTimer
@@ -122,6 +123,33 @@ def test_one_workstation_holds_the_lease_and_what_it_fetches_shows_in_the_inbox(
     with qtbot.waitSignal(second.inbox_view.loaded, timeout=10_000):
         assert second.reload_inbox()  # what the change feed does on the other workstation
     assert second.inbox_view.model.rowCount() == 3
+
+
+def test_a_reply_fetched_by_the_app_moves_its_ticket_in_the_queue(
+    qtbot: QtBot, db: peewee.Database, clock: FixedClock, mailbox: Mailbox, workstation: Workstation
+) -> None:
+    ticket = services.log_ticket(
+        db, clock, "tom", reseller="Acme Cloud Ltd", contact="Pat Jones", tenant="acme.example",
+        impact="some", channel="phone", summary="Mailbox not syncing", email="pat@acme.example",
+    )  # fmt: skip
+    number = str(ticket.number)
+    services.assign(db, clock, "tess", number, engineer="tess")
+    services.request_info(db, clock, "tess", number, note="which mailbox?")
+    app = workstation("ws-a", "tess")
+    assert app.model is not None
+
+    def status_of() -> str:
+        assert app.model is not None
+        (row,) = [app.model.row(r) for r in range(app.model.rowCount()) if app.model.row(r).number == number]
+        return str(row.status)
+
+    assert status_of() == "awaiting_info"
+    clock.advance(dt.timedelta(minutes=5))
+    mailbox.deliver(letter(f"Re: [{number}] We need more information", "It is sales@"), at=NINE)
+    got = turn(qtbot, app)
+    assert (got.state, got.imported) == (READ, 1)
+    assert status_of() == "in_progress", "the queue shows the reply's step at once"
+    assert app.inbox_view.model.rowCount() == 0, "on its ticket, not in the Inbox"
 
 
 def test_the_holder_keeps_the_lease_from_turn_to_turn(
