@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 import peewee as pw
@@ -32,6 +33,8 @@ from deskapp.domain.clock import Clock
 from deskapp.domain.policy import Policy
 from deskapp.mail import lease
 from deskapp.mail.fetch import Fetcher, FetchError, ImapSettings, imap_password, load_imap_settings
+
+log = logging.getLogger(__name__)
 
 OFF = "off"  # no IMAP server set: nothing to read
 READ = "read"  # this workstation holds the lease and read the mailbox
@@ -81,7 +84,10 @@ class Station:
         """Close the connection and give up the lease (another takes over on its next turn)."""
         self._drop()
         if self._took_part:
-            lease.release(self.db, self.holder)
+            try:
+                lease.release(self.db, self.holder)
+            except Exception as exc:  # the database is away: the lease runs out by itself
+                log.warning("mail lease of %s not released: %s", self.holder, exc)
 
     def _give_up(self) -> None:
         """After a failed turn: let another workstation try (this one may be the only one
