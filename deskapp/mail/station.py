@@ -15,9 +15,11 @@ A workstation that does not hold the lease reads who does (one SELECT) before
 trying to take it, so fifty workstations cost the database fifty reads a turn,
 not fifty write transactions. The holder's IMAP connection stays open between its
 turns (a poll with nothing new is one UID SEARCH); it is closed when the lease is
-lost, the settings change, or a turn fails. A failed turn also gives the lease
-up: the fault may be this workstation's alone (no route, no password in its
-keyring), and another that can read the mailbox then takes over.
+lost, the settings change, or a turn fails. A holder whose turns keep failing
+gives the lease up and rests (`Station._failed`): the fault may be this
+workstation's alone (no route, no password in its keyring), and another that
+can read the mailbox then takes over; a server down for everyone is still
+tried about once a turn by the whole desk, not once a turn by each workstation.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ READ = "read"  # this workstation holds the lease and read the mailbox
 OTHER = "other"  # another workstation holds it
 FAILED = "failed"  # the turn failed (server down, login refused, database away)
 
+GIVE_UP_AFTER = 3  # failed turns in a row before the lease is given up to another
+REST = dt.timedelta(minutes=5)  # then this workstation leaves the mailbox to the others
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -56,6 +61,9 @@ class Station:
         self.db, self.clock, self.holder, self.policy = db, clock, holder, policy
         self._fetcher: Fetcher | None = None
         self._took_part = False  # ever tried the lease: stop() releases it
+        self._failures = 0  # turns failed in a row
+        self._last_error: str | None = None
+        self._resting_until: dt.datetime | None = None
 
     def take_turn(self) -> Turn:
         now = self.clock.now()
@@ -69,16 +77,32 @@ class Station:
             if other is not None and other != self.holder:
                 self._drop()  # not ours (any more): keep no connection
                 return Turn(OTHER, now, holder=other)
+            if self._resting_until is not None and now < self._resting_until:
+                return Turn(FAILED, now, error=self._last_error)  # tries again when rested
             report = self._fetcher_for(settings).fetch_once()
         except FetchError as exc:
-            self._give_up()
-            return Turn(FAILED, now, error=str(exc))
+            return self._failed(now, str(exc))
         except Exception as exc:  # the database went away, the lease was lost mid-import
-            self._give_up()
-            return Turn(FAILED, now, error=f"{type(exc).__name__}: {exc}")
+            return self._failed(now, f"{type(exc).__name__}: {exc}")
+        self._failures, self._resting_until = 0, None
         if not report.held:
             return Turn(OTHER, now, holder=report.holder)
         return Turn(READ, now, imported=len(report.imported))
+
+    def _failed(self, now: dt.datetime, error: str) -> Turn:
+        """A failed turn keeps the lease (the others do not each try a server that is down,
+        or log in with a refused password, every turn: some servers lock the account), but
+        GIVE_UP_AFTER failures in a row give it up and rest this workstation for REST, so
+        another, which may reach the server or have the password, takes over."""
+        self._drop()
+        self._failures += 1
+        self._last_error = error
+        if self._failures >= GIVE_UP_AFTER:
+            self._failures = 0
+            self._resting_until = now + REST
+            with contextlib.suppress(Exception):  # the database may be what failed
+                lease.release(self.db, self.holder)
+        return Turn(FAILED, now, error=error)
 
     def stop(self) -> None:
         """Close the connection and give up the lease (another takes over on its next turn)."""
@@ -88,14 +112,6 @@ class Station:
                 lease.release(self.db, self.holder)
             except Exception as exc:  # the database is away: the lease runs out by itself
                 log.warning("mail lease of %s not released: %s", self.holder, exc)
-
-    def _give_up(self) -> None:
-        """After a failed turn: let another workstation try (this one may be the only one
-        that cannot reach the server, or has no password in its keyring)."""
-        self._drop()
-        if self._took_part:
-            with contextlib.suppress(Exception):  # the database may be what failed
-                lease.release(self.db, self.holder)
 
     def _fetcher_for(self, settings: ImapSettings) -> Fetcher:
         if self._fetcher is not None and self._fetcher.settings != settings:

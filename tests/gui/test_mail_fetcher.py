@@ -16,7 +16,7 @@ from deskapp import services
 from deskapp.domain.clock import FixedClock
 from deskapp.gui.app import DeskApp
 from deskapp.gui.timers import MailFetchTimer
-from deskapp.mail import lease
+from deskapp.mail import lease, station
 from deskapp.mail.fetch import PASSWORD_ENV, ImapSettings, save_imap_settings
 from deskapp.mail.station import FAILED, OFF, OTHER, READ, Turn
 from deskapp.store.models import Message
@@ -210,7 +210,7 @@ def test_with_no_imap_server_the_app_reads_nothing(
     assert lease.holder_of(db, clock.now()) is None, "no lease taken"
 
 
-def test_a_server_that_does_not_answer_is_said_in_words_and_the_lease_given_up(
+def test_a_server_that_does_not_answer_is_said_in_words_and_the_lease_given_up_after_a_while(
     qtbot: QtBot, db: peewee.Database, clock: FixedClock, workstation: Workstation,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
@@ -224,8 +224,20 @@ def test_a_server_that_does_not_answer_is_said_in_words_and_the_lease_given_up(
     assert text.startswith("Mail: could not fetch at 09:00: IMAP server 127.0.0.1:")
     assert "Traceback" not in text
     assert first.fetch_label is not None and first.fetch_label.property("role") == "error"
-    assert lease.holder_of(db, clock.now()) is None, "another workstation may be able to read it"
-    assert turn(qtbot, second).state == FAILED, "and tries on its turn"
+    assert lease.holder_of(db, clock.now()) == "ws-a", "kept: the others do not all try a server that is down"
+    assert turn(qtbot, second).state == OTHER
+    for _ in range(station.GIVE_UP_AFTER - 1):
+        clock.advance(dt.timedelta(seconds=15))
+        assert turn(qtbot, first).state == FAILED
+    assert lease.holder_of(db, clock.now()) is None, "given up: another may reach the server"
+    clock.advance(dt.timedelta(seconds=15))
+    assert turn(qtbot, first).state == FAILED, "resting: it does not take the lease again"
+    assert lease.holder_of(db, clock.now()) is None
+    assert turn(qtbot, second).state == FAILED, "the other tries on its turn"
+    assert lease.holder_of(db, clock.now()) == "ws-b"
+    clock.advance(station.REST)
+    assert turn(qtbot, second).state == FAILED and lease.holder_of(db, clock.now()) == "ws-b"
+    assert turn(qtbot, first).state == OTHER, "rested: back in line behind the holder"
 
 
 def test_the_app_takes_a_turn_at_launch_and_releases_the_lease_when_stopped(
