@@ -148,7 +148,7 @@ def test_a_reply_fetched_by_the_app_moves_its_ticket_in_the_queue(
     mailbox.deliver(letter(f"Re: [{number}] We need more information", "It is sales@"), at=NINE)
     got = turn(qtbot, app)
     assert (got.state, got.imported) == (READ, 1)
-    assert status_of() == "in_progress", "the queue shows the reply's step at once"
+    qtbot.waitUntil(lambda: status_of() == "in_progress", timeout=5000)  # the queue shows the reply's step
     assert app.inbox_view.model.rowCount() == 0, "on its ticket, not in the Inbox"
 
 
