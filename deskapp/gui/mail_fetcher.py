@@ -43,6 +43,10 @@ class _OnPool(QRunnable):
                 self._db.close()  # this thread's connection only
 
 
+IDLE = True  # wait on IMAP IDLE between turns where the server offers it (tests may turn it off)
+IDLE_MARGIN_S = 3.0  # the wait ends this long before the next turn is due
+
+
 class MailFetcher(QObject):
     turned = Signal(object)  # Turn, after `last` was set
 
@@ -52,7 +56,10 @@ class MailFetcher(QObject):
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.db = db
-        self.station = Station(db, clock, holder, policy=policy)
+        # The holder waits on IDLE for most of the interval between turns, so new mail
+        # arrives in seconds; the next turn then finds the wait over.
+        idle = max(0.0, interval_ms / 1000 - IDLE_MARGIN_S) if IDLE else 0.0
+        self.station = Station(db, clock, holder, policy=policy, idle_seconds=idle)
         self.timer = MailFetchTimer(clock, interval_ms, self)
         self.timer.fired.connect(lambda _now: self.take_turn())
         self.pool = QThreadPool(self)
@@ -88,6 +95,7 @@ class MailFetcher(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.station.stopping.set()  # a turn waiting on IDLE ends within half a second
         self.pool.waitForDone(60_000)  # a turn in progress (its IMAP timeout is 30 s)
         self.pool.start(_OnPool(self.db, self.station.stop))
         self.pool.waitForDone(60_000)

@@ -388,6 +388,30 @@ class Fetcher:
         except (OSError, IMAPClientError, ssl.SSLError):
             self.close()
 
+    def wait_for_news(self, seconds: float, stop: Callable[[], bool], slice_s: float = 0.5) -> bool:
+        """IDLE for up to `seconds` (at most RENEW), in short slices so `stop` is heard
+        within one: True as soon as the server says something changed. False at once
+        when the server has no IDLE (the caller polls) or the connection broke."""
+        client = self.client
+        if client is None or b"IDLE" not in client.capabilities():
+            return False
+        deadline = time.monotonic() + max(0.0, min(seconds, RENEW))
+        try:
+            client.idle()
+            try:
+                while not stop():
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    if client.idle_check(timeout=min(slice_s, left)):
+                        return True
+                return False
+            finally:
+                client.idle_done()
+        except (OSError, IMAPClientError, ssl.SSLError):
+            self.close()
+            return False
+
 
 def _arrival(value: object) -> dt.datetime | None:
     if not isinstance(value, dt.datetime):

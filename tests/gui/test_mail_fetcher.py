@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from deskapp import services
 from deskapp.domain.clock import FixedClock
+from deskapp.gui import mail_fetcher
 from deskapp.gui.app import DeskApp
 from deskapp.gui.timers import MailFetchTimer
 from deskapp.mail import lease, station
@@ -50,6 +51,13 @@ def mailbox(dovecot: Dovecot, db: peewee.Database, monkeypatch: pytest.MonkeyPat
     save_imap_settings(db, settings_for(box))
     monkeypatch.setenv(PASSWORD_ENV, box.password)
     return box
+
+
+@pytest.fixture(autouse=True)
+def _no_idle_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turns are fired by hand here: a holder's turn ends after its read (no IDLE wait),
+    except where a test sets mail_fetcher.IDLE back."""
+    monkeypatch.setattr(mail_fetcher, "IDLE", False)
 
 
 Workstation = Callable[[str, str], DeskApp]
@@ -258,3 +266,32 @@ def test_the_app_takes_a_turn_at_launch_and_releases_the_lease_when_stopped(
         app.window.close()  # type: ignore[union-attr]
     assert not app.mail_fetcher.timer.isActive()
     assert lease.holder_of(db, clock.now()) is None
+
+
+def test_the_holder_waits_on_idle_and_reads_new_mail_within_seconds(
+    qtbot: QtBot, db: peewee.Database, clock: FixedClock, mailbox: Mailbox, workstation: Workstation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the server offers IDLE (Dovecot does), the holder's turn waits on it after its
+    read; mail delivered meanwhile is imported in that same turn, in seconds, not a turn
+    later. Stopping the app ends such a wait at once."""
+    import threading
+    import time
+
+    monkeypatch.setattr(mail_fetcher, "IDLE", True)
+    app = workstation("ws-a", "tom")
+    assert app.mail_fetcher.station.idle_seconds == pytest.approx(MailFetchTimer.DEFAULT_MS / 1000 - 3.0)
+    threading.Timer(1.5, lambda: mailbox.deliver(letter("Arrived while we idled"), at=NINE)).start()
+    started = time.monotonic()
+    got = turn(qtbot, app)
+    took = time.monotonic() - started
+    assert (got.state, got.imported) == (READ, 1), "read in the same turn, woken by IDLE"
+    assert 1.0 < took < 8.0, f"woken by the server, not the end of the wait ({took:.1f} s)"
+    assert Message.select().count() == 1
+    # a turn left waiting on IDLE: stop ends it within a second or so
+    app.mail_fetcher.take_turn()
+    time.sleep(0.5)
+    started = time.monotonic()
+    app.mail_fetcher.stop()
+    assert time.monotonic() - started < 3.0
+    assert lease.holder_of(db, clock.now()) is None, "released on stop"
