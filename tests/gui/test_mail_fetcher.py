@@ -269,7 +269,11 @@ def test_the_app_takes_a_turn_at_launch_and_releases_the_lease_when_stopped(
 
 
 def test_the_holder_waits_on_idle_and_reads_new_mail_within_seconds(
-    qtbot: QtBot, db: peewee.Database, clock: FixedClock, mailbox: Mailbox, workstation: Workstation,
+    qtbot: QtBot,
+    db: peewee.Database,
+    clock: FixedClock,
+    mailbox: Mailbox,
+    workstation: Workstation,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Where the server offers IDLE (Dovecot does), the holder's turn waits on it after its
