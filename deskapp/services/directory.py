@@ -104,12 +104,7 @@ def add_staff(
             f"{quote(login)} is not a usable login (2-64 of a-z, 0-9, . _ -, starting with a "
             f"letter; {_names(sorted(SYSTEM_ACTORS))} are reserved: the desk's own steps)"
         )
-    try:
-        the_role = Role(role)
-    except ValueError:
-        raise ValidationError(
-            f"{quote(role)} is not a role (use {', '.join(r.value for r in Role)})"
-        ) from None
+    the_role = _role(role)
     if not name.strip():
         raise MissingField(["a name"], "a staff member")
     check_text(name, "the name", Staff.name.max_length)
@@ -375,12 +370,7 @@ def edit_staff(
     login, actor = login.strip().lower(), actor.strip().lower()
     new_role = None
     if role is not None:
-        try:
-            new_role = Role(role.strip().lower())
-        except ValueError:
-            raise ValidationError(
-                f"{quote(role)} is not a role (use {', '.join(r.value for r in Role)})"
-            ) from None
+        new_role = _role(role.strip().lower(), role)
     if name is not None:
         if not name.strip():
             raise MissingField(["a name"], "a staff member")
@@ -502,12 +492,7 @@ def set_staff_role(db: pw.Database, clock: Clock, actor: str, login: str, role: 
     too). Nobody gives up their own administrator role, so the desk keeps one."""
     use(db)
     login, actor = login.strip().lower(), actor.strip().lower()
-    try:
-        the_role = Role(role)
-    except ValueError:
-        raise ValidationError(
-            f"{quote(role)} is not a role (use {', '.join(r.value for r in Role)})"
-        ) from None
+    the_role = _role(role)
     with write_transaction(db):
         _administrator_only(load_staff(actor), "change a member's role")
         staff = Staff.get_or_none(Staff.login == login)
@@ -523,6 +508,15 @@ def set_staff_role(db: pw.Database, clock: Clock, actor: str, login: str, role: 
         else:
             Staff.update(role=the_role.value).where(Staff.id == staff.id).execute()
         return Staff.get_by_id(staff.id)
+
+
+def _role(text: str, given: str | None = None) -> Role:
+    """`text` as a Role, else a refusal quoting what was `given` (default: `text`)."""
+    try:
+        return Role(text)
+    except ValueError:
+        shown = quote(text if given is None else given)
+        raise ValidationError(f"{shown} is not a role (use {', '.join(r.value for r in Role)})") from None
 
 
 def _administrator_only(me: Staff, what: str) -> None:
