@@ -7,9 +7,11 @@ full-text index (SQLite FTS5, PostgreSQL tsvector with GIN; schema v6, kept by
 triggers): number; reseller, contact, emails, phone, tenant, end users;
 summary; description, resolution, notes and messages. Every word must match,
 each as a prefix ("sync" finds "syncing"; "jo@acme" finds "jo@acme.example").
-A ticket number ("INC-000123", "123") comes first when it exists. Ranked by the
-index's relevance (a match in the number, the people or the summary counts
-more than one in the notes), then newest first.
+A ticket number ("INC-000123", "123") comes first when it exists. Then, when the
+query names a reseller, contact or tenant exactly, or is a contact's email address,
+that customer's tickets, newest first (`deskapp.services.search_names`). Then the
+other matches, ranked by the index's relevance (a match in the number, the people
+or the summary counts more than one in the notes), then newest first.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import peewee as pw
 
 from deskapp.services.intake import NUMBER_FORMAT
 from deskapp.services.queue import QueueRow, queue_rows
+from deskapp.services.search_names import Named, named_in
 from deskapp.store.connection import is_sqlite, raw_sql, use
 
 MAX_LIMIT = 1000
@@ -57,7 +60,8 @@ def search_tickets(db: pw.Database, query: str, *, limit: int = 50, offset: int 
                             [NUMBER_FORMAT.format(int(exact.group(1)))]).fetchone()  # fmt: skip
             if found:
                 ids.append(int(found[0]))
-    found_ids = _sqlite_ids(db, terms, limit, offset) if is_sqlite(db) else _pg_ids(db, terms, limit, offset)
+    named = None if exact else named_in(db, query, terms)
+    found_ids = _matches(db, terms, limit, offset, named)
     for ticket_id in found_ids:
         if ticket_id not in ids:
             ids.append(ticket_id)
@@ -66,19 +70,46 @@ def search_tickets(db: pw.Database, query: str, *, limit: int = 50, offset: int 
     return [rows[i] for i in ids if i in rows]
 
 
-def _page(db: pw.Database, sql: str, head: str, rest: str, limit: int, offset: int) -> list[int]:
+def _matches(db: pw.Database, terms: list[str], limit: int, offset: int, named: Named | None) -> list[int]:
+    """A page of the matching ids: the named customer's tickets first, newest first (each
+    through its own index: a reseller's thousands are never ranked one by one), then the
+    index's matches that are not theirs."""
+    if named is None:
+        return _index_ids(db, terms, limit, offset, None)
+    ids = named.page(db, limit, offset)
+    if len(ids) == limit:
+        return ids
+    after = max(0, offset - named.count(db)) if not ids else 0
+    return ids + _index_ids(db, terms, limit - len(ids), after, named)
+
+
+def _index_ids(db: pw.Database, terms: list[str], limit: int, offset: int, named: Named | None) -> list[int]:
+    besides = named.not_theirs(db) if named else ("", [])
+    if is_sqlite(db):
+        return _sqlite_ids(db, terms, limit, offset, besides)
+    return _pg_ids(db, terms, limit, offset, besides)
+
+
+Besides = tuple[str, list[object]]  # " AND <id> NOT IN (...)" with its parameters, or ("", [])
+
+
+def _page(
+    db: pw.Database, sql: str, head: str, rest: str, limit: int, offset: int, besides: Besides
+) -> list[int]:
     """A page of the matches in two tiers, newest first in each: those of `head`, then
     those of `rest` (`sql` selects the ids of one tier's query, newest first)."""
-    ids = [int(i) for (i,) in raw_sql(db, _sql(db, sql), [head, limit, offset]).fetchall()]
+    more = besides[1]
+    ids = [int(i) for (i,) in raw_sql(db, _sql(db, sql), [head, *more, limit, offset]).fetchall()]
     if len(ids) == limit:
         return ids
     if ids or offset == 0:
         in_head = offset + len(ids)
     else:  # a page past the head's matches: how many there are says where the rest starts
         count_sql = f"SELECT count(*) FROM ({sql.replace(' LIMIT ? OFFSET ?', '')}) m"
-        (in_head,) = raw_sql(db, _sql(db, count_sql), [head]).fetchone()
+        (in_head,) = raw_sql(db, _sql(db, count_sql), [head, *more]).fetchone()
     after = max(0, offset - in_head)
-    return ids + [int(i) for (i,) in raw_sql(db, _sql(db, sql), [rest, limit - len(ids), after]).fetchall()]
+    rest_ids = raw_sql(db, _sql(db, sql), [rest, *more, limit - len(ids), after]).fetchall()
+    return ids + [int(i) for (i,) in rest_ids]
 
 
 def _many(db: pw.Database, sql: str, match: str) -> bool:
@@ -89,34 +120,38 @@ def _many(db: pw.Database, sql: str, match: str) -> bool:
     return bool(count > RANK_ALL_UP_TO)
 
 
-def _sqlite_ids(db: pw.Database, terms: list[str], limit: int, offset: int) -> list[int]:
+def _sqlite_ids(db: pw.Database, terms: list[str], limit: int, offset: int, besides: Besides) -> list[int]:
     match = " ".join(f'"{t}"*' for t in terms)
+    but, more = besides[0].format(id="rowid"), besides[1]
     if not _many(db, "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", match):
         sql = (
-            "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? "
+            f"SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?{but} "
             "ORDER BY bm25(ticket_fts, 10.0, 4.0, 4.0, 1.0), rowid DESC LIMIT ? OFFSET ?"
         )
-        return [int(i) for (i,) in raw_sql(db, sql, [match, limit, offset]).fetchall()]
+        return [int(i) for (i,) in raw_sql(db, sql, [match, *more, limit, offset]).fetchall()]
     head = f"{{number people summary}} : ({match})"
-    sql = "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
-    return _page(db, sql, head, f"({match}) NOT ({head})", limit, offset)
+    sql = f"SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?{but} ORDER BY rowid DESC LIMIT ? OFFSET ?"
+    return _page(db, sql, head, f"({match}) NOT ({head})", limit, offset, (but, more))
 
 
-def _pg_ids(db: pw.Database, terms: list[str], limit: int, offset: int) -> list[int]:
+def _pg_ids(db: pw.Database, terms: list[str], limit: int, offset: int, besides: Besides) -> list[int]:
     match = " & ".join(f"{t}:*" for t in terms)
+    more = besides[1]
     if not _many(db, "SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', ?)", match):
+        but = besides[0].format(id="s.ticket_id")
         sql = (
-            "SELECT s.ticket_id FROM ticket_search s, to_tsquery('simple', %s) q WHERE s.doc @@ q "
+            f"SELECT s.ticket_id FROM ticket_search s, to_tsquery('simple', %s) q WHERE s.doc @@ q{but} "
             "ORDER BY ts_rank(s.doc, q) DESC, s.ticket_id DESC LIMIT %s OFFSET %s"
         )
-        return [int(i) for (i,) in raw_sql(db, sql, [match, limit, offset]).fetchall()]
+        return [int(i) for (i,) in raw_sql(db, _sql(db, sql), [match, *more, limit, offset]).fetchall()]
     # number (A), people and summary (B) are weighted apart from the notes and messages (D)
     head = " & ".join(f"{t}:*AB" for t in terms)
+    but = besides[0].format(id="ticket_id")
     sql = (
-        "SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', ?) "
+        f"SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', ?){but} "
         "ORDER BY ticket_id DESC LIMIT ? OFFSET ?"
     )
-    return _page(db, sql, head, f"({match}) & !({head})", limit, offset)
+    return _page(db, sql, head, f"({match}) & !({head})", limit, offset, (but, more))
 
 
 def _sql(db: pw.Database, sql: str) -> str:

@@ -413,6 +413,8 @@ def add_indexes() -> None:
     T.add_index(T.response_due)
     # the customer's history beside a ticket (schema v6): a reseller's tickets, newest first
     T.add_index(T.reseller, T.id)
+    # a search for a contact's email address (schema v15): their tickets, newest first
+    T.add_index(T.contact_email, T.id)
 
 
 add_indexes()

@@ -185,6 +185,7 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
     11: [
         ("saved_view", {"id": 2, "login": "lead1", "name": "Mine", "spec": "{}", "created_at": T0}),
     ],
+    15: [],  # an index only (on ticket.contact_email)
 }
 
 # Tables whose key is not an `id` column (and which have no sequence).

@@ -1,0 +1,137 @@
+"""Search on gui_bench's desk of 1,000,000 tickets, built once and kept between runs.
+
+    python3 bench/search_bench.py --keep DIR [--databases sqlite,postgres] [--repeats 7]
+                                  [--tickets 1000000] [--open 100000] [--pg-url URL] [--drop]
+
+The first run builds the desk with `bench/gui_bench.build` (SQLite in DIR/search.sqlite3,
+PostgreSQL in the schema named in DIR/pg-schema); later runs reuse it (its schema is
+upgraded on open, like any desk's). Prints, never asserts, for each of gui_bench's queries
+the service call `search_tickets` for the first page of the Find view (median and worst of
+--repeats, after one warm-up), with `uptime`'s load beside it: the machine is shared.
+`--drop` removes the kept desks instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gui_bench  # the desk's builder and queries, beside this file
+
+
+def _load() -> str:
+    """The 1-minute load average (the machine is shared: say how busy it was)."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def _urls(keep: Path, pg_url: str | None, names: list[str]) -> dict[str, str]:
+    urls = {}
+    if "sqlite" in names:
+        urls["sqlite"] = f"sqlite:///{keep / 'search.sqlite3'}"
+    if "postgres" in names:
+        if not pg_url:
+            raise SystemExit("postgres needs --pg-url or DESKAPP_TEST_PG_URL")
+        name_file = keep / "pg-schema"
+        if not name_file.exists():
+            name_file.write_text(f"searchbench_{uuid.uuid4().hex[:12]}\n", encoding="ascii")
+        schema = name_file.read_text(encoding="ascii").strip()
+        sep = "&" if "?" in pg_url else "?"
+        urls["postgres"] = f"{pg_url}{sep}options={quote(f'-csearch_path={schema}')}"
+    return urls
+
+
+def _schema_state(name: str, keep: Path, pg_url: str | None) -> tuple[bool, str]:
+    """(whether the kept desk is built, the PostgreSQL schema's name or '')."""
+    from deskapp.store.connection import database_from_url, raw_sql
+
+    if name == "sqlite":
+        return (keep / "search.built").exists(), ""
+    schema = (keep / "pg-schema").read_text(encoding="ascii").strip()
+    admin = database_from_url(pg_url or "")
+    admin.connect()
+    try:
+        raw_sql(admin, f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    finally:
+        admin.close()
+    return (keep / "pg.built").exists(), schema
+
+
+def _drop(keep: Path, pg_url: str | None) -> None:
+    from deskapp.store.connection import database_from_url, raw_sql
+
+    name_file = keep / "pg-schema"
+    if name_file.exists() and pg_url:
+        admin = database_from_url(pg_url)
+        admin.connect()
+        raw_sql(admin, f'DROP SCHEMA IF EXISTS "{name_file.read_text(encoding="ascii").strip()}" CASCADE')
+        admin.close()
+    for path in keep.glob("*"):
+        path.unlink()
+    keep.rmdir()
+
+
+def measure(url: str, repeats: int, limit: int) -> dict[str, tuple[float, float, int]]:
+    from deskapp.services.search import search_tickets
+    from deskapp.store.connection import open_database
+
+    db = open_database(url)
+    found = {}
+    for label, query in gui_bench.SEARCHES.items():
+        search_tickets(db, query, limit=limit)  # warm-up: the pages it reads in cache
+        times, rows = [], 0
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            rows = len(search_tickets(db, query, limit=limit))
+            times.append((time.perf_counter() - t0) * 1000)
+        found[label] = (statistics.median(times), max(times), rows)
+    db.close()
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, required=True, help="folder the built desks are kept in")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--open", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--limit", type=int, default=100, help="the first page's size")
+    parser.add_argument("--pg-url", default=os.environ.get("DESKAPP_TEST_PG_URL"))
+    parser.add_argument("--drop", action="store_true", help="remove the kept desks")
+    args = parser.parse_args()
+    if args.drop:
+        _drop(args.keep, args.pg_url)
+        return 0
+    args.keep.mkdir(parents=True, exist_ok=True)
+    names = [n.strip() for n in args.databases.split(",") if n.strip()]
+    if unknown := sorted(set(names) - {"sqlite", "postgres"}):
+        parser.error(f"--databases: unknown {', '.join(unknown)} (sqlite, postgres)")
+    for name, url in _urls(args.keep, args.pg_url, names).items():
+        built, _schema = _schema_state(name, args.keep, args.pg_url)
+        if not built:
+            t = time.perf_counter()
+            gui_bench.build(url, args.tickets, args.open)
+            (args.keep / ("search.built" if name == "sqlite" else "pg.built")).touch()
+            print(f"{name}: built {args.tickets:,} tickets in {time.perf_counter() - t:.0f} s", flush=True)
+        load_before = _load()
+        found = measure(url, args.repeats, args.limit)
+        print(f"== {name}: search_tickets, first page of {args.limit} (load {load_before} -> {_load()})")
+        for label, (median, worst, rows) in found.items():
+            query = gui_bench.SEARCHES[label]
+            print(
+                f"  {label + ':':<16}{median:7.1f} ms median, worst {worst:.1f} ms   ({rows} for {query!r})"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
