@@ -5,8 +5,13 @@
 The words are matched against each ticket's document in the database's own
 full-text index (SQLite FTS5, PostgreSQL tsvector with GIN; schema v6, kept by
 triggers): number; reseller, contact, emails, phone, tenant, end users;
-summary; description, resolution, notes and messages. Every word must match,
-each as a prefix ("sync" finds "syncing"; "jo@acme" finds "jo@acme.example").
+summary; description, resolution, notes and messages. Every word must match.
+The last word may be the start of one, still being typed ("sync" finds "syncing";
+"jo@acme" finds "jo@acme.example"); the words before it are whole words ("sync
+error" is "sync" then "error"*), unless no ticket matches them so, when each is a
+start too ("sync err" finds "syncing errors" where no ticket has "sync" with "err"*).
+Expanding a finished word to every word it starts ("reseller"* is also each of two
+hundred resellers' email domains) costs the index most of a second on a large desk.
 A ticket number ("INC-000123", "123") comes first when it exists. Then, when the
 query names a reseller, contact or tenant exactly, or is a contact's email address,
 that customer's tickets, newest first (`deskapp.services.search_names`). Then the
@@ -60,8 +65,9 @@ def search_tickets(db: pw.Database, query: str, *, limit: int = 50, offset: int 
                             [NUMBER_FORMAT.format(int(exact.group(1)))]).fetchone()  # fmt: skip
             if found:
                 ids.append(int(found[0]))
+    whole = len(terms) - 1 if len(terms) > 1 and _any(db, terms, len(terms) - 1) else 0
     named = None if exact else named_in(db, query, terms)
-    found_ids = _matches(db, terms, limit, offset, named)
+    found_ids = _matches(db, (terms, whole), limit, offset, named)
     for ticket_id in found_ids:
         if ticket_id not in ids:
             ids.append(ticket_id)
@@ -70,7 +76,41 @@ def search_tickets(db: pw.Database, query: str, *, limit: int = 50, offset: int 
     return [rows[i] for i in ids if i in rows]
 
 
-def _matches(db: pw.Database, terms: list[str], limit: int, offset: int, named: Named | None) -> list[int]:
+# The words, and how many of the first are matched as whole words (the rest as starts).
+Terms = tuple[list[str], int]
+
+
+def _sqlite_match(terms: Terms) -> str:
+    return " ".join(f'"{t}"' if i < terms[1] else f'"{t}"*' for i, t in enumerate(terms[0]))
+
+
+def _pg_match(terms: Terms, weights: str = "") -> str:
+    """`weights` ("AB"): only a match in the parts weighted so counts."""
+    whole = f":{weights}" if weights else ""
+    return " & ".join(f"{t}{whole}" if i < terms[1] else f"{t}:*{weights}" for i, t in enumerate(terms[0]))
+
+
+def _any(db: pw.Database, words: list[str], whole: int) -> bool:
+    """Whether any ticket matches `words` with the first `whole` of them as whole words.
+    Asked first with every word whole (a match then is one of these too): the index reads
+    a word's tickets a few at a time, but all of a start's at once (every ticket with a
+    word starting "example"), most of the time a whole email address costs."""
+    return _any_of(db, words, len(words)) or (whole < len(words) and _any_of(db, words, whole))
+
+
+def _any_of(db: pw.Database, words: list[str], whole: int) -> bool:
+    if is_sqlite(db):
+        sql, match = (
+            "SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ? LIMIT 1",
+            _sqlite_match((words, whole)),
+        )
+    else:
+        sql = "SELECT 1 FROM ticket_search WHERE doc @@ to_tsquery('simple', %s) LIMIT 1"
+        match = _pg_match((words, whole))
+    return raw_sql(db, sql, [match]).fetchone() is not None
+
+
+def _matches(db: pw.Database, terms: Terms, limit: int, offset: int, named: Named | None) -> list[int]:
     """A page of the matching ids: the named customer's tickets first, newest first (each
     through its own index: a reseller's thousands are never ranked one by one), then the
     index's matches that are not theirs."""
@@ -83,7 +123,7 @@ def _matches(db: pw.Database, terms: list[str], limit: int, offset: int, named: 
     return ids + _index_ids(db, terms, limit - len(ids), after, named)
 
 
-def _index_ids(db: pw.Database, terms: list[str], limit: int, offset: int, named: Named | None) -> list[int]:
+def _index_ids(db: pw.Database, terms: Terms, limit: int, offset: int, named: Named | None) -> list[int]:
     besides = named.not_theirs(db) if named else ("", [])
     if is_sqlite(db):
         return _sqlite_ids(db, terms, limit, offset, besides)
@@ -120,8 +160,8 @@ def _many(db: pw.Database, sql: str, match: str) -> bool:
     return bool(count > RANK_ALL_UP_TO)
 
 
-def _sqlite_ids(db: pw.Database, terms: list[str], limit: int, offset: int, besides: Besides) -> list[int]:
-    match = " ".join(f'"{t}"*' for t in terms)
+def _sqlite_ids(db: pw.Database, terms: Terms, limit: int, offset: int, besides: Besides) -> list[int]:
+    match = _sqlite_match(terms)
     but, more = besides[0].format(id="rowid"), besides[1]
     if not _many(db, "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", match):
         sql = (
@@ -134,8 +174,8 @@ def _sqlite_ids(db: pw.Database, terms: list[str], limit: int, offset: int, besi
     return _page(db, sql, head, f"({match}) NOT ({head})", limit, offset, (but, more))
 
 
-def _pg_ids(db: pw.Database, terms: list[str], limit: int, offset: int, besides: Besides) -> list[int]:
-    match = " & ".join(f"{t}:*" for t in terms)
+def _pg_ids(db: pw.Database, terms: Terms, limit: int, offset: int, besides: Besides) -> list[int]:
+    match = _pg_match(terms)
     more = besides[1]
     if not _many(db, "SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', ?)", match):
         but = besides[0].format(id="s.ticket_id")
@@ -145,7 +185,7 @@ def _pg_ids(db: pw.Database, terms: list[str], limit: int, offset: int, besides:
         )
         return [int(i) for (i,) in raw_sql(db, _sql(db, sql), [match, *more, limit, offset]).fetchall()]
     # number (A), people and summary (B) are weighted apart from the notes and messages (D)
-    head = " & ".join(f"{t}:*AB" for t in terms)
+    head = _pg_match(terms, "AB")
     but = besides[0].format(id="ticket_id")
     sql = (
         f"SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', ?){but} "

@@ -98,3 +98,14 @@ def test_a_ticket_number_is_found_by_its_digits_not_by_inc(desk: Desk) -> None:
     second = desk.log(summary="Mailbox full").number
     assert _numbers(desk, second) == [second]  # not every ticket because each has "INC" in it
     assert _numbers(desk, f"inc {int(first[4:])}") == [first]
+
+
+def test_the_words_before_the_last_are_whole_words_where_a_ticket_has_them_so(desk: Desk) -> None:
+    """The last word may be half typed; the ones before it are finished, and expanding a
+    finished word to every word it starts would cost a large desk most of a second."""
+    syncing = desk.log(summary="Outlook syncing error").number
+    assert _numbers(desk, "sync err") == [syncing]  # no ticket has "sync" then "err"*: starts
+    whole = desk.log(summary="Teams sync error").number
+    assert _numbers(desk, "sync err") == [whole]  # one has: whole words first
+    assert sorted(_numbers(desk, "sync")) == sorted([syncing, whole])  # the last word: its start
+    assert sorted(_numbers(desk, "error sync")) == sorted([syncing, whole])
