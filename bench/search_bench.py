@@ -8,14 +8,18 @@ PostgreSQL in the schema named in DIR/pg-schema); later runs reuse it (its schem
 upgraded on open, like any desk's). Prints, never asserts, for each of gui_bench's queries
 the service call `search_tickets` for the first page of the Find view (median and worst of
 --repeats, after one warm-up), with `uptime`'s load beside it: the machine is shared.
+`--view` also runs gui_bench's measured launch (`gui_bench.py --child`) on the kept desk
+and prints its search figures: query to first page shown in the Find view.
 `--drop` removes the kept desks instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -110,6 +114,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--limit", type=int, default=100, help="the first page's size")
     parser.add_argument("--pg-url", default=os.environ.get("DESKAPP_TEST_PG_URL"))
+    parser.add_argument("--view", action="store_true", help="also query to first page shown, in the app")
     parser.add_argument("--drop", action="store_true", help="remove the kept desks")
     args = parser.parse_args()
     if args.drop:
@@ -134,7 +139,31 @@ def main() -> int:
             print(
                 f"  {label + ':':<22}{median:7.1f} ms median, worst {worst:.1f} ms   ({rows} for {query!r})"
             )
+        if args.view:
+            _view(url, args.keep)
     return 0
+
+
+def _view(url: str, keep: Path) -> None:
+    """gui_bench's own measured launch on the kept desk; its searches, as the Find view shows them."""
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "XDG_CACHE_HOME": str(keep / "cache")}  # fmt: skip
+    load_before = _load()
+    done = subprocess.run(
+        [sys.executable, gui_bench.__file__, "--child", url, "--ticks", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the measured launch failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])["searches"]
+    print(f"   query to first page shown in the Find view (load {load_before} -> {_load()}):")
+    for label, one in found.items():
+        print(
+            f"  {label + ':':<22}{one['shown_ms']:7.1f} ms median, worst {one['worst_ms']:.1f} ms, "
+            f"service alone {one['service_ms']:.1f} ms"
+        )
 
 
 if __name__ == "__main__":
