@@ -40,6 +40,9 @@ def test_search_finds_closed_tickets_with_the_list_fields(cli: Cli) -> None:
     assert other in text and "Teams calls drop" in text
     assert "no ticket matches 'nothing-like-it'" in cli("ticket", "search", "nothing-like-it")
     assert cli.json("ticket", "search", "nothing-like-it", "--json") == []
+    # a reseller's whole name, an email address: that customer's tickets, newest first
+    assert [r["number"] for r in cli.json("ticket", "search", "ACME", "--json")] == [other, old]
+    assert [r["number"] for r in cli.json("ticket", "search", "pat@acme.example", "--json")] == [other, old]
 
 
 def test_search_refuses_bad_input_in_words(cli: Cli) -> None:
