@@ -67,9 +67,9 @@ def search_tickets(db: pw.Database, query: str, *, limit: int = 50, offset: int 
                             [NUMBER_FORMAT.format(int(exact.group(1)))]).fetchone()  # fmt: skip
             if found:
                 ids.append(int(found[0]))
-    whole = len(terms) - 1 if len(terms) > 1 and _any(db, terms, len(terms) - 1) else 0
+    planned, many = _plan(db, terms)
     named = None if exact else named_in(db, query, terms)
-    found_ids = _matches(db, (terms, whole), limit, offset, named)
+    found_ids = _matches(db, planned, many, limit, offset, named)
     for ticket_id in found_ids:
         if ticket_id not in ids:
             ids.append(ticket_id)
@@ -92,44 +92,62 @@ def _pg_match(terms: Terms, weights: str = "") -> str:
     return " & ".join(f"{t}{whole}" if i < terms[1] else f"{t}:*{weights}" for i, t in enumerate(terms[0]))
 
 
-def _any(db: pw.Database, words: list[str], whole: int) -> bool:
-    """Whether any ticket matches `words` with the first `whole` of them as whole words.
-    Asked first with every word whole (a match then is one of these too): the index reads
-    a word's tickets a few at a time, but all of a start's at once (every ticket with a
-    word starting "example"), most of the time a whole email address costs."""
-    return _any_of(db, words, len(words)) or (whole < len(words) and _any_of(db, words, whole))
+def _plan(db: pw.Database, words: list[str]) -> tuple[Terms, bool]:
+    """How the words are matched (the ones before the last as whole words when a ticket
+    has them so), and whether they match more tickets than are ranked one by one.
+
+    Counted (up to RANK_ALL_UP_TO + 1) with every word whole first: the index reads a
+    word's tickets a few at a time, but all the tickets of every word a start begins at
+    once ("mailbox"* is a fifth of the desk), so a common word is known to be too many,
+    and a whole email address to match, without that."""
+    n = len(words)
+    every = _count(db, (words, n))
+    if n == 1:
+        return (words, 0), every > RANK_ALL_UP_TO or _count(db, (words, 0)) > RANK_ALL_UP_TO
+    if every:
+        return (words, n - 1), every > RANK_ALL_UP_TO or _count(db, (words, n - 1)) > RANK_ALL_UP_TO
+    last_started = _count(db, (words, n - 1))
+    if last_started:
+        return (words, n - 1), last_started > RANK_ALL_UP_TO
+    return (words, 0), _count(db, (words, 0)) > RANK_ALL_UP_TO
 
 
-def _any_of(db: pw.Database, words: list[str], whole: int) -> bool:
+def _count(db: pw.Database, terms: Terms) -> int:
+    """How many tickets match, counting no further than RANK_ALL_UP_TO + 1."""
     if is_sqlite(db):
-        sql, match = (
-            "SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ? LIMIT 1",
-            _sqlite_match((words, whole)),
-        )
+        sql, match = "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", _sqlite_match(terms)
     else:
-        sql = "SELECT 1 FROM ticket_search WHERE doc @@ to_tsquery('simple', %s) LIMIT 1"
-        match = _pg_match((words, whole))
-    return raw_sql(db, sql, [match]).fetchone() is not None
+        sql, match = (
+            "SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', ?)",
+            _pg_match(terms),
+        )
+    count_sql = f"SELECT count(*) FROM ({sql} LIMIT {RANK_ALL_UP_TO + 1}) m"
+    (count,) = raw_sql(db, _sql(db, count_sql), [match]).fetchone()
+    return int(count)
 
 
-def _matches(db: pw.Database, terms: Terms, limit: int, offset: int, named: Named | None) -> list[int]:
+def _matches(
+    db: pw.Database, terms: Terms, many: bool, limit: int, offset: int, named: Named | None
+) -> list[int]:
     """A page of the matching ids: the named customer's tickets first, newest first (each
     through its own index: a reseller's thousands are never ranked one by one), then the
     index's matches that are not theirs."""
     if named is None:
-        return _index_ids(db, terms, limit, offset, None)
+        return _index_ids(db, terms, many, limit, offset, None)
     ids = named.page(db, limit, offset)
     if len(ids) == limit:
         return ids
     after = max(0, offset - named.count(db)) if not ids else 0
-    return ids + _index_ids(db, terms, limit - len(ids), after, named)
+    return ids + _index_ids(db, terms, many, limit - len(ids), after, named)
 
 
-def _index_ids(db: pw.Database, terms: Terms, limit: int, offset: int, named: Named | None) -> list[int]:
+def _index_ids(
+    db: pw.Database, terms: Terms, many: bool, limit: int, offset: int, named: Named | None
+) -> list[int]:
     besides = named.not_theirs(db) if named else ("", [])
     if is_sqlite(db):
-        return _sqlite_ids(db, terms, limit, offset, besides)
-    return _pg_ids(db, terms, limit, offset, besides)
+        return _sqlite_ids(db, terms, many, limit, offset, besides)
+    return _pg_ids(db, terms, many, limit, offset, besides)
 
 
 Besides = tuple[str, list[object]]  # " AND <id> NOT IN (...)" with its parameters, or ("", [])
@@ -154,25 +172,12 @@ def _page(
     return ids + [int(i) for (i,) in rest_ids]
 
 
-def _many(db: pw.Database, sql: str, match: str, whole: str) -> bool:
-    """Whether a query matches more tickets than are ranked one by one (counting stops there).
-    Counted first with every word whole (`whole`, a part of the matches): a common word
-    is then known to be too many without reading all of each word it starts."""
-
-    def more_than(match: str) -> bool:
-        (count,) = raw_sql(
-            db, _sql(db, f"SELECT count(*) FROM ({sql} LIMIT {RANK_ALL_UP_TO + 1}) m"), [match]
-        ).fetchone()
-        return bool(count > RANK_ALL_UP_TO)
-
-    return more_than(whole) or (whole != match and more_than(match))
-
-
-def _sqlite_ids(db: pw.Database, terms: Terms, limit: int, offset: int, besides: Besides) -> list[int]:
+def _sqlite_ids(
+    db: pw.Database, terms: Terms, many: bool, limit: int, offset: int, besides: Besides
+) -> list[int]:
     match = _sqlite_match(terms)
     but, more = besides[0].format(id="rowid"), besides[1]
-    every = _sqlite_match((terms[0], len(terms[0])))
-    if not _many(db, "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", match, every):
+    if not many:
         sql = (
             f"SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?{but} "
             "ORDER BY bm25(ticket_fts, 10.0, 4.0, 4.0, 1.0), rowid DESC LIMIT ? OFFSET ?"
@@ -183,13 +188,12 @@ def _sqlite_ids(db: pw.Database, terms: Terms, limit: int, offset: int, besides:
     return _page(db, sql, head, f"({match}) NOT ({head})", limit, offset, (but, more))
 
 
-def _pg_ids(db: pw.Database, terms: Terms, limit: int, offset: int, besides: Besides) -> list[int]:
+def _pg_ids(
+    db: pw.Database, terms: Terms, many: bool, limit: int, offset: int, besides: Besides
+) -> list[int]:
     match = _pg_match(terms)
     more = besides[1]
-    every = _pg_match((terms[0], len(terms[0])))
-    if not _many(
-        db, "SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', ?)", match, every
-    ):
+    if not many:
         but = besides[0].format(id="s.ticket_id")
         sql = (
             f"SELECT s.ticket_id FROM ticket_search s, to_tsquery('simple', %s) q WHERE s.doc @@ q{but} "
