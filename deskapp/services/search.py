@@ -67,9 +67,8 @@ def search_tickets(db: pw.Database, query: str, *, limit: int = 50, offset: int 
                             [NUMBER_FORMAT.format(int(exact.group(1)))]).fetchone()  # fmt: skip
             if found:
                 ids.append(int(found[0]))
-    planned, many = _plan(db, terms)
     named = None if exact else named_in(db, query, terms)
-    found_ids = _matches(db, planned, many, limit, offset, named)
+    found_ids = _matches(db, terms, limit, offset, named)
     for ticket_id in found_ids:
         if ticket_id not in ids:
             ids.append(ticket_id)
@@ -126,24 +125,21 @@ def _count(db: pw.Database, terms: Terms) -> int:
     return int(count)
 
 
-def _matches(
-    db: pw.Database, terms: Terms, many: bool, limit: int, offset: int, named: Named | None
-) -> list[int]:
+def _matches(db: pw.Database, terms: list[str], limit: int, offset: int, named: Named | None) -> list[int]:
     """A page of the matching ids: the named customer's tickets first, newest first (each
     through its own index: a reseller's thousands are never ranked one by one), then the
     index's matches that are not theirs."""
     if named is None:
-        return _index_ids(db, terms, many, limit, offset, None)
+        return _index_ids(db, terms, limit, offset, None)
     ids = named.page(db, limit, offset)
     if len(ids) == limit:
         return ids
     after = max(0, offset - named.count(db)) if not ids else 0
-    return ids + _index_ids(db, terms, many, limit - len(ids), after, named)
+    return ids + _index_ids(db, terms, limit - len(ids), after, named)
 
 
-def _index_ids(
-    db: pw.Database, terms: Terms, many: bool, limit: int, offset: int, named: Named | None
-) -> list[int]:
+def _index_ids(db: pw.Database, words: list[str], limit: int, offset: int, named: Named | None) -> list[int]:
+    terms, many = _plan(db, words)
     besides = named.not_theirs(db) if named else ("", [])
     if is_sqlite(db):
         return _sqlite_ids(db, terms, many, limit, offset, besides)
