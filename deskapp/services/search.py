@@ -16,7 +16,8 @@ A ticket number ("INC-000123", "123") comes first when it exists. Then, when the
 query names a reseller, contact or tenant exactly, or is a contact's email address,
 that customer's tickets, newest first (`deskapp.services.search_names`). Then the
 other matches, ranked by the index's relevance (a match in the number, the people
-or the summary counts more than one in the notes), then newest first.
+or the summary counts more than one in the notes), then newest first; past
+RANK_ALL_UP_TO matches, by where they matched, newest first (see there).
 """
 
 from __future__ import annotations
