@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -33,7 +33,7 @@ from deskapp.gui.models.search_model import (
     SUMMARY,
     SearchModel,
 )
-from deskapp.gui.workers import Read
+from deskapp.gui.workers import Read, close_pool, keeping_pool
 
 WIDTHS = {NUMBER: 100, PRIORITY: 60, STATUS: 100, RESELLER: 160, CONTACT: 140, SUMMARY: 320, LOGGED: 130}
 TYPING_PAUSE_MS = 300
@@ -54,8 +54,9 @@ class SearchView(QWidget):
         self.desk = desk
         self.model = SearchModel(desk.policy.tz, page_size, self)
         self.model.request_more = self._more
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        # one kept thread whose connection stays open between searches: a new PostgreSQL
+        # connection per search was most of the first page's time on a busy server
+        self.pool = keeping_pool(self)
         self._generation = 0
         self._query = ""
         self._signals = _Signals(self)
@@ -117,7 +118,7 @@ class SearchView(QWidget):
         self.pool.start(Read(
             desk.db, "the search",
             lambda: (generation, offset, desk.search(query, limit=size, offset=offset)),
-            done, self._signals.failed,
+            done, self._signals.failed, keep_open=True,
         ))  # fmt: skip
 
     def _page_read(self, result: tuple[int, int, list[Any]]) -> None:
@@ -159,4 +160,4 @@ class SearchView(QWidget):
 
     def stop(self) -> None:
         self._generation += 1
-        self.pool.waitForDone(10_000)
+        close_pool(self.pool, self.desk.db)
