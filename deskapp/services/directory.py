@@ -50,6 +50,7 @@ from deskapp.services.operation import SYSTEM_ACTORS, load_staff
 from deskapp.services.text import check_text
 from deskapp.store import passwords
 from deskapp.store.connection import use, write_transaction
+from deskapp.store.kerberos import is_kerberos_refusal
 from deskapp.store.migrations import get_meta, set_meta
 from deskapp.store.models import TERRITORY, Reseller, Staff
 from deskapp.store.passwords import hash_password
@@ -243,8 +244,14 @@ def _sign_in_as(db: pw.Database, login: str, password: str) -> Staff:
         db.connect_params.update(user=login, password=password)
         try:
             db.connect()
-        except pw.OperationalError:
+        except pw.OperationalError as exc:
             restore()
+            if is_kerberos_refusal(str(exc)):  # a `gss`/`sspi` server: the ticket decides, not a password
+                raise AuthenticationFailed(
+                    f"{quote(login)} cannot sign in here: the desk's server signs people in with "
+                    "Kerberos (the workstation's domain sign-on or `kinit`), and this workstation's "
+                    f"ticket is not {quote(login)}'s; `klist` shows whose it is"
+                ) from None
             raise AuthenticationFailed(f"login {quote(login)} and that password do not match") from None
         staff = Staff.get_or_none(Staff.login == login)
     if staff is None or not staff.active:
