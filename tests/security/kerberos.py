@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-KERBEROS_TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local", "kinit", "kdestroy")
+KERBEROS_TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local", "kinit", "kdestroy", "klist")
 SERVER_USER = "postgres"
 
 
@@ -40,7 +40,8 @@ class KerberosSetupError(RuntimeError):
 def missing_tools() -> list[str]:
     """What this module needs and the machine lacks (packages krb5-kdc, krb5-user,
     krb5-admin-server, postgresql-15)."""
-    needed = [t for t in KERBEROS_TOOLS if shutil.which(t, path=_sbin_path()) is None]
+    tools = (*KERBEROS_TOOLS, "runuser") if os.geteuid() == 0 else KERBEROS_TOOLS
+    needed = [t for t in tools if shutil.which(t, path=_sbin_path()) is None]
     needed += [str(PG_BIN / t) for t in ("initdb", "pg_ctl", "postgres") if not (PG_BIN / t).exists()]
     return needed
 

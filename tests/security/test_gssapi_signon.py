@@ -111,7 +111,8 @@ class KerberosDesk:
 def kerberos_desk() -> Iterator[KerberosDesk]:
     missing = missing_tools()
     if missing:
-        message = f"Kerberos sign-on test needs {', '.join(missing)} (krb5-kdc, krb5-user, postgresql-15)"
+        packages = "krb5-kdc, krb5-admin-server, krb5-user, postgresql-15"
+        message = f"the Kerberos sign-on test needs {', '.join(missing)} (packages {packages})"
         if os.environ.get("CI") or os.environ.get("DESKAPP_REQUIRE_PG"):
             pytest.fail(message)
         pytest.skip(message)
