@@ -274,6 +274,13 @@ class PrivatePostgres:
                              dbname=database, autocommit=True) as conn:  # fmt: skip
             conn.execute(statement.encode())  # test SQL written here (no parameters)
 
+    def reconfigure(self, hba: str, ident: str = "") -> None:
+        """New pg_hba.conf and pg_ident.conf, and a reload (the server reads them for each
+        new connection once the postmaster has had its SIGHUP)."""
+        (self.data / "pg_hba.conf").write_text(hba)
+        (self.data / "pg_ident.conf").write_text(ident)
+        self.sql("SELECT pg_reload_conf()")
+
     def server_log(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 

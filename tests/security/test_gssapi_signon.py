@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DB = "desk"
 OWNER, OWNER_PASSWORD = "desk_owner", "owner-scram-pw"
 ADMIN, TIER1 = "ada", "tina"  # Kerberos principals ada@DESK.TEST, tina@DESK.TEST
+MAPPED = "tina.ward"  # a directory's own name for Tina (tina.ward@DESK.TEST), mapped by pg_ident
 ALT_SERVICE = "deskdb"  # a second service name for the same server (krbsrvname)
 
 # The owner signs in with SCRAM; everyone else with a Kerberos ticket, their principal's
@@ -44,8 +46,15 @@ HBA = f"""\
 local all postgres              trust
 host  all {OWNER}  127.0.0.1/32 scram-sha-256
 host  all {OWNER}  ::1/128      scram-sha-256
-host  all all      127.0.0.1/32 gss include_realm=0
-host  all all      ::1/128      gss include_realm=0
+host  all all      127.0.0.1/32 gss include_realm=0 krb_realm=DESK.TEST
+host  all all      ::1/128      gss include_realm=0 krb_realm=DESK.TEST
+"""
+# What PostgreSQL's manual recommends instead: keep the realm, map principals to logins in
+# pg_ident.conf (a principal of another realm then maps to nobody).
+HBA_MAP = HBA.replace("include_realm=0 krb_realm=DESK.TEST", "map=desk")
+IDENT = f"""\
+desk  {MAPPED}@DESK.TEST   {TIER1}
+desk  /^([a-z0-9_]+)@DESK\\.TEST$  \\1
 """
 
 
@@ -125,7 +134,7 @@ def kerberos_desk() -> Iterator[KerberosDesk]:
         keytab = base / "postgres.keytab"
         realm.add_service("postgres/localhost", keytab)  # libpq's default krbsrvname
         realm.add_service(f"{ALT_SERVICE}/localhost", keytab)
-        for login in (ADMIN, TIER1):
+        for login in (ADMIN, TIER1, MAPPED):
             realm.add_user(login)
         server = PrivatePostgres.start(base, keytab, HBA, realm.env)
         server.sql(f"CREATE ROLE {OWNER} LOGIN CREATEROLE PASSWORD '{OWNER_PASSWORD}'")
@@ -210,6 +219,51 @@ def test_no_ticket_or_another_persons_is_refused_in_words_without_asking_a_passw
     _, err = d.run(d.url(TIER1, "?krbsrvname=nosuch"), "ticket", "list", code=2)
     assert "GSSAPI" in err and "not found in Kerberos database" in err
     d.realm.kdestroy()
+
+
+def _signs_in(d: KerberosDesk, login: str) -> tuple[str, str] | None:
+    """(session_user, principal) when the ticket held signs in as `login`; None if refused."""
+    from deskapp.store.connection import DatabaseUrlError, open_database, raw_sql
+
+    with d.workstation():
+        try:
+            db = open_database(d.url(login), create=False)
+        except DatabaseUrlError:
+            return None
+        try:
+            sql = "SELECT session_user, principal FROM pg_stat_gssapi WHERE pid = pg_backend_pid()"
+            user, principal = raw_sql(db, sql).fetchone()
+            return str(user), str(principal)
+        finally:
+            db.close()
+
+
+def _reconfigured(d: KerberosDesk, hba: str, ident: str, login: str, *, signs_in: bool) -> None:
+    """New pg_hba/pg_ident, waited for until `login` signs in (or is refused) as it now should."""
+    d.server.reconfigure(hba, ident)
+    deadline = time.monotonic() + 10
+    while (_signs_in(d, login) is not None) != signs_in:
+        assert time.monotonic() < deadline, f"pg_hba not taken:\n{d.server.server_log()}"
+        time.sleep(0.1)
+
+
+def test_a_pg_ident_map_turns_a_principal_into_the_desk_login(made_desk: KerberosDesk) -> None:
+    """`gss map=desk`: tina.ward@DESK.TEST signs in as the login tina (with include_realm=0
+    she could not: tina.ward is no login), and ada@DESK.TEST as ada by the map's rule."""
+    d = made_desk
+    d.realm.kinit(MAPPED)
+    d.run(d.url(TIER1), "ticket", "list", code=2)  # include_realm=0: the role would be tina.ward
+    try:
+        _reconfigured(d, HBA_MAP, IDENT, TIER1, signs_in=True)
+        assert _signs_in(d, TIER1) == (TIER1, f"{MAPPED}@{d.realm.name}")
+        assert json.loads(d.run(d.url(TIER1), "ticket", "list", "--json")[0])  # the CLI alike
+        d.run(d.url(ADMIN), "ticket", "list", code=2)  # the map gives tina.ward no other login
+        d.realm.kinit(ADMIN)
+        assert _signs_in(d, ADMIN) == (ADMIN, f"{ADMIN}@{d.realm.name}")  # the map's regex rule
+    finally:
+        d.realm.kinit(MAPPED)
+        _reconfigured(d, HBA, "", TIER1, signs_in=False)
+        d.realm.kdestroy()
 
 
 def test_the_app_signs_in_with_a_ticket_and_asks_for_no_password(
