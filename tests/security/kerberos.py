@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -40,10 +39,14 @@ class KerberosSetupError(RuntimeError):
 def missing_tools() -> list[str]:
     """What this module needs and the machine lacks (packages krb5-kdc, krb5-user,
     krb5-admin-server, postgresql-15)."""
-    tools = (*KERBEROS_TOOLS, "runuser") if os.geteuid() == 0 else KERBEROS_TOOLS
+    tools = (*KERBEROS_TOOLS, "runuser") if _is_root() else KERBEROS_TOOLS
     needed = [t for t in tools if shutil.which(t, path=_sbin_path()) is None]
     needed += [str(PG_BIN / t) for t in ("initdb", "pg_ctl", "postgres") if not (PG_BIN / t).exists()]
     return needed
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0  # (no geteuid on Windows: never root)
 
 
 def _sbin_path() -> str:
@@ -200,15 +203,17 @@ class Realm:
 def _as_server_user(argv: Sequence[str], env: dict[str, str]) -> list[str]:
     """initdb and postgres refuse to run as root: run them as the `postgres` OS user then
     (with the realm's KRB5_CONFIG, which runuser would not pass on by itself)."""
-    if os.geteuid() != 0:
+    if not _is_root():
         return list(argv)
     krb = [f"{k}={env[k]}" for k in ("KRB5_CONFIG",) if k in env]
     return ["runuser", "-u", SERVER_USER, "--", "env", *krb, *argv]
 
 
 def _give_to_server_user(*paths: Path) -> None:
-    if os.geteuid() != 0:
+    if not _is_root():
         return
+    import pwd  # POSIX only, like everything here
+
     user = pwd.getpwnam(SERVER_USER)
     for path in paths:
         os.chown(path, user.pw_uid, user.pw_gid)
