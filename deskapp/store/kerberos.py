@@ -12,6 +12,9 @@ Two things make that dependable whichever libpq psycopg loads:
   with `disable`, and psycopg warns on every Kerberos sign-in that relies on the
   default. Unless the URL or PGGSSENCMODE says otherwise, deskapp asks for `prefer`;
   with no ticket libpq skips it at once, and a server without Kerberos declines it.
+  But libpq prefers Kerberos encryption to TLS whatever `sslmode` says, so a URL (or
+  PGSSLMODE) that requires TLS gets `disable`: TLS as asked, with the server's
+  certificate checked as asked, and Kerberos still signs the person in inside it.
 - when the server refuses a ticket, or there is none, libpq's words ("GSSAPI
   continuation error: ... No Kerberos credentials available") do not say what to do:
   `explain` adds that.
@@ -23,15 +26,20 @@ import os
 from collections.abc import MutableMapping
 
 GSSENC_ENV = "PGGSSENCMODE"
+SSLMODE_ENV = "PGSSLMODE"
+TLS_REQUIRED = frozenset({"require", "verify-ca", "verify-full"})
 # libpq's phrases for a Kerberos sign-in that failed: no ticket, a ticket the server
 # could not use, or a ticket for another person than the URL's login.
 GSS_WORDS = ("gssapi", "sspi", "kerberos")
 
 
 def choose_gssencmode(params: MutableMapping[str, object]) -> None:
-    """`gssencmode=prefer` unless the URL or the environment chose (see the module docstring)."""
-    if "gssencmode" not in params and not os.environ.get(GSSENC_ENV):
-        params["gssencmode"] = "prefer"
+    """`gssencmode` where the URL and the environment leave it to libpq: `prefer`, or
+    `disable` when TLS is required (see the module docstring)."""
+    if "gssencmode" in params or os.environ.get(GSSENC_ENV):
+        return
+    sslmode = str(params.get("sslmode") or os.environ.get(SSLMODE_ENV) or "").strip().lower()
+    params["gssencmode"] = "disable" if sslmode in TLS_REQUIRED else "prefer"
 
 
 def is_kerberos_refusal(message: str) -> bool:

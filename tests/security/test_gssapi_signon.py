@@ -269,9 +269,10 @@ def test_a_pg_ident_map_turns_a_principal_into_the_desk_login(made_desk: Kerbero
 def test_the_app_signs_in_with_a_ticket_and_asks_for_no_password(
     made_desk: KerberosDesk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], qapp: Any
 ) -> None:
-    """The desktop app's launch on a Kerberos desk: no password dialog, the session is the
-    ticket's person; with no ticket it says why and asks for nothing. The sign-in dialog
-    (after "Sign out") takes the ticket's login with no password, and no other login."""
+    """The desktop app's first-run test and launch on a Kerberos desk: no password, no password
+    dialog, the session is the ticket's person; with no ticket it says why and asks for
+    nothing. The sign-in dialog (after "Sign out") takes the ticket's login with no password,
+    and no other login."""
     from PySide6.QtWidgets import QInputDialog
 
     from deskapp.gui import launch
@@ -303,6 +304,10 @@ def test_the_app_signs_in_with_a_ticket_and_asks_for_no_password(
     args = argparse.Namespace(db=d.url(TIER1), clock=None, as_login=None, policy=None)
     d.realm.kinit(TIER1)
     with d.workstation(QT_QPA_PLATFORM="offscreen"):
+        # First run's "Test" with the password field left empty, then the launch
+        from deskapp.gui.first_run import test_connection
+
+        assert test_connection(d.url(TIER1)).startswith("Connected. The database holds the desk's tickets")
         assert launch.run_gui(args) == 0
     [(session, server_login)] = sessions
     assert (session.login, session.name, server_login) == (TIER1, "Tina", TIER1)

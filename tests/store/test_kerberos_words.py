@@ -9,12 +9,18 @@ from deskapp.store.connection import database_from_url
 from deskapp.store.kerberos import explain
 
 
-def test_gssencmode_is_prefer_unless_the_url_or_the_environment_says(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gssencmode_is_prefer_unless_tls_is_required_or_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PGGSSENCMODE", raising=False)
     assert database_from_url("postgresql://tina@db.example/desk").connect_params["gssencmode"] == "prefer"
     named = database_from_url("postgresql://tina@db.example/desk?gssencmode=require&krbsrvname=deskdb")
     assert (named.connect_params["gssencmode"], named.connect_params["krbsrvname"]) == ("require", "deskdb")
-    monkeypatch.setenv("PGGSSENCMODE", "disable")  # libpq reads it when the URL is silent
+    monkeypatch.delenv("PGSSLMODE", raising=False)
+    for sslmode, gssencmode in (("prefer", "prefer"), ("require", "disable"), ("verify-full", "disable")):
+        url = f"postgresql://tina@db.example/desk?sslmode={sslmode}"  # TLS required: TLS it is
+        assert database_from_url(url).connect_params["gssencmode"] == gssencmode, sslmode
+    monkeypatch.setenv("PGSSLMODE", "verify-ca")
+    assert database_from_url("postgresql://tina@db.example/desk").connect_params["gssencmode"] == "disable"
+    monkeypatch.setenv("PGGSSENCMODE", "prefer")  # libpq reads it when the URL is silent
     assert "gssencmode" not in database_from_url("postgresql://tina@db.example/desk").connect_params
 
 
