@@ -42,9 +42,14 @@ def choose_gssencmode(params: MutableMapping[str, object]) -> None:
     params["gssencmode"] = "disable" if sslmode in TLS_REQUIRED else "prefer"
 
 
+# The server asked for a password after all (a scram line): that is what to say, even where
+# libpq's message also mentions a Kerberos attempt it made first (gssencmode=prefer).
+PASSWORD_WORDS = ("no password supplied", "password authentication failed")
+
+
 def is_kerberos_refusal(message: str) -> bool:
     text = message.lower()
-    return any(word in text for word in GSS_WORDS)
+    return any(word in text for word in GSS_WORDS) and not any(word in text for word in PASSWORD_WORDS)
 
 
 def explain(message: str, login: str | None) -> str:

@@ -34,3 +34,5 @@ def test_a_kerberos_refusal_says_what_to_do_and_nothing_else_is_touched() -> Non
     assert "kinit LOGIN" in explain(libpq, None)
     other = 'cannot open PostgreSQL localhost/desk: password authentication failed for user "tina"'
     assert explain(other, "tina") == other
+    both = f"{libpq}\n- 10.0.0.5: fe_sendauth: no password supplied"  # a password line after all
+    assert explain(both, "tina") == both
