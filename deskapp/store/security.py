@@ -74,8 +74,12 @@ GRANTS: dict[str, str] = {
     # Read only, written by the functions; its password_hash column is NULL by a CHECK
     # constraint on a desk with login roles, so there is no hash to read or copy.
     "staff": "SELECT",
+    # Who may change a priority (schema v12): the administrators set it.
+    "reprioritise_role": "SELECT",
 }
-ADMIN_EXTRA: dict[str, str] = {"reseller": "INSERT, UPDATE", "meta": "INSERT, UPDATE, DELETE"}
+ADMIN_EXTRA: dict[str, str] = {
+    "reseller": "INSERT, UPDATE", "meta": "INSERT, UPDATE, DELETE", "reprioritise_role": "INSERT, DELETE",
+}  # fmt: skip
 STAFF_FUNCTIONS = {  # function -> who may call it (it checks the caller again itself)
     "deskapp_staff_add(text, text, text, text)": "admin",
     "deskapp_staff_set_active(text, boolean)": "admin",

@@ -185,10 +185,13 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
     11: [
         ("saved_view", {"id": 2, "login": "lead1", "name": "Mine", "spec": "{}", "created_at": T0}),
     ],
+    # v12's table, seeded by the step from the default policy (tier2, lead): a row an
+    # administrator added, kept by every later step.
+    12: [("reprioritise_role", {"role": "admin"})],
 }
 
 # Tables whose key is not an `id` column (and which have no sequence).
-KEYS = {"meta": "key", "mail_lease": "name"}
+KEYS = {"meta": "key", "mail_lease": "name", "reprioritise_role": "role"}
 
 
 def _insert(db: peewee.Database, table: str, row: dict[str, Any]) -> None:
