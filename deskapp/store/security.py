@@ -16,7 +16,9 @@ What each group may do is `GRANTS` below: every group works tickets and their
 mail, nobody deletes a ticket or a history row, the staff table is read-only
 (written through the functions; it holds no password hash: a CHECK says so), `reseller` is the
 administrators', and `meta` is written by the owner only, except the mail and
-template keys an administrator sets (row-level security on `meta`). A session
+template keys an administrator sets (row-level security on `meta`); who may change a
+priority (`reprioritise_role`) is the administrators' to set. The mail lease, the
+outbox and priority changes are further kept by schema v12's triggers. A session
 of any group starts with lock, statement and idle-in-transaction timeouts.
 """
 
