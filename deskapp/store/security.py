@@ -16,7 +16,9 @@ What each group may do is `GRANTS` below: every group works tickets and their
 mail, nobody deletes a ticket or a history row, the staff table is read-only
 (written through the functions; it holds no password hash: a CHECK says so), `reseller` is the
 administrators', and `meta` is written by the owner only, except the mail and
-template keys an administrator sets (row-level security on `meta`). A session
+template keys an administrator sets (row-level security on `meta`); who may change a
+priority (`reprioritise_role`) is the administrators' to set. The mail lease, the
+outbox and priority changes are further kept by schema v12's triggers. A session
 of any group starts with lock, statement and idle-in-transaction timeouts.
 """
 
@@ -74,8 +76,12 @@ GRANTS: dict[str, str] = {
     # Read only, written by the functions; its password_hash column is NULL by a CHECK
     # constraint on a desk with login roles, so there is no hash to read or copy.
     "staff": "SELECT",
+    # Who may change a priority (schema v12): the administrators set it.
+    "reprioritise_role": "SELECT",
 }
-ADMIN_EXTRA: dict[str, str] = {"reseller": "INSERT, UPDATE", "meta": "INSERT, UPDATE, DELETE"}
+ADMIN_EXTRA: dict[str, str] = {
+    "reseller": "INSERT, UPDATE", "meta": "INSERT, UPDATE, DELETE", "reprioritise_role": "INSERT, DELETE",
+}  # fmt: skip
 STAFF_FUNCTIONS = {  # function -> who may call it (it checks the caller again itself)
     "deskapp_staff_add(text, text, text, text)": "admin",
     "deskapp_staff_set_active(text, boolean)": "admin",

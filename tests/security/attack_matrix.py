@@ -10,7 +10,9 @@ rolled back afterwards, with what must come of it:
   it recorded truthfully (true actor and server time). The history helper's
   cases (ticket UPDATEs, INSERT INTO history) are appended to `ATTACKS` this way.
 
-The ticket attacks of tests/security/ticket_attacks.py run too, for every group
+The guards' cases of tests/security/guard_attacks.py (mail lease, outbox authors,
+who re-prioritises) run with them. The ticket attacks of
+tests/security/ticket_attacks.py run too, for every group
 role, on fresh tickets (tests/security/ticket_matrix.py, named "ticket: ...").
 
 `run_matrix(owner_url)` makes a desk with login roles in a fresh schema, runs
@@ -69,6 +71,8 @@ class Attack:
     roles: tuple[str, ...] = ROLES
     # For "recorded": did the desk record it truthfully? (owner connection, context, role, started)
     check: Callable[[psycopg.Connection[Any], Context, str, dt.datetime], bool] | None = None
+    # Run by the owner before each try (the state the case needs, e.g. another's live lease).
+    setup: Callable[[psycopg.Connection[Any], Context], None] | None = None
 
 
 ATTACKS: list[Attack] = [
@@ -217,6 +221,8 @@ def connect_as(ctx: Context, role: str) -> psycopg.Connection[Any]:
 def try_attack(conn: psycopg.Connection[Any], owner: psycopg.Connection[Any], ctx: Context,
                attack: Attack, role: str) -> Outcome:  # fmt: skip
     sql = attack.sql.format(**ctx.names(role))
+    if attack.setup is not None:
+        attack.setup(owner, ctx)
     started = owner.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
     try:
         with conn.transaction():
@@ -349,7 +355,11 @@ def secured_desk(owner_url: str) -> Iterator[tuple[Context, psycopg.Connection[A
         owner.execute(f'SET search_path = "{schema}"')
         from tests.security.ticket_matrix import prepare
 
-        yield ctx, owner, prepare(db, clock, ctx, f"pw-t1b-{uuid.uuid4().hex[:10]}")
+        t1b_password = f"pw-t1b-{uuid.uuid4().hex[:10]}"
+        desk = prepare(db, clock, ctx, t1b_password)
+        # The second Tier 1 engineer signs in too (the guard cases' other person).
+        ctx.logins["t1b"], ctx.passwords["t1b"] = desk.logger, t1b_password
+        yield ctx, owner, desk
     finally:
         if db is not None:
             db.close()
@@ -364,12 +374,14 @@ def secured_desk(owner_url: str) -> Iterator[tuple[Context, psycopg.Connection[A
 
 
 def run_matrix(owner_url: str) -> Figures:
-    """Every statement of `ATTACKS`, the rules' lock, then the ticket attacks
-    (tests/security/ticket_matrix.py), each for every group role: one set of figures."""
+    """Every statement of `ATTACKS` and of the guards' (tests/security/guard_attacks.py),
+    the rules' lock, then the ticket attacks (tests/security/ticket_matrix.py), each for
+    every group role: one set of figures."""
+    from tests.security.guard_attacks import GUARD_ATTACKS
     from tests.security.ticket_matrix import run_ticket_attacks
 
     with secured_desk(owner_url) as (ctx, owner, tickets):
-        figures = run_attacks(ctx, owner)
+        figures = run_attacks(ctx, owner, ATTACKS + GUARD_ATTACKS)
         figures.outcomes.append(hold_rules_lock_then_run(ctx, owner_url))
         figures.outcomes += run_ticket_attacks(ctx, owner, tickets).outcomes
     return figures
