@@ -140,6 +140,7 @@ def test_a_narrow_window_puts_the_history_away_and_the_view_menu_brings_it_back(
             assert panel is not None
             if first:  # the fresh install
                 assert panel.isHidden() and not window.history_action.isChecked()
+                assert desk_app.queue_view is not None
                 table = desk_app.queue_view.table
                 header = table.horizontalHeader()
                 right = header.sectionViewportPosition(COUNTDOWN) + header.sectionSize(COUNTDOWN)
