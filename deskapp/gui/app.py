@@ -194,6 +194,7 @@ class DeskApp(QObject):
         self.queue_view.ticket_activated.connect(self.open_ticket)
         self.ticket_view.changed.connect(self._ticket_changed)
         self.ticket_view.shown.connect(self._ticket_shown)
+        self.ticket_view.refused.connect(lambda text: window.statusBar().showMessage(text, 10_000))
         self.ticket_view.follow_up_requested.connect(lambda number: self.open_intake(linked_to=number))
         self.model.bands_turned.connect(self._bands_turned)
         window.new_incident_action.triggered.connect(lambda: self.open_intake())

@@ -14,7 +14,7 @@ from typing import Any
 
 import peewee as pw
 from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
@@ -50,6 +50,7 @@ from deskapp.gui.actions import (
     ActionSpec,
     offered,
     walls,
+    why_not,
 )
 from deskapp.gui.conversation_view import ConversationPanel
 from deskapp.gui.desk import Desk
@@ -68,6 +69,7 @@ from deskapp.services.warnings import ticket_warnings
 Formatter = Callable[[TicketDetail], str]
 DETAIL_SHARES = (36, 42, 22)  # the fields and SLA, the conversation, the history
 UPPER_AT_LEAST = 250  # px: the SLA box and the first fields
+REFUSED_MS = 10_000  # why a step's shortcut did nothing stays under the buttons this long
 SIDE_BY_SIDE = 760  # wider than this, the SLA box sits beside the fields; narrower, above them
 
 
@@ -81,6 +83,7 @@ class TicketView(QWidget):
     changed = Signal(str)  # a step was taken on this ticket number
     follow_up_requested = Signal(str)  # log a follow-up incident linked to this closed ticket
     shown = Signal(object)  # the TicketPage just painted (the window fills the side panels)
+    refused = Signal(str)  # a step's shortcut pressed where it is not offered: why (the status bar)
 
     def __init__(self, desk: Desk, parent: Any = None) -> None:
         super().__init__(parent)
@@ -113,6 +116,11 @@ class TicketView(QWidget):
         self.action_buttons_panel = child(form, QWidget, "actionButtonsPanel")
         self.role_wall_label = child(form, QLabel, "roleWallLabel")  # the steps kept from this role
         self.role_wall_label.setProperty("role", "wall")
+        self.step_refused_label = child(form, QLabel, "stepRefusedLabel")  # why a shortcut did nothing
+        self.step_refused_label.setProperty("role", "warning")
+        self._refused_timer = QTimer(self)
+        self._refused_timer.setSingleShot(True)
+        self._refused_timer.timeout.connect(self.step_refused_label.hide)
         self.action_form_group = child(form, QGroupBox, "actionFormGroup")
         self.engineer_combo = child(form, QComboBox, "engineerCombo")
         self.agreed_update_edit = child(form, QDateTimeEdit, "agreedUpdateEdit")
@@ -164,6 +172,7 @@ class TicketView(QWidget):
         # one QAction per process step: a button, a menu entry and a shortcut
         self.actions_by_step: dict[Action, QAction] = {}
         self.buttons_by_step: dict[Action, QPushButton] = {}
+        self.refused_shortcuts: dict[Action, QShortcut] = {}
         self._buttons_layout = FlowLayout(self.action_buttons_panel)
         for spec in SPECS:
             act = QAction(spec.label, self)
@@ -178,6 +187,13 @@ class TicketView(QWidget):
             button.setToolTip(f"{spec.label} ({spec.shortcut})")
             button.clicked.connect(act.trigger)
             self.buttons_by_step[spec.action] = button
+            # The same keys while the step is not offered (a disabled action's shortcut is
+            # dead): they say why instead of doing nothing. Enabled only then, so never
+            # ambiguous with the action's own.
+            refused = QShortcut(QKeySequence(spec.shortcut), self)
+            refused.setContext(Qt.ShortcutContext.WindowShortcut)
+            refused.activated.connect(lambda s=spec: self.say_why_not(s))
+            self.refused_shortcuts[spec.action] = refused
 
         self.submit_action_button.clicked.connect(self.submit_action)
         self.cancel_action_button.clicked.connect(self.close_action)
@@ -188,6 +204,7 @@ class TicketView(QWidget):
         self.conflict_frame.hide()
         self.warning_label.hide()
         self.role_wall_label.hide()
+        self.step_refused_label.hide()
         self.action_form_group.hide()
         self.detail_splitter.hide()  # nothing to show until a ticket is opened
         self._show_actions([])
@@ -440,6 +457,7 @@ class TicketView(QWidget):
             on = action in allowed
             act.setEnabled(on)
             act.setVisible(on)
+            self.refused_shortcuts[action].setEnabled(not on)
             button = self.buttons_by_step[action]
             if on:
                 flow.addWidget(button)
@@ -458,6 +476,7 @@ class TicketView(QWidget):
             act = self.actions_by_step[spec.action]
             act.setVisible(True)  # in the Ticket menu, greyed, with the reason
             act.setEnabled(False)
+            self.refused_shortcuts[spec.action].setEnabled(True)
             act.setToolTip(f"{label}: {reason}")
             act.setStatusTip(f"{label}: {reason}")
         lines = [f"Not yours to take: {', '.join(labels)}: {reason}." for reason, labels in by_reason.items()]
@@ -489,9 +508,31 @@ class TicketView(QWidget):
 
     # --- actions --------------------------------------------------------------------------
 
+    def say_why_not(self, spec: ActionSpec) -> str:
+        """A step pressed (its shortcut) where it is not offered: the reason, under the buttons
+        for a moment and on the status bar (never a box: the person is mid-call)."""
+        d, label = self.detail, spec.label.rstrip("…")
+        if d is None:
+            reason = "open a ticket first"
+        else:
+            reason = why_not(
+                spec, d.status, d.tier, self.desk.session.role,
+                lead_flagged=d.lead_flagged_at is not None, third_party=bool(d.provider),
+                reprioritise_roles=self.desk.policy.reprioritise_roles,
+                responded=d.responded_at is not None, confirmed=_confirmed(d),
+            ) or "not offered just now"  # fmt: skip
+        text = f"{label}: {reason}"
+        self.step_refused_label.setText(text)
+        self.step_refused_label.show()
+        self._refused_timer.start(REFUSED_MS)
+        self.refused.emit(text)
+        return text
+
     def open_action(self, spec: ActionSpec) -> None:
         if self.detail is None or not self.actions_by_step[spec.action].isEnabled():
+            self.say_why_not(spec)
             return
+        self.step_refused_label.hide()
         if spec.action is Action.LOG_FOLLOW_UP:
             self.follow_up_requested.emit(self.detail.number)
             return
