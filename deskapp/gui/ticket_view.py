@@ -61,6 +61,7 @@ from deskapp.gui.models.history_model import HistoryModel
 from deskapp.gui.survey_panel import SurveyPanel
 from deskapp.gui.vertical_scroll import VerticalScroll
 from deskapp.gui.workers import Read, close_pool, keeping_pool, start
+from deskapp.gui.writes import refusal_text, save
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
 from deskapp.services.ticket_page import TicketPage, ticket_page
@@ -93,6 +94,8 @@ class TicketView(QWidget):
         self.page: TicketPage | None = None
         self.opened_with: Any = None  # what `show_ticket`'s `also` returned for this page
         self._current: ActionSpec | None = None
+        self.saving: ActionSpec | None = None  # a step being saved on the write thread
+        self._saved_ok: bool | None = None  # how the last save ended (None: not yet)
         # Tickets are read off the GUI thread; a late page of a ticket no longer asked for
         # (another was opened meanwhile) is dropped by its generation.
         self.pool = keeping_pool(self)
@@ -529,6 +532,12 @@ class TicketView(QWidget):
         return text
 
     def open_action(self, spec: ActionSpec) -> None:
+        if self.saving is not None:
+            busy = self.saving.label.rstrip("…")
+            self.step_refused_label.setText(f"{spec.label.rstrip('…')}: wait, {busy} is being saved")
+            self.step_refused_label.show()
+            self._refused_timer.start(REFUSED_MS)
+            return
         if self.detail is None or not self.actions_by_step[spec.action].isEnabled():
             self.say_why_not(spec)
             return
@@ -647,6 +656,8 @@ class TicketView(QWidget):
         self.close_action()
 
     def close_action(self) -> None:
+        if self.saving is not None:
+            return  # the form stays until its save is done (what was typed is kept on a refusal)
         self._current = None
         self.action_form_group.hide()
         self.action_error_label.clear()
@@ -669,30 +680,56 @@ class TicketView(QWidget):
         }
 
     def submit_action(self) -> bool:
+        """Save the step on the write thread (`writes.save`): the form waits, greyed, its
+        button saying "Saving…", while the window goes on; then it closes, or stays filled
+        with the refusal said. Returns False when it could not start (or, settled in tests,
+        when it was refused)."""
         spec, d = self._current, self.detail
-        if spec is None or d is None:
+        if spec is None or d is None or self.saving is not None:
             return False
         values = self.action_values()
         if spec.note_required and not values[NOTE]:
             self.action_error_label.setText(f"{spec.note_label} is needed")
             return False
-        try:
-            self.desk.perform(spec.action, d.number, values, d.version)
-        except ConflictError as exc:
+        self.saving = spec
+        self._saved_ok = None
+        self.action_form_group.setEnabled(False)
+        self.submit_action_button.setText("Saving…")
+        self.action_error_label.clear()
+        desk, number, version = self.desk, d.number, d.version
+        save(
+            desk, lambda: desk.perform(spec.action, number, values, version),
+            lambda _result: self._step_saved(spec, number), lambda exc: self._step_refused(spec, exc),
+            owner=self,
+        )  # fmt: skip
+        return self._saved_ok is not False
+
+    def _step_done(self, spec: ActionSpec) -> None:
+        self.saving = None
+        self.action_form_group.setEnabled(True)
+        self.submit_action_button.setText(spec.label.rstrip("…"))
+
+    def _step_saved(self, spec: ActionSpec, number: str) -> None:
+        self._step_done(spec)
+        self._saved_ok = True
+        if self._current is spec and self.detail is not None and self.detail.number == number:
+            self.close_action()
+            self.note_edit.clear()
+            self.engineer_combo.setEditText("")  # done: the next form starts afresh
+            self.conflict_frame.hide()
+        if self.number == number:
+            self.show_ticket(number)
+        self.changed.emit(number)
+
+    def _step_refused(self, spec: ActionSpec, exc: Exception) -> None:
+        self._step_done(spec)
+        self._saved_ok = False
+        if isinstance(exc, ConflictError):
             self.conflict_label.setText(str(exc))
             self.conflict_frame.show()
             self.action_error_label.setText("not saved: the ticket changed meanwhile; what you typed is kept")
-            return False
-        except DeskError as exc:
-            self.action_error_label.setText(str(exc))
-            return False
-        self.close_action()
-        self.note_edit.clear()
-        self.engineer_combo.setEditText("")  # done: the next form starts afresh
-        self.conflict_frame.hide()
-        self.show_ticket(d.number)
-        self.changed.emit(d.number)
-        return True
+        else:
+            self.action_error_label.setText(refusal_text(exc))
 
 
 def _confirmed(d: TicketDetail) -> bool:

@@ -1,0 +1,156 @@
+"""Saves run on the desk's write thread, never the GUI thread: a step, a note, a reply and a
+new incident. With another PostgreSQL session holding the ticket's row, the window goes on
+(a timer fires while the save waits) and the save completes once the row is let go; a save
+the database refuses (its statement timeout) leaves what was typed in the form, said in words.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import peewee
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+from pytestqt.qtbot import QtBot
+
+from deskapp.domain.clock import FixedClock
+from deskapp.domain.lifecycle import Action
+from deskapp.gui import workers
+from deskapp.gui.app import DeskApp
+from deskapp.services import assign
+from deskapp.store.connection import open_database, raw_sql
+from tests.gui.seed import desk_for, log, seed
+from tests.london import local
+
+MON_9 = local(2026, 3, 9, 9, 0)
+NOTE_TEXT = "Rebooted the connector; the sync resumed at 09:12"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(MON_9)
+
+
+def _start(qtbot: QtBot, db: peewee.Database, clock: FixedClock, login: str = "tom") -> tuple[DeskApp, str]:
+    seed(db, clock)
+    number = log(db, clock)
+    assign(db, clock, "lee", number, engineer="tom")
+    desk_app = DeskApp(db, clock, QSettings())
+    window = desk_app.start(desk_for(db, clock, login).session, start_timers=False)
+    qtbot.addWidget(window)
+    window.show()
+    tv = desk_app.ticket_view
+    assert tv is not None
+    with qtbot.waitSignal(tv.shown, timeout=10_000):
+        desk_app.open_ticket(number)
+    return desk_app, number
+
+
+@contextmanager
+def _row_held(url: str, number: str) -> Iterator[Callable[[], None]]:
+    """Another session holds the ticket's row (SELECT … FOR UPDATE) until the returned
+    function is called (or the block ends)."""
+    other = open_database(url)  # connected, on this thread
+    raw_sql(other, "BEGIN")
+    raw_sql(other, "SELECT id FROM ticket WHERE number = %s FOR UPDATE", (number,))
+    held = [True]
+
+    def release() -> None:
+        if held[0]:
+            held[0] = False
+            raw_sql(other, "COMMIT")
+
+    try:
+        yield release
+    finally:
+        release()
+        other.close()
+
+
+def _ticking() -> tuple[QTimer, list[int]]:
+    """A timer and its ticks: the event loop turning while a save waits."""
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    return timer, ticks
+
+
+def _notes(desk_app: DeskApp, number: str) -> list[str]:
+    assert desk_app.desk is not None
+    return [h.note for h in desk_app.desk.detail(number).history if h.kind == "note"]
+
+
+def test_a_step_saved_while_another_session_holds_the_row_leaves_the_window_answering(
+    qtbot: QtBot, pg_schema_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "SETTLE", False)  # the real, asynchronous path
+    db = open_database(pg_schema_url)
+    desk_app, number = _start(qtbot, db, clock)
+    tv = desk_app.ticket_view
+    assert tv is not None
+    try:
+        tv.actions_by_step[Action.NOTE].trigger()
+        tv.note_edit.setPlainText(NOTE_TEXT)
+        with _row_held(pg_schema_url, number) as release:
+            on_gui: list[str] = []
+            real: Any = db.execute_sql
+
+            def execute_sql(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+                if threading.current_thread() is threading.main_thread():
+                    on_gui.append(sql)
+                return real(sql, params, *args, **kwargs)
+
+            monkeypatch.setattr(db, "execute_sql", execute_sql)
+            timer, ticks = _ticking()
+            assert tv.submit_action() is True  # started, not done
+            assert tv.submit_action_button.text() == "Saving…" and not tv.action_form_group.isEnabled()
+            qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5000)  # the window answers meanwhile
+            timer.stop()
+            assert tv.saving is not None and not tv.action_form_group.isHidden()  # still waiting
+            monkeypatch.setattr(db, "execute_sql", real)
+            assert on_gui == [], on_gui  # the save ran on the write thread
+            assert _notes(desk_app, number) == []
+            with qtbot.waitSignal(tv.changed, timeout=10_000):
+                release()
+        assert tv.saving is None and tv.action_form_group.isHidden()
+        assert tv.note_edit.toPlainText() == ""
+        assert _notes(desk_app, number) == [NOTE_TEXT]
+    finally:
+        desk_app.stop()
+        db.close()
+
+
+def test_a_step_the_database_gives_up_on_keeps_what_was_typed(
+    qtbot: QtBot, pg_schema_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GUI's statement timeout ends a save stuck behind a held row: the form stays open
+    with the note typed and says why, no traceback; pressed again once the row is free, it
+    saves."""
+    monkeypatch.setattr(workers, "SETTLE", False)
+    db = open_database(pg_schema_url, statement_timeout_ms=700)
+    desk_app, number = _start(qtbot, db, clock)
+    tv = desk_app.ticket_view
+    assert tv is not None
+    try:
+        tv.actions_by_step[Action.NOTE].trigger()
+        tv.note_edit.setPlainText(NOTE_TEXT)
+        with _row_held(pg_schema_url, number):
+            tv.submit_action()
+            qtbot.waitUntil(lambda: tv.saving is None, timeout=10_000)
+        assert not tv.action_form_group.isHidden() and tv.action_form_group.isEnabled()
+        assert tv.note_edit.toPlainText() == NOTE_TEXT
+        said = tv.action_error_label.text()
+        assert said.startswith("not saved: the database did not take it (") and "typed is kept" in said
+        assert "Traceback" not in said and "statement timeout" in said
+        assert tv.submit_action_button.text() == "Add note"
+        with qtbot.waitSignal(tv.changed, timeout=10_000):
+            tv.submit_action()
+        assert _notes(desk_app, number) == [NOTE_TEXT]
+    finally:
+        desk_app.stop()
+        db.close()
