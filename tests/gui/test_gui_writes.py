@@ -16,13 +16,14 @@ import pytest
 from PySide6.QtCore import QSettings, QTimer
 from pytestqt.qtbot import QtBot
 
+from deskapp import services
 from deskapp.domain.clock import FixedClock
 from deskapp.domain.lifecycle import Action
 from deskapp.gui import workers
 from deskapp.gui.app import DeskApp
 from deskapp.services import assign
 from deskapp.store.connection import open_database, raw_sql
-from tests.gui.seed import desk_for, log, seed
+from tests.gui.seed import desk_for, seed
 from tests.london import local
 
 MON_9 = local(2026, 3, 9, 9, 0)
@@ -36,7 +37,10 @@ def clock() -> FixedClock:
 
 def _start(qtbot: QtBot, db: peewee.Database, clock: FixedClock, login: str = "tom") -> tuple[DeskApp, str]:
     seed(db, clock)
-    number = log(db, clock)
+    number = str(services.log_ticket(
+        db, clock, "tom", reseller="Acme Cloud Ltd", contact="Jo Bloggs", tenant="acme.example",
+        impact="some", channel="email", summary="Mailbox not syncing", email="jo@acme.example",
+    ).number)  # fmt: skip
     assign(db, clock, "lee", number, engineer="tom")
     desk_app = DeskApp(db, clock, QSettings())
     window = desk_app.start(desk_for(db, clock, login).session, start_timers=False)
@@ -151,6 +155,50 @@ def test_a_step_the_database_gives_up_on_keeps_what_was_typed(
         with qtbot.waitSignal(tv.changed, timeout=10_000):
             tv.submit_action()
         assert _notes(desk_app, number) == [NOTE_TEXT]
+    finally:
+        desk_app.stop()
+        db.close()
+
+
+@pytest.mark.parametrize("what", ["note", "reply"])
+def test_a_note_or_reply_saved_behind_a_held_row_waits_and_a_refused_one_keeps_its_text(
+    qtbot: QtBot, pg_schema_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    """The composer's Add note and Send reply: the button says Saving… while the row is held
+    and the window answers; a save the statement timeout ends keeps the text, said in words;
+    once the row is free it saves and the box empties."""
+    monkeypatch.setattr(workers, "SETTLE", False)
+    db = open_database(pg_schema_url, statement_timeout_ms=1500)
+    desk_app, number = _start(qtbot, db, clock)
+    tv = desk_app.ticket_view
+    assert tv is not None
+    panel = tv.conversation
+    edit, button, send = (
+        (panel.note_edit, panel.add_note_button, panel.add_note)
+        if what == "note"
+        else (panel.reply_edit, panel.send_reply_button, panel.send_reply)
+    )
+    before = button.text()
+    try:
+        edit.setPlainText(NOTE_TEXT)
+        with _row_held(pg_schema_url, number):
+            timer, ticks = _ticking()
+            assert send() is True
+            assert button.text() == "Saving…" and not button.isEnabled() and edit.isReadOnly()
+            qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5000)
+            timer.stop()
+            assert panel.saving == what
+            qtbot.waitUntil(lambda: panel.saving is None, timeout=10_000)  # the statement timeout
+        assert edit.toPlainText() == NOTE_TEXT and not edit.isReadOnly()
+        assert button.text() == before and button.isEnabled()
+        said = panel.error_label.text()
+        assert said.startswith("not saved: the database did not take it (") and "typed is kept" in said
+        with qtbot.waitSignal(panel.changed, timeout=10_000, raising=False):
+            assert send() is True
+        assert edit.toPlainText() == "" and panel.error_label.text() == "", panel.error_label.text()
+        assert desk_app.desk is not None
+        entries = desk_app.desk.conversation(number)
+        assert [e.text for e in entries if NOTE_TEXT in e.text], entries
     finally:
         desk_app.stop()
         db.close()
