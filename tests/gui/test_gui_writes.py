@@ -202,3 +202,62 @@ def test_a_note_or_reply_saved_behind_a_held_row_waits_and_a_refused_one_keeps_i
     finally:
         desk_app.stop()
         db.close()
+
+
+@contextmanager
+def _reseller_held(url: str, name: str) -> Iterator[None]:
+    """Another session holds the reseller's row: a new ticket's reference to it waits."""
+    other = open_database(url)
+    raw_sql(other, "BEGIN")
+    raw_sql(other, "SELECT id FROM reseller WHERE name = %s FOR UPDATE", (name,))
+    try:
+        yield
+    finally:
+        raw_sql(other, "COMMIT")
+        other.close()
+
+
+def test_a_new_incident_saved_behind_a_held_row_waits_filled_and_a_refused_one_stays_filled(
+    qtbot: QtBot, pg_schema_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deskapp.gui.intake_view import IntakeDialog
+
+    monkeypatch.setattr(workers, "SETTLE", False)
+    db = open_database(pg_schema_url, statement_timeout_ms=1500)
+    seed(db, clock)
+    dialog = IntakeDialog(desk_for(db, clock, "tom"), resellers=["Acme Cloud Ltd"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    try:
+        dialog.reseller_edit.setText("Acme Cloud Ltd")
+        dialog.contact_edit.setText("Jo Bloggs")
+        dialog.phone_edit.setText("+44 20 7946 0000")
+        dialog.tenant_edit.setText("acme.example")
+        dialog.summary_edit.setText("Nobody can sign in")
+        with _reseller_held(pg_schema_url, "Acme Cloud Ltd"):
+            timer, ticks = _ticking()
+            assert dialog.save() is True
+            assert dialog.save_button.text() == "Saving…" and not dialog.intake_stack.isEnabled()
+            qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5000)
+            timer.stop()
+            dialog.reject()  # Escape while it saves: the form stays
+            assert dialog.isVisible() and dialog.saving
+            qtbot.waitUntil(lambda: not dialog.saving, timeout=10_000)  # the statement timeout
+        assert dialog.intake_stack.currentIndex() == 0 and dialog.intake_stack.isEnabled()
+        assert (
+            dialog.summary_edit.text() == "Nobody can sign in" and dialog.contact_edit.text() == "Jo Bloggs"
+        )
+        assert dialog.error_label.text().startswith("not saved: the database did not take it (")
+        assert dialog.save_button.text() != "Saving…"
+        with qtbot.waitSignal(dialog.logged, timeout=10_000) as logged:
+            dialog.save()
+        assert dialog.number_label.text() == logged.args[0]
+        with qtbot.waitSignal(dialog.notified, timeout=10_000):
+            dialog.record_told()
+        assert "reseller was told" in dialog.told_label.text()
+    finally:
+        dialog.close()
+        from deskapp.gui.writes import stop_writes
+
+        stop_writes(dialog.desk)
+        db.close()
