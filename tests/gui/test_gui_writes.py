@@ -84,6 +84,19 @@ def _ticking() -> tuple[QTimer, list[int]]:
     return timer, ticks
 
 
+def _stop(desk_app: DeskApp) -> None:
+    """The reads a save's result started (the queue, the ticket again, its customer's
+    history) are done before the app stops and the schema is dropped."""
+    from PySide6.QtCore import QCoreApplication
+
+    for _ in range(3):
+        desk_app.wait_for_reads()
+        if desk_app.history_panel is not None:
+            desk_app.history_panel.pool.waitForDone(10_000)
+        QCoreApplication.processEvents()
+    desk_app.stop()
+
+
 def _notes(desk_app: DeskApp, number: str) -> list[str]:
     assert desk_app.desk is not None
     return [h.note for h in desk_app.desk.detail(number).history if h.kind == "note"]
@@ -125,7 +138,7 @@ def test_a_step_saved_while_another_session_holds_the_row_leaves_the_window_answ
         assert tv.note_edit.toPlainText() == ""
         assert _notes(desk_app, number) == [NOTE_TEXT]
     finally:
-        desk_app.stop()
+        _stop(desk_app)
         db.close()
 
 
@@ -156,7 +169,7 @@ def test_a_step_the_database_gives_up_on_keeps_what_was_typed(
             tv.submit_action()
         assert _notes(desk_app, number) == [NOTE_TEXT]
     finally:
-        desk_app.stop()
+        _stop(desk_app)
         db.close()
 
 
@@ -200,7 +213,7 @@ def test_a_note_or_reply_saved_behind_a_held_row_waits_and_a_refused_one_keeps_i
         entries = desk_app.desk.conversation(number)
         assert [e.text for e in entries if NOTE_TEXT in e.text], entries
     finally:
-        desk_app.stop()
+        _stop(desk_app)
         db.close()
 
 
@@ -260,4 +273,29 @@ def test_a_new_incident_saved_behind_a_held_row_waits_filled_and_a_refused_one_s
         from deskapp.gui.writes import stop_writes
 
         stop_writes(dialog.desk)
+        db.close()
+
+
+def test_take_it_behind_a_held_row_says_it_is_saving_and_then_what_was_done(
+    qtbot: QtBot, pg_schema_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "SETTLE", False)
+    db = open_database(pg_schema_url)
+    desk_app, number = _start(qtbot, db, clock, "tess")
+    assert desk_app.window is not None and desk_app.queue_work is not None
+    bar = desk_app.window.statusBar()
+    try:
+        with _row_held(pg_schema_url, number) as release:
+            timer, ticks = _ticking()
+            desk_app.window.take_action.trigger()  # the open ticket (Tom's): Tess takes it
+            assert bar.currentMessage() == "Taken: saving 1 ticket…"
+            qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5000)
+            timer.stop()
+            assert desk_app.queue_work.saving
+            release()
+            qtbot.waitUntil(lambda: not desk_app.queue_work.saving, timeout=10_000)
+        assert bar.currentMessage() == "Taken: 1 done"
+        assert desk_app.desk is not None and desk_app.desk.detail(number).engineer == "tess"
+    finally:
+        _stop(desk_app)
         db.close()
