@@ -299,3 +299,34 @@ def test_take_it_behind_a_held_row_says_it_is_saving_and_then_what_was_done(
     finally:
         _stop(desk_app)
         db.close()
+
+
+def test_a_note_refused_after_its_ticket_was_left_is_back_when_it_is_opened_again(
+    qtbot: QtBot, pg_schema_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "SETTLE", False)
+    db = open_database(pg_schema_url, statement_timeout_ms=1500)
+    desk_app, number = _start(qtbot, db, clock)
+    other = str(services.log_ticket(
+        db, clock, "tom", reseller="Acme Cloud Ltd", contact="Jo Bloggs", tenant="acme.example",
+        impact="some", channel="phone", summary="Calendar errors", phone="+44 20 7946 0000",
+    ).number)  # fmt: skip
+    tv = desk_app.ticket_view
+    assert tv is not None
+    panel = tv.conversation
+    try:
+        panel.note_edit.setPlainText(NOTE_TEXT)
+        with _row_held(pg_schema_url, number):
+            assert panel.add_note() is True
+            with qtbot.waitSignal(tv.shown, timeout=10_000):
+                desk_app.open_ticket(other)  # left while the note waits
+            qtbot.waitUntil(lambda: panel.saving is None, timeout=10_000)
+        assert panel.number == other and panel.note_edit.toPlainText() == ""  # not on the other ticket
+        said = panel.error_label.text()
+        assert said.startswith(f"the note on {number} was not saved (") and f"open {number} again" in said
+        with qtbot.waitSignal(tv.shown, timeout=10_000):
+            desk_app.open_ticket(number)
+        assert panel.note_edit.toPlainText() == NOTE_TEXT
+    finally:
+        _stop(desk_app)
+        db.close()
