@@ -61,6 +61,7 @@ from deskapp.store.security import (
     scram_verifier,
     session_login,
 )
+from deskapp.store.watchdog import end_stalled_sessions
 
 log = logging.getLogger(__name__)
 
@@ -359,12 +360,17 @@ def set_staff_active(db: pw.Database, clock: Clock, actor: str, login: str, *, a
             raise NotFound(f"no staff member has the login {quote(login)}")
         if not active and staff.login == actor:
             raise PermissionDenied("you cannot stop your own sign-in; another administrator can")
-        if is_postgres_secured(db):  # NOLOGIN / LOGIN on the server, and the row
+        secured = is_postgres_secured(db)
+        if secured:  # NOLOGIN / LOGIN on the server, the row, and open sessions ended
             with server_refusals():
                 call_staff_function(db, "deskapp_staff_set_active", login, active)
         else:
             Staff.update(active=active).where(Staff.id == staff.id).execute()
-        return Staff.get_by_id(staff.id)
+        stopped = Staff.get_by_id(staff.id)
+    if secured and not active:
+        # Committed: NOLOGIN holds now; a session opened meanwhile is ended too.
+        end_stalled_sessions(db)
+    return stopped
 
 
 def edit_staff(

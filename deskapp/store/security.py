@@ -43,6 +43,7 @@ from deskapp.store.migrations.v0009_security import (
     STATEMENT_TIMEOUT,
     function_sql,
 )
+from deskapp.store.migrations.v0013_sessions import function_sql as session_function_sql
 from deskapp.store.privileges import current_schema, quote_ident
 
 PREFIX_KEY, SECURITY_KEY = "role_prefix", "security"
@@ -206,7 +207,8 @@ def secure_desk(db: pw.Database) -> SecureReport:
     (database,) = raw_sql(db, "SELECT current_database()").fetchone()
     prefix = get_meta(PREFIX_KEY) or role_prefix(str(database), schema)
     report = SecureReport(prefix, schema)
-    raw_sql(db, function_sql(schema))  # the functions as this release has them
+    raw_sql(db, function_sql(schema))  # the functions as this release has them: v9's,
+    raw_sql(db, session_function_sql(schema))  # then v13's, which replace two of them
     names = groups(prefix)
     for name in names.values():
         if raw_sql(db, "SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is None:
@@ -271,7 +273,8 @@ def grant_statements(schema: str, names: dict[Role, str], tables: list[str]) -> 
     out.append(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {s} TO {everyone}")
     for function in ("deskapp_prefix()", "deskapp_group(text)", "deskapp_caller_is_owner()",
                      "deskapp_require_admin(text)", "deskapp_target(text)",
-                     "deskapp_session_defaults(text)", "deskapp_make_login(text, text, text)"):  # fmt: skip
+                     "deskapp_session_defaults(text)", "deskapp_make_login(text, text, text)",
+                     "deskapp_watch_login(text)", "deskapp_role_limit(oid, text)"):  # fmt: skip
         out.append(f"REVOKE ALL ON FUNCTION {s}.{function} FROM {everyone}")
     for function, who in STAFF_FUNCTIONS.items():
         out.append(f"REVOKE ALL ON FUNCTION {s}.{function} FROM {everyone}")
@@ -361,6 +364,7 @@ def _give_logins(db: pw.Database) -> list[tuple[str, str]]:
             target = quote_ident(group_name(str(desk_prefix(db)), other))
             raw_sql(db, f"{action} {target} {'TO' if action == 'GRANT' else 'FROM'} {quote_ident(login)}")
         call_staff_function(db, "deskapp_session_defaults", str(login))
+        call_staff_function(db, "deskapp_watch_login", str(login))  # the owner may end its sessions
         active = raw_sql(db, "SELECT active FROM staff WHERE login = %s", (login,)).fetchone()[0]
         raw_sql(db, f"ALTER ROLE {quote_ident(login)} {'LOGIN' if active else 'NOLOGIN'}")
     return made
