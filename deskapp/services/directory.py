@@ -49,7 +49,7 @@ from deskapp.services.errors import (
 from deskapp.services.operation import SYSTEM_ACTORS, load_staff
 from deskapp.services.text import check_text
 from deskapp.store import passwords
-from deskapp.store.connection import use, write_transaction
+from deskapp.store.connection import is_sqlite, use, write_transaction
 from deskapp.store.kerberos import is_kerberos_refusal
 from deskapp.store.migrations import get_meta, set_meta
 from deskapp.store.models import TERRITORY, Reseller, Staff
@@ -78,6 +78,25 @@ def is_training(db: pw.Database) -> bool:
     use(db)
     # A desk with login roles is live for good: a 'training' row there means nothing.
     return get_meta("training") == "true" and not is_postgres_secured(db)
+
+
+FIRST_ADMIN_COMMAND = "deskapp --db OWNER_URL init --first-admin LOGIN --name NAME"
+
+
+def owner_makes_first_admin(db: pw.Database) -> str | None:
+    """Why the app must not make this desk's first administrator itself, or None when it
+    may (SQLite, a training desk). A live PostgreSQL desk without login roles would get
+    an old-style administrator whose password hash sits in the staff table: there the
+    owner runs `init --first-admin`, which makes login roles, and everyone signs in as
+    themselves."""
+    use(db)
+    if is_sqlite(db) or is_postgres_secured(db) or is_training(db):
+        return None
+    return (
+        "this PostgreSQL desk has no administrator yet, and the app does not make one: the "
+        f"desk's owner runs `{FIRST_ADMIN_COMMAND}`, then each person signs in to the server "
+        "as themselves (postgresql://LOGIN@HOST/DESK)"
+    )
 
 
 def mark_training(db: pw.Database) -> None:
