@@ -106,26 +106,38 @@ BEGIN
   END IF;
   v_owner := deskapp_caller_is_owner();
   FOR v_row IN
-    WITH sessions AS (
-      SELECT DISTINCT ON (a.pid) a.pid, r.rolname::text AS login, a.state,
-             clock_timestamp() - a.state_change AS in_state, clock_timestamp() - a.query_start AS running,
+    -- Cheap when nothing stalls: pg_locks is read once, and the limits are looked up
+    -- only for the few sessions that are not simply idle (a workstation between its
+    -- statements, or listening, is idle).
+    WITH rules_holders AS MATERIALIZED (
+      SELECT l.pid FROM pg_locks l
+      WHERE l.locktype = 'advisory' AND l.granted
+        AND l.classid = ((@RULES_KEY@::bigint >> 32) & 4294967295)::oid
+        AND l.objid = (@RULES_KEY@::bigint & 4294967295)::oid
+    ), candidates AS MATERIALIZED (
+      SELECT DISTINCT ON (a.pid) a.pid, r.oid AS login_oid, g.oid AS group_oid, r.rolname::text AS login,
+             a.state, clock_timestamp() - a.state_change AS in_state,
+             clock_timestamp() - a.query_start AS running,
              NOT r.rolcanlogin OR NOT coalesce(s.active, false) AS stopped,
-             nullif(coalesce(deskapp_role_limit(r.oid, 'idle_in_transaction_session_timeout'),
-                             deskapp_role_limit(g.oid, 'idle_in_transaction_session_timeout'),
-                             @IDLE_TIMEOUT@::interval), interval '0') AS idle_cfg,
-             nullif(coalesce(deskapp_role_limit(r.oid, 'statement_timeout'),
-                             deskapp_role_limit(g.oid, 'statement_timeout'),
-                             @STATEMENT_TIMEOUT@::interval), interval '0') AS statement_cfg,
-             EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted
-                       AND l.classid = ((@RULES_KEY@::bigint >> 32) & 4294967295)::oid
-                       AND l.objid = (@RULES_KEY@::bigint & 4294967295)::oid) AS holds_rules
+             a.pid IN (SELECT h.pid FROM rules_holders h) AS holds_rules
       FROM pg_stat_activity a
       JOIN pg_roles r ON r.oid = a.usesysid
       JOIN pg_auth_members am ON am.member = r.oid
       JOIN pg_roles g ON g.oid = am.roleid AND g.rolname LIKE v_prefix || '\_%'
       LEFT JOIN staff s ON s.login = r.rolname
       WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
+        AND (a.state IS DISTINCT FROM 'idle' OR NOT r.rolcanlogin OR NOT coalesce(s.active, false)
+             OR a.pid IN (SELECT h.pid FROM rules_holders h))
       ORDER BY a.pid
+    ), sessions AS (
+      SELECT c.*,
+             nullif(coalesce(deskapp_role_limit(c.login_oid, 'idle_in_transaction_session_timeout'),
+                             deskapp_role_limit(c.group_oid, 'idle_in_transaction_session_timeout'),
+                             @IDLE_TIMEOUT@::interval), interval '0') AS idle_cfg,
+             nullif(coalesce(deskapp_role_limit(c.login_oid, 'statement_timeout'),
+                             deskapp_role_limit(c.group_oid, 'statement_timeout'),
+                             @STATEMENT_TIMEOUT@::interval), interval '0') AS statement_cfg
+      FROM candidates c
     ), judged AS (
       SELECT x.*,
              CASE WHEN v_owner THEN coalesce(p_idle, x.idle_cfg)
