@@ -17,7 +17,10 @@ mail, nobody deletes a ticket or a history row, the staff table is read-only
 (written through the functions; it holds no password hash: a CHECK says so), `reseller` is the
 administrators', and `meta` is written by the owner only, except the mail and
 template keys an administrator sets (row-level security on `meta`). A session
-of any group starts with lock, statement and idle-in-transaction timeouts.
+of any group starts with lock, statement and idle-in-transaction timeouts; one
+that SETs them away is ended by the watchdog of schema v13 (`deskapp.store.watchdog`),
+and a person's sessions end when they are stopped: the owner is made a member of
+each login role so that it may signal them (v0013_sessions.sql says why).
 """
 
 from __future__ import annotations

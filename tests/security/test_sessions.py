@@ -91,6 +91,9 @@ def test_stopping_a_person_ends_their_open_sessions(desk: Desk, monkeypatch: pyt
                 "WHERE r.rolname = %s",
                 (desk.tina,),
             ).fetchone() == (False, False)
+        # nobody gets in as her another way: no colleague may SET ROLE to her login
+        with desk.connect(desk.lee) as lee, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            lee.execute(f'SET ROLE "{desk.tina}"')
         ada.execute("SELECT deskapp_staff_set_active(%s, true)", (desk.tina,))
     with desk.connect(desk.tina) as back:
         assert back.execute("SELECT session_user").fetchone() == (desk.tina,)
