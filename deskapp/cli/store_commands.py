@@ -242,6 +242,9 @@ def run_staff_add(args: argparse.Namespace) -> int:
     db = session.database(args)
     clock = session.clock(args, db)
     first = directory.staff_count(db) == 0
+    refusal = directory.owner_makes_first_admin(db) if first else None
+    if refusal:
+        raise PermissionDenied(refusal)
     actor = None if first else session.actor(args, db, owner_ok=True)
     training = directory.is_training(db)
     password = _new_password(args, first, training)

@@ -52,7 +52,7 @@ from deskapp.store import passwords
 from deskapp.store.connection import is_sqlite, use, write_transaction
 from deskapp.store.kerberos import is_kerberos_refusal
 from deskapp.store.migrations import get_meta, set_meta
-from deskapp.store.models import TERRITORY, Reseller, Staff
+from deskapp.store.models import TERRITORY, AppRole, Reseller, Staff
 from deskapp.store.passwords import hash_password
 from deskapp.store.security import (
     call_staff_function,
@@ -85,12 +85,15 @@ FIRST_ADMIN_COMMAND = "deskapp --db OWNER_URL init --first-admin LOGIN --name NA
 
 def owner_makes_first_admin(db: pw.Database) -> str | None:
     """Why the app must not make this desk's first administrator itself, or None when it
-    may (SQLite, a training desk). A live PostgreSQL desk without login roles would get
-    an old-style administrator whose password hash sits in the staff table: there the
-    owner runs `init --first-admin`, which makes login roles, and everyone signs in as
-    themselves."""
+    may (SQLite, a training desk, a desk the owner put in the old shared-role mode by
+    name with `init --app-role`). Any other live PostgreSQL desk without login roles
+    would get an old-style administrator whose password hash sits in the staff table:
+    there the owner runs `init --first-admin`, which makes login roles, and everyone
+    signs in as themselves."""
     use(db)
     if is_sqlite(db) or is_postgres_secured(db) or is_training(db):
+        return None
+    if AppRole.select().exists():
         return None
     return (
         "this PostgreSQL desk has no administrator yet, and the app does not make one: the "

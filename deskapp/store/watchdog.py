@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from deskapp.store.connection import is_sqlite, raw_sql
+from deskapp.store.connection import raw_sql
 from deskapp.store.migrations.v0013_sessions import WATCHDOG
+from deskapp.store.security import is_postgres_secured
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,9 @@ class Ended:
 
 
 def end_stalled_sessions(db: pw.Database) -> list[Ended]:
-    if is_sqlite(db):
+    # Only a desk with login roles has sessions of its own to end, and grants its groups
+    # the function (an app-role desk's shared role may not run it).
+    if not is_postgres_secured(db):
         return []
     rows = raw_sql(db, f"SELECT login, pid, reason FROM {WATCHDOG}()").fetchall()
     ended = [Ended(str(login), int(pid), str(reason)) for login, pid, reason in rows]

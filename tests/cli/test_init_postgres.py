@@ -123,3 +123,21 @@ def test_app_role_is_named_the_old_shared_role_mode(capsys: pytest.CaptureFixtur
         main(["init", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "the old shared-role mode" in text and "a login role per person" in text
+
+
+def test_no_first_member_with_a_hash_on_a_plain_postgresql_desk(
+    pg_schema_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live PostgreSQL desk without login roles and not in the old mode by name (its
+    tables made by the app's own open, say): `staff add` makes no first member with a
+    hash, and names the owner's command."""
+    open_database(pg_schema_url).close()
+    monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "ada-password")
+    capsys.readouterr()
+    assert main(["--db", pg_schema_url, "staff", "add", "ada", "--name", "Ada", "--role", "admin"]) == 1
+    assert COMMAND in capsys.readouterr().err
+    db = open_database(pg_schema_url)
+    try:
+        assert directory.staff_count(db) == 0
+    finally:
+        db.close()
