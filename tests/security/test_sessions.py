@@ -174,6 +174,32 @@ def test_a_pass_that_started_waiting_gets_the_lock_once_the_holder_passes_its_li
     assert _is_ended(holder)
 
 
+def test_a_person_cannot_lift_the_limits_with_their_own_role_defaults(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL lets a role ALTER ROLE its own defaults: Tina sets hers to 0 (none) and
+    to an hour; the watchdog goes by her group's limit (only the owner sets that)."""
+    with desk.owner() as owner:
+        prefix = owner.execute("SELECT value FROM meta WHERE key = 'role_prefix'").fetchone()[0]  # type: ignore[index]
+        owner.execute(f"ALTER ROLE \"{prefix}_tier1\" SET idle_in_transaction_session_timeout = '2s'")
+    with desk.connect(desk.tina, autocommit=True) as tina:
+        tina.execute(f'ALTER ROLE "{desk.tina}" SET idle_in_transaction_session_timeout = 0')
+        tina.execute(f'ALTER ROLE "{desk.tina}" SET statement_timeout = 0')
+    holder = _holder(desk, desk.tina)
+    time.sleep(2.5)
+    with desk.connect(desk.lee, autocommit=True) as lee:
+        ended = lee.execute("SELECT login, reason FROM deskapp_end_stalled_sessions()").fetchall()
+    assert [login for login, _ in ended] == [desk.tina] and "limit 2.0 s" in ended[0][1], ended
+    assert _is_ended(holder)
+    with desk.connect(desk.tina, autocommit=True) as tina:
+        tina.execute(f"ALTER ROLE \"{desk.tina}\" SET idle_in_transaction_session_timeout = '1h'")
+    holder = _holder(desk, desk.tina)
+    time.sleep(2.5)
+    with desk.connect(desk.lee, autocommit=True) as lee:
+        ended = lee.execute("SELECT login FROM deskapp_end_stalled_sessions()").fetchall()
+    assert ended == [(desk.tina,)] and _is_ended(holder)
+
+
 def test_a_statement_run_with_its_timeout_off_is_ended(desk: Desk) -> None:
     with desk.owner() as owner:
         owner.execute(f"ALTER ROLE \"{desk.tina}\" SET statement_timeout = '1s'")

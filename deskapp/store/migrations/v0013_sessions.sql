@@ -86,9 +86,9 @@ $$;
 --   - have sat idle in a transaction longer than the idle limit, or sit idle outside
 --     one holding the rules' advisory lock (a session-level lock no timeout frees);
 --   - have run one statement longer than the statement limit,
--- whatever the session SET for itself: the limits are the ones configured for its
--- login role (v9's session defaults; then its group's; then the desk's defaults),
--- and 0 there means none. `p_idle` and `p_statement` override them for the owner
+-- whatever the session SET for itself: the limits are its group's (v9's session
+-- defaults; 0 or none there: the desk's), or its login's where that is shorter.
+-- `p_idle` and `p_statement` override them for the owner
 -- (tests, an administrator's own judgement at the psql prompt); anyone else may only
 -- lengthen them, so nobody can use this to end a colleague's working session.
 -- Returns who was ended and why; each is also written to the server's log.
@@ -130,13 +130,16 @@ BEGIN
              OR a.pid IN (SELECT h.pid FROM rules_holders h))
       ORDER BY a.pid
     ), sessions AS (
+      -- A person may ALTER ROLE their own login's defaults (PostgreSQL lets every role
+      -- do that), so a login's setting only ever shortens its group's, which only the
+      -- owner sets; 0 or none there means the desk's default.
       SELECT c.*,
-             nullif(coalesce(deskapp_role_limit(c.login_oid, 'idle_in_transaction_session_timeout'),
-                             deskapp_role_limit(c.group_oid, 'idle_in_transaction_session_timeout'),
-                             @IDLE_TIMEOUT@::interval), interval '0') AS idle_cfg,
-             nullif(coalesce(deskapp_role_limit(c.login_oid, 'statement_timeout'),
-                             deskapp_role_limit(c.group_oid, 'statement_timeout'),
-                             @STATEMENT_TIMEOUT@::interval), interval '0') AS statement_cfg
+             least(nullif(deskapp_role_limit(c.login_oid, 'idle_in_transaction_session_timeout'), interval '0'),
+                   coalesce(nullif(deskapp_role_limit(c.group_oid, 'idle_in_transaction_session_timeout'),
+                                   interval '0'), @IDLE_TIMEOUT@::interval)) AS idle_cfg,
+             least(nullif(deskapp_role_limit(c.login_oid, 'statement_timeout'), interval '0'),
+                   coalesce(nullif(deskapp_role_limit(c.group_oid, 'statement_timeout'), interval '0'),
+                            @STATEMENT_TIMEOUT@::interval)) AS statement_cfg
       FROM candidates c
     ), judged AS (
       SELECT x.*,
