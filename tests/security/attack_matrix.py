@@ -314,6 +314,19 @@ STALLS: list[tuple[str, tuple[str, ...], str]] = [
         "idle",
     ),
     ("SET statement_timeout = 0, then run one statement for ever", (*TIMEOUTS_OFF,), "statement"),
+    (
+        # PostgreSQL lets every role ALTER ROLE its own defaults: the watchdog, run by a
+        # colleague with no arguments, must go by the group's limit all the same.
+        "ALTER ROLE one's own login SET every timeout to 0, then sit in a transaction on the rules' lock",
+        (
+            'ALTER ROLE "{me}" SET idle_in_transaction_session_timeout = 0',
+            'ALTER ROLE "{me}" SET statement_timeout = 0',
+            *TIMEOUTS_OFF,
+            "BEGIN",
+            "SELECT pg_advisory_xact_lock({rules_key})",
+        ),
+        "idle, by a colleague",
+    ),
 ]
 SHORT = "0.5 s"  # the owner's limits for the matrix, instead of the groups' 60 s and 2 min
 
@@ -325,6 +338,7 @@ def stall_then_watchdog(ctx: Context, owner: psycopg.Connection[Any]) -> list[Ou
     import threading
 
     from deskapp.rules.engine import _ADVISORY_KEY
+    from deskapp.store.migrations.v0009_security import IDLE_TIMEOUT, STATEMENT_TIMEOUT
 
     outcomes = []
     for role in ROLES:
@@ -346,10 +360,28 @@ def stall_then_watchdog(ctx: Context, owner: psycopg.Connection[Any]) -> list[Ou
 
                 thread = threading.Thread(target=run)
                 thread.start()
+            group = f'"{ctx.prefix}_{role}"'
+            if kind == "idle, by a colleague":  # the group's limit, short for the matrix
+                owner.execute(f"ALTER ROLE {group} SET idle_in_transaction_session_timeout = '{SHORT}'")
             time.sleep(0.8)
-            ended = owner.execute(
-                "SELECT login, reason FROM deskapp_end_stalled_sessions(%s, %s)", (SHORT, SHORT)
-            ).fetchall()
+            if kind == "idle, by a colleague":
+                colleague = "lead" if role != "lead" else "tier1"
+                with connect_as(ctx, colleague) as other:
+                    ended = other.execute(
+                        "SELECT login, reason FROM deskapp_end_stalled_sessions()"
+                    ).fetchall()
+                owner.execute(
+                    f"ALTER ROLE {group} SET idle_in_transaction_session_timeout = '{IDLE_TIMEOUT}'"
+                )
+                owner.execute(f'ALTER ROLE "{ctx.logins[role]}" SET idle_in_transaction_session_timeout = '
+                              f"'{IDLE_TIMEOUT}'")  # fmt: skip
+                owner.execute(
+                    f"ALTER ROLE \"{ctx.logins[role]}\" SET statement_timeout = '{STATEMENT_TIMEOUT}'"
+                )
+            else:
+                ended = owner.execute(
+                    "SELECT login, reason FROM deskapp_end_stalled_sessions(%s, %s)", (SHORT, SHORT)
+                ).fetchall()
             if thread is not None:
                 thread.join(10)
                 gone = bool(failed) and not thread.is_alive()

@@ -58,6 +58,7 @@ def test_no_statement_escapes(owner_url: str) -> None:
     assert "idle in a transaction" in by_case[(STALLS[0][0], "tier1")]
     assert "holding the rules' lock" in by_case[(STALLS[1][0], "lead")]
     assert "one statement running" in by_case[(STALLS[2][0], "admin")]
+    assert "limit 0.5 s" in by_case[(STALLS[3][0], "tier2")]  # the group's, not her own 0
 
 
 def test_the_ticket_verdict_finds_an_unrecorded_or_misattributed_change(owner_url: str) -> None:
