@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.security.attack_matrix import ATTACKS, NOT_ADMIN, ROLES, Figures, run_matrix
+from tests.security.attack_matrix import ATTACKS, NOT_ADMIN, ROLES, STALLS, Figures, run_matrix
 from tests.security.guard_attacks import GUARD_ATTACKS, MAY_NOT_REPRIORITISE, MAY_REPRIORITISE
 from tests.security.ticket_attacks import TICKET_ATTACKS
 from tests.security.ticket_matrix import PREFIX
@@ -32,7 +32,9 @@ def test_no_statement_escapes(owner_url: str) -> None:
     assert not figures.escapes, "\n".join(f"{o.role}: {o.attack}: {o.detail}" for o in figures.escapes)
     # every case ran for every role it names, plus the rules lock, plus every ticket attack for every role
     every = ATTACKS + GUARD_ATTACKS
-    assert figures.tried == sum(len(a.roles) for a in every) + 1 + len(TICKET_ATTACKS) * len(ROLES)
+    # and each stall (timeouts SET to 0) and the watchdog called with 0 s limits, for every role
+    stalls = (len(STALLS) + 1) * len(ROLES)
+    assert figures.tried == sum(len(a.roles) for a in every) + 1 + stalls + len(TICKET_ATTACKS) * len(ROLES)
     tickets = [o for o in figures.outcomes if o.attack.startswith(PREFIX)]
     for description, _sql, _tier1_expects in TICKET_ATTACKS:
         assert sorted(o.role for o in tickets if o.attack == PREFIX + description) == sorted(ROLES)
@@ -65,6 +67,14 @@ def test_no_statement_escapes(owner_url: str) -> None:
         assert "only a Tier 2 engineer or a team lead may change a ticket's priority" in why, why
     for role in MAY_REPRIORITISE:
         assert verdicts[("change a priority as a group the desk allows", role)] == "recorded"
+    # a session that SET its timeouts away is ended by the watchdog, which names it
+    for name, _statements, _kind in STALLS:
+        for role in ROLES:
+            assert by_case[(name, role)].startswith("ended by the watchdog: "), (name, role)
+    assert "idle in a transaction" in by_case[(STALLS[0][0], "tier1")]
+    assert "holding the rules' lock" in by_case[(STALLS[1][0], "lead")]
+    assert "one statement running" in by_case[(STALLS[2][0], "admin")]
+    assert "limit 0.5 s" in by_case[(STALLS[3][0], "tier2")]  # the group's, not her own 0
 
 
 def test_the_ticket_verdict_finds_an_unrecorded_or_misattributed_change(owner_url: str) -> None:

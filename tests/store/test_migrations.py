@@ -188,6 +188,10 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
     # v12's table, seeded by the step from the default policy (tier2, lead): a row an
     # administrator added, kept by every later step.
     12: [("reprioritise_role", {"role": "admin"})],
+    # v13 adds functions only (PostgreSQL's session watchdog): a row of an older table, kept.
+    13: [
+        ("saved_view", {"id": 3, "login": "lead1", "name": "Theirs", "spec": "{}", "created_at": T0}),
+    ],
 }
 
 # Tables whose key is not an `id` column (and which have no sequence).

@@ -40,6 +40,7 @@ from deskapp.store.migrations import (
     v0010_reseller_active,
     v0011_history_triggers,
     v0012_guards,
+    v0013_sessions,
 )
 from deskapp.store.models import Meta
 
@@ -56,6 +57,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0010_reseller_active,
     v0011_history_triggers,
     v0012_guards,
+    v0013_sessions,
 )
 # Each step builds on the one before it: by default the version before its own; a step
 # that says `PREVIOUS` builds on that one (a step written beside another, until both are in).
