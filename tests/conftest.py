@@ -45,8 +45,9 @@ def _fast_password_hashes() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _gui_reads_settle(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """GUI tests check a view right after a call: its reads (still on the worker thread)
-    finish before the call returns. Tests of the asynchronous path set SETTLE back."""
+    """GUI tests check a view right after a call: its reads and its saves (still on the
+    worker and write threads: `workers.start`, `writes.save`) finish, their results
+    delivered, before the call returns. Tests of the asynchronous path set SETTLE back."""
     if "gui" in Path(str(request.node.path)).parts:
         from deskapp.gui import workers
 

@@ -1,5 +1,7 @@
 """`deskapp --db OWNER_URL init --first-admin LOGIN --name NAME`: a PostgreSQL desk
-where each person signs in as themselves.
+where each person signs in as themselves. A plain `init` on a new PostgreSQL desk
+makes the same desk (`secure_new_desk`), asking for its first administrator on a
+terminal; `init --app-role ROLE` is the old shared-role mode, by name only.
 
 Run by the owner role (CREATEROLE), in one transaction: the desk's group roles,
 their grants and session timeouts (`deskapp.store.security.secure_desk`); a login
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 import peewee as pw
 
@@ -77,6 +80,42 @@ def secure_and_first_admin(args: argparse.Namespace, db: pw.Database, login: str
     else:
         print(f"{login} is an administrator of this desk already")
     return 0
+
+
+NO_ONE_YET = (
+    "nobody can sign in to this desk yet: as the owner, run `deskapp --db OWNER_URL init "
+    f"--first-admin LOGIN --name NAME` (the password from {NEW_PASSWORD_ENV}, else asked for)"
+)
+
+
+def secure_new_desk(args: argparse.Namespace, db: pw.Database) -> int:
+    """A plain `init` on a new PostgreSQL desk: its group roles and grants (login roles,
+    no password hash in a table), then, on a terminal, its first administrator asked for
+    (an empty login leaves that for later); with no terminal, the command that makes one."""
+    with write_transaction(db):
+        report = _secure(db)
+    _print_report(report)
+    if not _on_terminal():
+        print(NO_ONE_YET)
+        return 0
+    login = _ask("First administrator's login (Enter: later): ").lower()
+    if not login:
+        print(NO_ONE_YET)
+        return 0
+    args.name = _ask(f"{login}'s full name: ")
+    return secure_and_first_admin(args, db, login)
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ask(prompt: str) -> str:
+    try:
+        return input(prompt).strip()
+    except (EOFError, KeyboardInterrupt):
+        print()
+        return ""
 
 
 def secure_again(db: pw.Database) -> int:

@@ -23,20 +23,25 @@ from deskapp.services.errors import AuthenticationFailed, PermissionDenied, Vali
 from deskapp.store.connection import describe, is_sqlite, write_transaction
 from deskapp.store.lifecycle_table import refresh_moves
 from deskapp.store.migrations import SCHEMA_VERSION
-from deskapp.store.models import Staff, Ticket
+from deskapp.store.models import AppRole, Staff, Ticket
 from deskapp.store.security import is_postgres_secured
 
 NEW_PASSWORD_ENV = "DESKAPP_NEW_PASSWORD"
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    init = sub.add_parser("init", help="create (or upgrade) the database")
+    init = sub.add_parser(
+        "init", help="create (or upgrade) the database; on PostgreSQL, as the owner role, a desk "
+        "where each person signs in as themselves",
+    )  # fmt: skip
     init.add_argument("--training", action="store_true", help="a training database (--clock)")
     init.add_argument(
         "--app-role",
         metavar="ROLE",
-        help="PostgreSQL: grant ROLE the app's rights "
-        "(rows only, history append-only, no schema changes); run as the owner role",
+        help="PostgreSQL, the old shared-role mode: every workstation signs in as ROLE and "
+        "staff passwords are kept in the desk's table; grants ROLE the app's rights (rows only, "
+        "history append-only, no schema changes); run as the owner role. Without it a new "
+        "PostgreSQL desk gets a login role per person",
     )
     init.add_argument(
         "--first-admin",
@@ -175,9 +180,16 @@ def run_init(args: argparse.Namespace) -> int:
 
         return secure_again(db)
     if not is_sqlite(db) and not getattr(args, "app_role", None) and not directory.is_training(db):
+        if not _old_style(db):
+            # A new desk: login roles by default, never a password hash in a table.
+            from deskapp.cli.secure_init import secure_new_desk
+
+            return secure_new_desk(args, db)
         print(
-            "no login roles yet: to have each person sign in to PostgreSQL as themselves, run "
-            "`deskapp --db OWNER_URL init --first-admin LOGIN --name NAME` as the owner"
+            "this desk keeps its staff's passwords in its own table and has no login roles (the "
+            "old shared-role mode): to have each person sign in to PostgreSQL as themselves, run "
+            "`deskapp --db OWNER_URL init --first-admin LOGIN --name NAME` as the owner (it "
+            "converts the desk: each member gets a one-time password)"
         )
     if getattr(args, "app_role", None):
         from deskapp.store.privileges import PrivilegeError, grant_app_role
@@ -191,6 +203,13 @@ def run_init(args: argparse.Namespace) -> int:
             "history (no update or delete), changes no schema"
         )
     return 0
+
+
+def _old_style(db: pw.Database) -> bool:
+    """A PostgreSQL desk made before login roles were the default, or on purpose with
+    `--app-role`: it has staff (with hashes) or a shared app role, which a plain `init`
+    leaves working; converting it is `--first-admin`'s job, by name."""
+    return Staff.select().exists() or AppRole.select().exists()
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -223,6 +242,9 @@ def run_staff_add(args: argparse.Namespace) -> int:
     db = session.database(args)
     clock = session.clock(args, db)
     first = directory.staff_count(db) == 0
+    refusal = directory.owner_makes_first_admin(db) if first else None
+    if refusal:
+        raise PermissionDenied(refusal)
     actor = None if first else session.actor(args, db, owner_ok=True)
     training = directory.is_training(db)
     password = _new_password(args, first, training)

@@ -16,7 +16,9 @@ from deskapp.domain.lifecycle import (
     Action,
     Role,
     Status,
+    TransitionNotAllowed,
     may_work_tier,
+    next_status,
     role_wall,
 )
 
@@ -136,3 +138,43 @@ def walls(
         if reason:
             out.append((spec, reason))
     return out
+
+
+def why_not(
+    spec: ActionSpec, status: str, tier: int, role: Role, *, lead_flagged: bool = False,
+    third_party: bool = False, reprioritise_roles: tuple[str, ...] = ("tier2", "lead"),
+    responded: bool = False, confirmed: bool = False,
+) -> str | None:  # fmt: skip
+    """Why `spec` is not offered on this ticket to `role`, in words after the step's name (the
+    same reason the role wall says, or what the ticket's state lacks); None when it is
+    offered. Said when a person presses the shortcut of a step that is not theirs now."""
+    state = dict(lead_flagged=lead_flagged, third_party=third_party, responded=responded, confirmed=confirmed)
+    if spec in offered(status, tier, role, reprioritise_roles=reprioritise_roles, **state):
+        return None
+    for walled, reason in walls(status, tier, role, reprioritise_roles=reprioritise_roles, **state):
+        if walled is spec:
+            return f"{reason}; you are {role.a_label}"
+    if not role_may(role, spec.action):  # and the ticket is not ready for it either
+        why = role_wall(spec.action, role)
+        return f"{why}; you are {role.a_label}" if why else None
+    ticket = Status(status)
+    if spec.action is Action.LOG_FOLLOW_UP:
+        return "a follow-up incident is logged for a closed ticket; this one is still " + ticket.label
+    if ticket not in MOVES.get(spec.action, {}):
+        try:
+            next_status(spec.action, ticket)
+        except TransitionNotAllowed as exc:
+            return str(exc).removeprefix(f"cannot {spec.action.value.replace('_', ' ')}: ")
+    reasons = {
+        Action.ESCALATE: f"the ticket is already at Tier {TOP_TIER}, the top tier",
+        Action.THIRD_PARTY_UPDATE: f"a third party's update is recorded at Tier {TOP_TIER}, once a provider "
+        "is engaged",
+        Action.CLEAR_LEAD_FLAG: "the ticket has no lead flag",
+        Action.NOTIFY: "the reseller was already told the number",
+        Action.CONFIRM: "the reseller already confirmed this resolution",
+    }
+    if spec.action is Action.REPRIORITISE:
+        roles = [r for r in Role if r.value in reprioritise_roles]
+        who = " or ".join(r.a_label for r in roles) or "nobody"
+        return f"the desk's policy lets only {who} change a priority; you are {role.a_label}"
+    return reasons.get(spec.action, f"not offered while the ticket is {ticket.label}")

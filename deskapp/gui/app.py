@@ -194,6 +194,7 @@ class DeskApp(QObject):
         self.queue_view.ticket_activated.connect(self.open_ticket)
         self.ticket_view.changed.connect(self._ticket_changed)
         self.ticket_view.shown.connect(self._ticket_shown)
+        self.ticket_view.refused.connect(lambda text: window.statusBar().showMessage(text, 10_000))
         self.ticket_view.follow_up_requested.connect(lambda number: self.open_intake(linked_to=number))
         self.model.bands_turned.connect(self._bands_turned)
         window.new_incident_action.triggered.connect(lambda: self.open_intake())
@@ -364,6 +365,9 @@ class DeskApp(QObject):
             self.change_listener = None
         if self.ticket_view is not None:
             self.ticket_view.stop()  # a ticket being read (and marked open): before the close
+        from deskapp.gui.writes import stop_writes
+
+        stop_writes(self.desk)  # a save in progress finishes; its thread's connection closes
         self._mark_open(None)
         self.mail_fetcher.stop()  # its turn ends and the lease is released: another takes over
         self.pool.waitForDone(10_000)
@@ -576,12 +580,23 @@ class DeskApp(QObject):
 
     def wait_for_reads(self, timeout_ms: int = 10_000) -> None:
         """Block until the reads started so far are done and their results delivered (the
-        screenshots and the benchmarks, which must see the page they asked for)."""
+        screenshots and the benchmarks, which must see the page they asked for). Saves started
+        before come first (their results start the reads of what they changed)."""
         from PySide6.QtCore import QCoreApplication
 
+        self.wait_for_writes(timeout_ms)
         for pool in (self.ticket_view.pool if self.ticket_view else None, self.read_pool):
             if pool is not None:
                 pool.waitForDone(timeout_ms)
+        QCoreApplication.sendPostedEvents()
+
+    def wait_for_writes(self, timeout_ms: int = 10_000) -> None:
+        """Block until the saves started so far are done and their results delivered."""
+        from PySide6.QtCore import QCoreApplication
+
+        from deskapp.gui.writes import wait_for_writes
+
+        wait_for_writes(self.desk, timeout_ms)
         QCoreApplication.sendPostedEvents()
 
     def _ticket_shown(self, page: Any) -> None:

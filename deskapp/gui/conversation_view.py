@@ -34,6 +34,7 @@ from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.conversation_model import WAYS, ConversationModel
 from deskapp.gui.workers import Read, start
+from deskapp.gui.writes import refusal_text, save
 from deskapp.mail.templates import CannedReply
 from deskapp.services.conversation import ConversationEntry
 from deskapp.services.errors import ConflictError
@@ -99,6 +100,10 @@ class ConversationPanel(QWidget):
         self.error_label.setProperty("role", "error")
         self._signals.failed.connect(self.error_label.setText)
         self.preview_text.hide()
+        self.saving: str | None = None  # "reply" or "note" while one is saved on the write thread
+        self._saved_ok: bool | None = None  # how the last save ended (None: not yet)
+        self._button_texts = {"reply": self.send_reply_button.text(), "note": self.add_note_button.text()}
+        self._unsaved: dict[tuple[str, str], str] = {}  # (number, what) -> text refused after leaving it
 
         self.timeline_view.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self._read(cur.row())
@@ -120,6 +125,9 @@ class ConversationPanel(QWidget):
             self.note_edit.clear()
             self.preview_text.hide()
             self.error_label.clear()
+            # a reply or a note refused after its ticket was left: back in its box
+            self.reply_edit.setPlainText(self._unsaved.pop((number, "reply"), ""))
+            self.note_edit.setPlainText(self._unsaved.pop((number, "note"), ""))
         self.number, self.version = number, version
         self._generation += 1
         generation, desk = self._generation, self.desk
@@ -150,6 +158,9 @@ class ConversationPanel(QWidget):
             self.note_edit.clear()
             self.preview_text.hide()
             self.error_label.clear()
+            # a reply or a note refused after its ticket was left: back in its box
+            self.reply_edit.setPlainText(self._unsaved.pop((number, "reply"), ""))
+            self.note_edit.setPlainText(self._unsaved.pop((number, "note"), ""))
         self._generation += 1  # a read of this panel's own still on its way is older
         self.number, self.version = number, version
         self.model.set_entries(entries)
@@ -258,22 +269,65 @@ class ConversationPanel(QWidget):
         return self._save("note", self.note_edit)
 
     def _save(self, what: str, edit: QPlainTextEdit) -> bool:
-        if self.number is None:
+        """Save the reply or the note on the write thread (`writes.save`): its button says
+        "Saving…" and the text is kept, read-only, until the save is done; then it is
+        cleared, or stays with the refusal said. Returns False when it could not start (or,
+        settled in tests, when it was refused)."""
+        if self.number is None or self.saving is not None:
             return False
         text = edit.toPlainText().strip()
-        try:
-            if what == "reply":
-                self.desk.reply(self.number, text, self.version)
-            else:
-                self.desk.add_note(self.number, text, self.version)
-        except ConflictError as exc:
-            self.error_label.setText(f"not saved: {exc}; what you typed is kept")
-            return False
-        except DeskError as exc:
-            self.error_label.setText(str(exc))
-            return False
-        edit.clear()
-        self.preview_text.hide()
+        number, version, desk = self.number, self.version, self.desk
+        button = self.send_reply_button if what == "reply" else self.add_note_button
+        self.saving, self._saved_ok = what, None
+        button.setEnabled(False)
+        button.setText("Saving…")
+        edit.setReadOnly(True)
         self.error_label.clear()
-        self.changed.emit(self.number)
-        return True
+
+        def write() -> None:
+            if what == "reply":
+                desk.reply(number, text, version)
+            else:
+                desk.add_note(number, text, version)
+
+        save(
+            desk, write, lambda _result: self._saved(what, number),
+            lambda exc: self._refused(what, number, text, exc), owner=self,
+        )  # fmt: skip
+        return self._saved_ok is not False
+
+    def _save_done(self, what: str) -> tuple[QPlainTextEdit, QPushButton]:
+        self.saving = None
+        edit, button = (
+            (self.reply_edit, self.send_reply_button)
+            if what == "reply"
+            else (self.note_edit, self.add_note_button)
+        )
+        button.setEnabled(True)
+        button.setText(self._button_texts[what])
+        edit.setReadOnly(False)
+        return edit, button
+
+    def _saved(self, what: str, number: str) -> None:
+        edit, _button = self._save_done(what)
+        self._saved_ok = True
+        if self.number == number:
+            edit.clear()
+            self.preview_text.hide()
+            self.error_label.clear()
+        self.changed.emit(number)
+
+    def _refused(self, what: str, number: str, text: str, exc: Exception) -> None:
+        self._save_done(what)
+        self._saved_ok = False
+        if isinstance(exc, ConflictError):
+            why = f"not saved: {exc}; what you typed is kept"
+        else:
+            why = refusal_text(exc)
+        if self.number == number:
+            self.error_label.setText(why)
+            return
+        # Another ticket was opened meanwhile: the text waits for this one to be opened again.
+        self._unsaved[(number, what)] = text
+        self.error_label.setText(f"the {what} on {number} was not saved ({why}); open {number} again: "
+                                 "what you typed is back in its box")  # fmt: skip

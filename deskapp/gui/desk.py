@@ -70,6 +70,9 @@ class Desk:
         self.session = session
         self.policy = policy or default_policy()
         self.engine: SlaEngine = shared_engine(self.policy)
+        # The one write thread the views save through (`deskapp.gui.writes`, made on first
+        # use); kept here, Qt-free, so every view of this person's session shares it.
+        self.write_pool: object = None
 
     # --- reading ------------------------------------------------------------------
 

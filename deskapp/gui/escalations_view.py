@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskapp.domain.lifecycle import DeskError
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.escalations_model import (
@@ -32,6 +31,7 @@ from deskapp.gui.models.escalations_model import (
     Escalation,
     EscalationsModel,
 )
+from deskapp.gui.writes import refusal_text, save
 
 WIDTHS = {NUMBER: 110, PRIORITY: 60, RESELLER: 160, SUMMARY: 240, AT_TIER: 90, NOTE: 260, THIRD_PARTY: 260,
           FLAG: 160}  # fmt: skip
@@ -46,6 +46,8 @@ class EscalationsView(QWidget):
         self.setObjectName("escalationsView")
         self.desk = desk
         self.model = EscalationsModel(self)
+        self.saving = False  # a review being saved on the write thread
+        self._saved_ok: bool | None = None
         form = load_form("escalations_view.ui", self)
         self.summary_label = child(form, QLabel, "escalationsSummaryLabel")
         self.table = child(form, QTableView, "escalationsTable")
@@ -102,18 +104,37 @@ class EscalationsView(QWidget):
         return self._review("return")
 
     def _review(self, what: str) -> bool:
+        """Acknowledge or return on the write thread (`writes.save`): the buttons grey while
+        it saves; then the list is read again, or the refusal is said and the comment kept."""
         e = self.selected()
         if e is None:
             self.error_label.setText("select an escalated ticket first")
             return False
-        try:
-            self.desk.review_escalation(what, e.row.number, self.comment_edit.text(), e.row.version)
-        except DeskError as exc:
-            self.error_label.setText(str(exc))
+        if self.saving:
             return False
+        desk, number, comment, version = self.desk, e.row.number, self.comment_edit.text(), e.row.version
+        self.saving, self._saved_ok = True, None
+        self._buttons(False)
+        save(
+            desk, lambda: desk.review_escalation(what, number, comment, version),
+            lambda _result: self._reviewed(number), self._refused, owner=self,
+        )  # fmt: skip
+        return self._saved_ok is not False
+
+    def _buttons(self, on: bool) -> None:
+        for button in (self.acknowledge_button, self.return_button):
+            button.setEnabled(on)
+        self.comment_edit.setReadOnly(not on)
+
+    def _reviewed(self, number: str) -> None:
+        self.saving, self._saved_ok = False, True
+        self._buttons(True)
         self.error_label.clear()
         self.comment_edit.clear()
-        number = e.row.number
         self.reload()
         self.changed.emit(number)
-        return True
+
+    def _refused(self, exc: Exception) -> None:
+        self.saving, self._saved_ok = False, False
+        self._buttons(True)
+        self.error_label.setText(refusal_text(exc))

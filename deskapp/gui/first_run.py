@@ -2,8 +2,11 @@
 
 Shown when nothing names a database yet (no --db, no DESKAPP_DB, no saved
 setting, no local file). A server is tested before it is saved, and its
-password goes to the OS keyring, never to the settings file. The first
-administrator is asked for next, by the sign-in step, on an empty database.
+password goes to the OS keyring, never to the settings file. On a local file the
+first administrator is asked for next, by the sign-in step, on an empty database;
+a live PostgreSQL desk gets its first administrator from the owner's
+`deskapp --db OWNER_URL init --first-admin LOGIN --name NAME` (a login role, no
+password hash in a table), and the app says so rather than make one.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
 from deskapp.gui import settings as conf
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.workers import start
+from deskapp.services.directory import FIRST_ADMIN_COMMAND
 from deskapp.store.connection import (
     CONNECT_TIMEOUT_S,
     ENV_DB,
@@ -64,7 +68,11 @@ def test_connection(url: str, timeout_s: int = CONNECT_TIMEOUT_S) -> str:
     finally:
         db.close()
     if version is None:
-        return "Connected. The database is empty: deskapp will create its tables (an owner role is needed)."
+        # The app makes no first administrator on a server (see FirstAdminDialog): the owner's init does.
+        return (
+            "Connected. The database is empty: the desk's owner creates the desk and its first "
+            f"administrator with `{FIRST_ADMIN_COMMAND}`; then each person signs in as themselves."
+        )
     return f"Connected. The database holds the desk's tickets (schema v{version})."
 
 

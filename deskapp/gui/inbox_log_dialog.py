@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from deskapp.domain import time_rules
-from deskapp.domain.lifecycle import DeskError
 from deskapp.gui.desk import Desk, Logged
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.intake_view import IMPACT_WORDS
+from deskapp.gui.writes import refusal_text, save
 from deskapp.services.inbox import InboxRow, email_priority
 
 
@@ -71,6 +71,9 @@ class InboxLogDialog(QDialog):
         self.message_view = child(form, QPlainTextEdit, "logMessageText")
         self.error_label = child(form, QLabel, "logErrorLabel")
         self.error_label.setProperty("role", "error")
+        self._form = form
+        self.saving = False  # the ticket being logged on the write thread
+        self._saved_ok: bool | None = None  # how the last save ended (None: not yet)
         buttons = child(form, QDialogButtonBox, "logButtonBox")
         self.log_button: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.log_button.setText("&Log ticket")
@@ -124,12 +127,38 @@ class InboxLogDialog(QDialog):
         }  # fmt: skip
 
     def save(self) -> bool:
-        try:
-            logged = self.desk.log_from_message(self.row.id, **self.values())
-        except DeskError as exc:
-            self.error_label.setText(str(exc))
+        """Log the message as a ticket on the write thread (`writes.save`): the form greys,
+        its button saying "Saving…"; then the dialog closes, or stays filled with the refusal
+        said. Returns False when it could not start (or, settled in tests, when refused)."""
+        if self.saving:
             return False
+        desk, message_id, values = self.desk, self.row.id, self.values()
+        self.saving, self._saved_ok = True, None
+        self._form.setEnabled(False)
+        self.log_button.setText("Saving…")
+        save(
+            desk, lambda: desk.log_from_message(message_id, **values), self._logged, self._refused, owner=self
+        )
+        return self._saved_ok is not False
+
+    def _done(self) -> None:
+        self.saving = False
+        self._form.setEnabled(True)
+        self.log_button.setText("&Log ticket")
+
+    def _logged(self, logged: Logged) -> None:
+        self._done()
+        self._saved_ok = True
         self.result_logged = logged
         self.logged.emit(logged)
         self.accept()
-        return True
+
+    def _refused(self, exc: Exception) -> None:
+        self._done()
+        self._saved_ok = False
+        self.error_label.setText(refusal_text(exc))  # what was typed stays in the form
+
+    def reject(self) -> None:
+        """Cancel or Escape: not while the ticket is being logged (its number is on its way)."""
+        if not self.saving:
+            super().reject()

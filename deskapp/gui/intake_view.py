@@ -32,6 +32,7 @@ from deskapp.domain.policy import CHANNELS
 from deskapp.gui import form_keys
 from deskapp.gui.desk import Desk, Logged
 from deskapp.gui.forms import child, load_form
+from deskapp.gui.writes import refusal_text, save
 from deskapp.services.priority import expected_priority
 
 IMPACT_WORDS = {
@@ -52,6 +53,9 @@ class IntakeDialog(QDialog):
         self.desk = desk
         self.linked_to = linked_to
         self.result_ticket: Logged | None = None
+        self.saving = False  # the incident (or "told") being saved on the write thread
+        self._saved_ok: bool | None = None  # how the last save ended (None: not yet)
+        self._idle_text = ""
         policy = desk.policy
         self._top = next(iter(policy.priorities))
         title = f"Follow-up of {linked_to}" if linked_to else "New incident"
@@ -128,7 +132,10 @@ class IntakeDialog(QDialog):
         return any(e.text().strip() for e in edits) or bool(self.description_edit.toPlainText().strip())
 
     def reject(self) -> None:
-        """Escape or Cancel: a half-typed incident is discarded only when the person says so."""
+        """Escape or Cancel: a half-typed incident is discarded only when the person says so;
+        not while it is being saved (its number is on its way)."""
+        if self.saving:
+            return
         if self.intake_stack.currentIndex() == 0 and self.typed_something() and not self.confirm_discard():
             return
         super().reject()
@@ -204,28 +211,57 @@ class IntakeDialog(QDialog):
         }
 
     def save(self) -> bool:
+        """Log the incident on the write thread (`writes.save`), after the look for a likely
+        duplicate: the form greys, its button saying "Saving…", the window goes on; then the
+        number is shown, or the form stays filled with the refusal or the warning said.
+        Returns False when it could not start (or, settled in tests, when it did not log)."""
+        if self.saving:
+            return False
         values = self.values()
         key = (values["reseller"], values["tenant"], values["summary"])
-        if key != self._warned_for and not self.linked_to:
-            try:
-                alike = self.desk.similar(*key)
-            except DeskError:
-                alike = []
-            if alike:
-                # Warned once for what is typed; saving again logs it anyway.
-                self._warned_for = key
-                self.error_label.setText(
-                    "Possibly a duplicate: the same reseller and tenant has "
-                    + "; ".join(alike)
-                    + ". If it is the same incident, cancel and add to that ticket; "
-                    "otherwise save again to log it."
-                )
-                return False
-        try:
-            logged = self.desk.log(linked_to=self.linked_to, **values)
-        except DeskError as exc:
-            self.error_label.setText(str(exc))  # what was typed stays in the form
-            return False
+        look = key != self._warned_for and not self.linked_to
+        desk, linked_to = self.desk, self.linked_to
+
+        def write() -> tuple[str, Any]:
+            if look:
+                try:
+                    alike = desk.similar(*key)
+                except DeskError:
+                    alike = []
+                if alike:
+                    return "alike", alike
+            return "logged", desk.log(linked_to=linked_to, **values)
+
+        self._busy(True, self.save_button, "Saving…")
+        save(desk, write, lambda result: self._save_done(key, result), self._save_refused, owner=self)
+        return self._saved_ok is not False
+
+    def _busy(self, busy: bool, button: QPushButton, text: str) -> None:
+        """While a save runs the page waits, greyed, with what was typed in it."""
+        self.saving = busy
+        if busy:
+            self._saved_ok = None
+            self._idle_text = button.text()
+        self.intake_stack.setEnabled(not busy)
+        button.setText(text if busy else self._idle_text)
+
+    def _save_done(self, key: tuple[str, str, str], result: tuple[str, Any]) -> None:
+        self._busy(False, self.save_button, "")
+        kind, found = result
+        if kind == "alike":
+            # Warned once for what is typed; saving again logs it anyway.
+            self._warned_for = key
+            self._saved_ok = False
+            self.error_label.setText(
+                "Possibly a duplicate: the same reseller and tenant has "
+                + "; ".join(found)
+                + ". If it is the same incident, cancel and add to that ticket; "
+                "otherwise save again to log it."
+            )
+            return
+        logged: Logged = found
+        self._saved_ok = True
+        self.error_label.clear()
         self.result_ticket = logged
         self.number_label.setText(logged.number)
         due = logged.response_due.astimezone(self.desk.policy.tz)
@@ -233,7 +269,11 @@ class IntakeDialog(QDialog):
         self.intake_stack.setCurrentIndex(1)
         self.told_reseller_button.setFocus()
         self.logged.emit(logged.number)
-        return True
+
+    def _save_refused(self, exc: Exception) -> None:
+        self._busy(False, self.save_button, "")
+        self._saved_ok = False
+        self.error_label.setText(refusal_text(exc))  # what was typed stays in the form
 
     def copy_number(self) -> None:
         if self.result_ticket is not None:
@@ -241,20 +281,30 @@ class IntakeDialog(QDialog):
             self.told_label.setText(f"{self.result_ticket.number} copied to the clipboard")
 
     def record_told(self) -> bool:
-        """Contract step 2: the reseller has the number (the response)."""
-        if self.result_ticket is None:
+        """Contract step 2: the reseller has the number (the response), saved on the write
+        thread like the incident."""
+        if self.result_ticket is None or self.saving:
             return False
-        number = self.result_ticket.number
-        try:
-            self.desk.perform(Action.NOTIFY, number, {}, None)
-        except DeskError as exc:
-            self.told_label.setText(str(exc))
-            return False
+        number, desk = self.result_ticket.number, self.desk
+        self._busy(True, self.told_reseller_button, "Saving…")
+        save(
+            desk, lambda: desk.perform(Action.NOTIFY, number, {}, None),
+            lambda _result: self._told(number), self._told_refused, owner=self,
+        )  # fmt: skip
+        return self._saved_ok is not False
+
+    def _told(self, number: str) -> None:
+        self._busy(False, self.told_reseller_button, "")
+        self._saved_ok = True
         now = self.desk.clock.now().astimezone(self.desk.policy.tz)
         self.told_label.setText(f"Recorded: the reseller was told {number} at {now:%H:%M}")
         self.told_reseller_button.setEnabled(False)
         self.notified.emit(number)
-        return True
+
+    def _told_refused(self, exc: Exception) -> None:
+        self._busy(False, self.told_reseller_button, "")
+        self._saved_ok = False
+        self.told_label.setText(refusal_text(exc))
 
 
 def _hours(span: dt.timedelta | None) -> str:

@@ -32,6 +32,10 @@ from deskapp.gui.ticket_view import TicketView
 # conversation and history; the history panel its numbers and outcomes.
 SHARES = (44, 38, 18)
 AT_LEAST = (0, 470, 320)  # px: on a narrow screen the ticket and the history keep these, the queue gives
+# px of split width under which a fresh install starts with the customer's history put away
+# (View > Customer history brings it back): at 1600x900 and 150% scale (1067 px logical) the
+# three panes cannot all keep their key columns, and the queue's Response SLA matters most.
+NARROW = 1200
 DEFAULT_SIZE = (1600, 900)
 NOTICE_MS = 60_000  # a notice in the window stays a minute after the last one
 NOTICES_SHOWN = 3
@@ -175,7 +179,25 @@ class MainWindow(QMainWindow):
         self.queue_splitter.addWidget(panel)
         self.queue_splitter.setStretchFactor(2, SHARES[2])
         self.queue_splitter.setCollapsible(2, True)
+        act = self.history_action = self._action(
+            self.view_menu, "Customer &history beside the ticket", "customerHistoryAction", "Ctrl+Shift+H"
+        )
+        act.setCheckable(True)
+        act.setChecked(True)
+        act.toggled.connect(self._show_history)
         self._restore_splitters()
+
+    def _show_history(self, shown: bool) -> None:
+        """View > Customer history: shown again, it gets its fresh share of the width (the
+        queue and the ticket give it); the choice is kept with the layout."""
+        if self.queue_splitter.count() < 3:
+            return
+        panel = self.queue_splitter.widget(2)
+        if panel is None or panel.isHidden() != shown:
+            return
+        panel.setVisible(shown)
+        if shown and self.isVisible():
+            self.apply_default_split(fresh=False)
 
     def add_page(self, page: QWidget, title: str, name: str, shortcut: str) -> QAction:
         """Another tab beside the queue, with its entry in the View menu."""
@@ -221,17 +243,27 @@ class MainWindow(QMainWindow):
         if self._default_split_pending:
             self.apply_default_split()
 
-    def apply_default_split(self) -> None:
-        """The fresh install's split (SHARES) of the width the splitter has now."""
+    def apply_default_split(self, *, fresh: bool = True) -> None:
+        """The fresh install's split (SHARES) of the width the splitter has now; `fresh`: as a
+        fresh install opens, with the customer's history put away on a narrow window."""
         self._default_split_pending = False
         splitter = self.queue_splitter
-        width = splitter.width() - splitter.handleWidth() * (splitter.count() - 1)
-        shares = SHARES[: splitter.count()]
-        least = AT_LEAST[: splitter.count()]
+        panes = splitter.count()
+        if fresh and panes == 3 and splitter.width() < NARROW and self.history_action.isChecked():
+            self.history_action.setChecked(False)  # a fresh install on a narrow screen
+        if panes == 3 and self.history_action.isChecked():
+            panel = splitter.widget(2)
+            if panel is not None and panel.isHidden():
+                panel.show()
+        if panes == 3 and not self.history_action.isChecked():
+            panes = 2  # put away: the queue and the ticket share the width
+        width = splitter.width() - splitter.handleWidth() * (panes - 1)
+        shares = SHARES[:panes]
+        least = AT_LEAST[:panes]
         sizes = [max(width * share // sum(shares), px) for share, px in zip(shares, least, strict=True)]
         queue = splitter.widget(0)
         sizes[0] = max(width - sum(sizes[1:]), queue.minimumSizeHint().width() if queue is not None else 0)
-        splitter.setSizes(sizes)
+        splitter.setSizes(sizes + [0] * (splitter.count() - panes))
 
     def _restore_splitters(self) -> None:
         s = self._settings
@@ -244,6 +276,9 @@ class MainWindow(QMainWindow):
                         and str(panes) == str(splitter.count()))  # fmt: skip
             if restored:
                 splitter.restoreState(state)
+            if splitter is self.queue_splitter and restored and splitter.count() == 3:
+                shown = s.value("window/customerHistoryShown", True)
+                self.history_action.setChecked(str(shown).lower() not in ("false", "0"))
             if splitter is self.ticket_view.detail_splitter and restored:
                 self.ticket_view.detail_split_pending = False
             if splitter is self.queue_splitter:
@@ -257,6 +292,8 @@ class MainWindow(QMainWindow):
         for key, splitter in self._splitters().items():
             s.setValue(f"window/{key}", splitter.saveState())
             s.setValue(f"window/{key}Panes", splitter.count())
+        if self.queue_splitter.count() == 3:
+            s.setValue("window/customerHistoryShown", self.history_action.isChecked())
         s.sync()
 
     def _splitters(self) -> dict[str, QSplitter]:

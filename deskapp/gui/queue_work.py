@@ -4,7 +4,8 @@
 
 "Take it" assigns the selected tickets (or the open one) to the person signed in;
 "Assign the selected" gives them to one engineer; each ticket is its own step
-(`Desk.bulk_assign`), so one changed meanwhile is reported and the rest are done.
+(`Desk.bulk_assign`, on the write thread), so one changed meanwhile is reported and the rest
+are done.
 "Next most urgent" opens the most urgent ticket shown that is unassigned or yours.
 """
 
@@ -21,6 +22,7 @@ from deskapp.domain.lifecycle import DeskError
 from deskapp.gui.desk import BulkResult, Desk
 from deskapp.gui.queue_view import QueueView
 from deskapp.gui.ticket_view import TicketView
+from deskapp.gui.writes import refusal_text, save
 
 
 class QueueWork(QObject):
@@ -36,6 +38,8 @@ class QueueWork(QObject):
         self._open = open_ticket
         self._refresh = refresh
         self._say = say
+        self.saving = False  # an assignment being saved on the write thread
+        self._result: BulkResult | None = None
 
     def _targets(self) -> list[tuple[str, int]]:
         rows = self.queue_view.selected_rows()
@@ -78,17 +82,35 @@ class QueueWork(QObject):
         return entries[labels.index(chosen)].login if ok and chosen in labels else ""
 
     def _assign(self, engineer: str, what: str) -> BulkResult | None:
+        """Assign on the write thread (`writes.save`); the status bar says it is saving, then
+        the summary. Returns the result when it is already in (settled in tests), else None."""
         targets = self._targets()
         if not targets:
             self._say("select tickets in the queue first (Ctrl or Shift + click for several)")
             return None
-        result = self.desk.bulk_assign(targets, engineer)
+        if self.saving:
+            self._say("wait: the last assignment is still being saved")
+            return None
+        self.saving, self._result = True, None
+        self._say(f"{what}: saving {len(targets)} ticket{'s' if len(targets) != 1 else ''}…")
+        desk = self.desk
+        save(
+            desk, lambda: desk.bulk_assign(targets, engineer),
+            lambda result: self._assigned(result, what), self._refused, owner=self,
+        )  # fmt: skip
+        return self._result
+
+    def _assigned(self, result: BulkResult, what: str) -> None:
+        self.saving, self._result = False, result
         self._refresh()
         shown = self.ticket_view.detail
         if shown is not None and shown.number in result.done:
             self.ticket_view.reload()
         self._say(result.summary(what))
-        return result
+
+    def _refused(self, exc: Exception) -> None:
+        self.saving = False
+        self._say(refusal_text(exc))
 
     def next_most_urgent(self) -> str | None:
         me = self.desk.session.login if self.desk.session.is_engineer else None

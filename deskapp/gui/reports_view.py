@@ -23,16 +23,13 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QMarginsF, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtCore import QDate, QRectF, QSizeF, Qt, QThreadPool, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QGuiApplication,
-    QPageLayout,
-    QPageSize,
+    QImage,
     QPainter,
-    QPdfWriter,
-    QTextDocument,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,18 +47,19 @@ from PySide6.QtWidgets import (
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
 from deskapp.gui.models.report_model import ReportModel, ReportProxy, cell_text
+from deskapp.gui.report_pdf import PdfLayout, write_report_pdf
 from deskapp.gui.workers import Read, ReportSignals
 from deskapp.reports.catalogue import PERIOD_REPORTS, REPORTS, run_report
 from deskapp.reports.charts import STACKED, Chart, chart_for
 from deskapp.reports.table import CsvFileError, Table
 
+PDF_CHART_SIZE = (1000, 520)  # px: the chart as the PDF shows it, a page's width and half its height
 COLOURS = {"met": "#2e7d32", "missed": "#c62828"}
 # Met and missed differ by more than red and green: missed bars are hatched, and every bar
 # carries its count and the legend its word.
 PATTERNS = {"missed": Qt.BrushStyle.BDiagPattern}
 MOST_TICKS = 8
 DEFAULT_MONTHS = 6
-CHART_IMAGE = QUrl("deskapp-chart://chart.png")
 
 
 class ReportsView(QWidget):
@@ -73,6 +71,7 @@ class ReportsView(QWidget):
         self.desk = desk
         self.table: Table | None = None
         self.chart_spec: Chart | None = None
+        self.pdf_layout: PdfLayout | None = None  # where the last PDF's pages and chart went
         self.model = ReportModel(self)
         self.proxy = ReportProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -340,22 +339,19 @@ class ReportsView(QWidget):
         return target
 
     def export_pdf(self, path: str | None = None) -> Path | None:
-        """The title, the period, the table and the chart, on A4 landscape pages."""
+        """The title, the period, the table and the chart, on A4 landscape pages (the chart
+        whole on one page: `report_pdf`)."""
         target = self._save_path("PDF", "pdf", path)
         if target is None or self.table is None:
             return None
-        writer = QPdfWriter(str(target))
-        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        writer.setPageOrientation(QPageLayout.Orientation.Landscape)
-        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-        writer.setTitle(self.table.title)
-        writer.setCreator("deskapp")
-        doc = QTextDocument()
         has_chart = self.chart_spec is not None and bool(self.chart_spec.categories)
-        if has_chart:
-            doc.addResource(QTextDocument.ResourceType.ImageResource, CHART_IMAGE, self.chart_image())
-        doc.setHtml(self.report_html(with_chart=has_chart))
-        doc.print_(writer)
+        try:
+            self.pdf_layout = write_report_pdf(
+                target, self.table.title, self.report_html(), self.chart_image() if has_chart else None
+            )
+        except OSError as exc:
+            self.error_label.setText(str(exc))
+            return None
         if not target.exists() or target.stat().st_size == 0:
             self.error_label.setText(f"cannot write {target}")
             return None
@@ -363,13 +359,28 @@ class ReportsView(QWidget):
         self.note_label.setText(f"saved {target}")
         return target
 
-    def chart_image(self) -> Any:
-        view = self.chart_view
-        if view.width() < 400 or view.height() < 250:
-            view.resize(800, 420)
-        return view.grab().toImage()
+    def chart_image(self) -> QImage:
+        """The chart drawn at a page's proportions (PDF_CHART_SIZE), not the pane's: a tall,
+        narrow pane gave a chart with no room for its axes and legend."""
+        chart, (w, h) = self.chart, PDF_CHART_SIZE
+        was = chart.size()
+        chart.resize(QSizeF(w, h))
+        layout = chart.layout()
+        if layout is not None:
+            layout.activate()
+        image = QImage(w, h, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        scene = chart.scene()
+        if scene is not None:
+            scene.render(painter, QRectF(0, 0, w, h), chart.sceneBoundingRect())
+        painter.end()
+        chart.resize(was)
+        return image
 
-    def report_html(self, *, with_chart: bool) -> str:
+    def report_html(self) -> str:
+        """The title, the period, the table and the note (the chart is drawn after them)."""
         assert self.table is not None
         t, e = self.table, html.escape
         head = "".join(f"<th align='left'>{e(c)}</th>" for c in t.columns)
@@ -377,13 +388,12 @@ class ReportsView(QWidget):
             "<tr>" + "".join(f"<td>{e(cell_text(v))}</td>" for v in row) + "</tr>" for row in t.rows
         )
         made = self.desk.clock.now().astimezone(self.desk.policy.tz)
-        chart = f"<p><img src='{CHART_IMAGE.toString()}' width='640'></p>" if with_chart else ""
         note = f"<p><i>{e(t.note)}</i></p>" if t.note else ""
         return (
             f"<h2>{e(self.title_label.text())}</h2>"
             f"<p>Made by deskapp on {made:%a %d %b %Y %H:%M} for {e(self.desk.session.name)}</p>"
             f"<table border='1' cellspacing='0' cellpadding='3'><tr>{head}</tr>{body}</table>"
-            f"{note}{chart}"
+            f"{note}"
         )
 
 

@@ -186,7 +186,9 @@ def _render(out: Path, tmp: Path, tickets: int, size: tuple[int, int], scale: fl
         shot(intake, "new-incident.png")
         intake.channel_combo.setCurrentIndex(intake.channel_combo.findData("phone"))
         intake.impact_combo.setCurrentIndex(intake.impact_combo.findData("all"))
-        if intake.save():
+        intake.save()
+        desk_app.wait_for_writes()  # saved on the write thread: the number shown
+        if intake.result_ticket is not None:
             intake.resize(*fit(640, 260))
             shot(intake, "new-incident-logged.png")
         intake.close()

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import peewee as pw
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -83,6 +84,21 @@ class SettingsDialog(QDialog):
         self.settings_file_label.setText(settings.fileName())
         self.log_file_label.setText(str(log_path()))
         self._load()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """A dialog is sized to its layout's height at its hint's width, before a wrapped line
+        (a long database path) knows its own: made tall enough for it once shown, within the
+        screen."""
+        super().showEvent(event)
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return
+        need = layout.totalHeightForWidth(self.width())
+        screen = self.screen()
+        if screen is not None:
+            need = min(need, screen.availableGeometry().height())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def _load(self) -> None:
         url = str(conf.read(self._settings, conf.DATABASE_URL))

@@ -63,8 +63,21 @@ class FirstAdminDialog(QDialog):
         buttons = child(form, QDialogButtonBox, "buttonBox")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        # A live PostgreSQL desk gets its first administrator from the owner's `init`
+        # (a login role, no hash in a table): this dialog says how, and makes none.
+        self.refusal = directory.owner_makes_first_admin(db)
+        if self.refusal:
+            self.error_label.setText(self.refusal[0].upper() + self.refusal[1:] + ".")
+            self.error_label.setWordWrap(True)
+            for edit in (self.login_edit, self.name_edit, self.password_edit, self.confirm_edit):
+                edit.setEnabled(False)
+            ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+            if ok is not None:
+                ok.setEnabled(False)
 
     def accept(self) -> None:
+        if self.refusal:
+            return
         password = self.password_edit.text()
         if len(password) < directory.MIN_PASSWORD:
             self.error_label.setText(f"the password needs at least {directory.MIN_PASSWORD} characters")

@@ -13,6 +13,7 @@ from deskapp import services
 from deskapp.domain.lifecycle import DeskError, Status
 from deskapp.gui.desk import Desk
 from deskapp.gui.forms import child, load_form
+from deskapp.gui.writes import refusal_text, save
 from deskapp.services.survey_read import SurveyState, survey_of
 
 STATE_TEXT = {
@@ -33,6 +34,9 @@ class SurveyPanel(QWidget):
         self.survey: SurveyState | None = None
         self._version: int | None = None
         self._closed = False
+        self.saving = False  # an answer being saved on the write thread
+        self._saved_ok: bool | None = None
+        self._idle_text = ""
         form = load_form("survey_panel.ui", self)
         self.state_label = child(form, QLabel, "surveyStateValue")
         self.ref_label = child(form, QLabel, "surveyRefValue")
@@ -93,19 +97,39 @@ class SurveyPanel(QWidget):
         self.error_label.clear()
 
     def save_answer(self) -> bool:
-        if self.survey is None:
+        """Save the answer on the write thread (`writes.save`): the form greys, its button
+        saying "Saving…"; then it closes, or stays filled with the refusal said."""
+        if self.survey is None or self.saving:
             return False
-        number = self.survey.number
-        try:
+        number, desk = self.survey.number, self.desk
+        score, comment, version = self.score_spin.value(), self.comment_edit.text().strip(), self._version
+
+        def write() -> None:
             services.record_survey(
-                self.desk.db, self.desk.clock, self.desk.session.login, number,
-                score=self.score_spin.value(), comment=self.comment_edit.text().strip(),
-                expected_version=self._version, policy=self.desk.policy,
+                desk.db, desk.clock, desk.session.login, number, score=score, comment=comment,
+                expected_version=version, policy=desk.policy,
             )  # fmt: skip
-        except DeskError as exc:
-            self.error_label.setText(str(exc))
-            return False
+
+        self.saving, self._saved_ok = True, None
+        self.answer_form.setEnabled(False)
+        self._idle_text = self.save_button.text()
+        self.save_button.setText("Saving…")
+        save(desk, write, lambda _result: self._saved(number), self._refused, owner=self)
+        return self._saved_ok is not False
+
+    def _done(self) -> None:
+        self.saving = False
+        self.answer_form.setEnabled(True)
+        self.save_button.setText(self._idle_text)
+
+    def _saved(self, number: str) -> None:
+        self._done()
+        self._saved_ok = True
         self.comment_edit.clear()
         self.close_answer()
         self.answered.emit(number)
-        return True
+
+    def _refused(self, exc: Exception) -> None:
+        self._done()
+        self._saved_ok = False
+        self.error_label.setText(refusal_text(exc))

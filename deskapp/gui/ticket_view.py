@@ -14,7 +14,7 @@ from typing import Any
 
 import peewee as pw
 from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
@@ -50,6 +50,7 @@ from deskapp.gui.actions import (
     ActionSpec,
     offered,
     walls,
+    why_not,
 )
 from deskapp.gui.conversation_view import ConversationPanel
 from deskapp.gui.desk import Desk
@@ -60,6 +61,7 @@ from deskapp.gui.models.history_model import HistoryModel
 from deskapp.gui.survey_panel import SurveyPanel
 from deskapp.gui.vertical_scroll import VerticalScroll
 from deskapp.gui.workers import Read, close_pool, keeping_pool, start
+from deskapp.gui.writes import refusal_text, save
 from deskapp.services.errors import ConflictError
 from deskapp.services.queue import TicketDetail
 from deskapp.services.ticket_page import TicketPage, ticket_page
@@ -68,6 +70,7 @@ from deskapp.services.warnings import ticket_warnings
 Formatter = Callable[[TicketDetail], str]
 DETAIL_SHARES = (36, 42, 22)  # the fields and SLA, the conversation, the history
 UPPER_AT_LEAST = 250  # px: the SLA box and the first fields
+REFUSED_MS = 10_000  # why a step's shortcut did nothing stays under the buttons this long
 SIDE_BY_SIDE = 760  # wider than this, the SLA box sits beside the fields; narrower, above them
 
 
@@ -81,6 +84,7 @@ class TicketView(QWidget):
     changed = Signal(str)  # a step was taken on this ticket number
     follow_up_requested = Signal(str)  # log a follow-up incident linked to this closed ticket
     shown = Signal(object)  # the TicketPage just painted (the window fills the side panels)
+    refused = Signal(str)  # a step's shortcut pressed where it is not offered: why (the status bar)
 
     def __init__(self, desk: Desk, parent: Any = None) -> None:
         super().__init__(parent)
@@ -90,6 +94,8 @@ class TicketView(QWidget):
         self.page: TicketPage | None = None
         self.opened_with: Any = None  # what `show_ticket`'s `also` returned for this page
         self._current: ActionSpec | None = None
+        self.saving: ActionSpec | None = None  # a step being saved on the write thread
+        self._saved_ok: bool | None = None  # how the last save ended (None: not yet)
         # Tickets are read off the GUI thread; a late page of a ticket no longer asked for
         # (another was opened meanwhile) is dropped by its generation.
         self.pool = keeping_pool(self)
@@ -113,6 +119,11 @@ class TicketView(QWidget):
         self.action_buttons_panel = child(form, QWidget, "actionButtonsPanel")
         self.role_wall_label = child(form, QLabel, "roleWallLabel")  # the steps kept from this role
         self.role_wall_label.setProperty("role", "wall")
+        self.step_refused_label = child(form, QLabel, "stepRefusedLabel")  # why a shortcut did nothing
+        self.step_refused_label.setProperty("role", "warning")
+        self._refused_timer = QTimer(self)
+        self._refused_timer.setSingleShot(True)
+        self._refused_timer.timeout.connect(self.step_refused_label.hide)
         self.action_form_group = child(form, QGroupBox, "actionFormGroup")
         self.engineer_combo = child(form, QComboBox, "engineerCombo")
         self.agreed_update_edit = child(form, QDateTimeEdit, "agreedUpdateEdit")
@@ -164,6 +175,7 @@ class TicketView(QWidget):
         # one QAction per process step: a button, a menu entry and a shortcut
         self.actions_by_step: dict[Action, QAction] = {}
         self.buttons_by_step: dict[Action, QPushButton] = {}
+        self.refused_shortcuts: dict[Action, QShortcut] = {}
         self._buttons_layout = FlowLayout(self.action_buttons_panel)
         for spec in SPECS:
             act = QAction(spec.label, self)
@@ -178,6 +190,13 @@ class TicketView(QWidget):
             button.setToolTip(f"{spec.label} ({spec.shortcut})")
             button.clicked.connect(act.trigger)
             self.buttons_by_step[spec.action] = button
+            # The same keys while the step is not offered (a disabled action's shortcut is
+            # dead): they say why instead of doing nothing. Enabled only then, so never
+            # ambiguous with the action's own.
+            refused = QShortcut(QKeySequence(spec.shortcut), self)
+            refused.setContext(Qt.ShortcutContext.WindowShortcut)
+            refused.activated.connect(lambda s=spec: self.say_why_not(s))
+            self.refused_shortcuts[spec.action] = refused
 
         self.submit_action_button.clicked.connect(self.submit_action)
         self.cancel_action_button.clicked.connect(self.close_action)
@@ -188,6 +207,7 @@ class TicketView(QWidget):
         self.conflict_frame.hide()
         self.warning_label.hide()
         self.role_wall_label.hide()
+        self.step_refused_label.hide()
         self.action_form_group.hide()
         self.detail_splitter.hide()  # nothing to show until a ticket is opened
         self._show_actions([])
@@ -440,6 +460,7 @@ class TicketView(QWidget):
             on = action in allowed
             act.setEnabled(on)
             act.setVisible(on)
+            self.refused_shortcuts[action].setEnabled(not on)
             button = self.buttons_by_step[action]
             if on:
                 flow.addWidget(button)
@@ -458,6 +479,7 @@ class TicketView(QWidget):
             act = self.actions_by_step[spec.action]
             act.setVisible(True)  # in the Ticket menu, greyed, with the reason
             act.setEnabled(False)
+            self.refused_shortcuts[spec.action].setEnabled(True)
             act.setToolTip(f"{label}: {reason}")
             act.setStatusTip(f"{label}: {reason}")
         lines = [f"Not yours to take: {', '.join(labels)}: {reason}." for reason, labels in by_reason.items()]
@@ -489,9 +511,37 @@ class TicketView(QWidget):
 
     # --- actions --------------------------------------------------------------------------
 
+    def say_why_not(self, spec: ActionSpec) -> str:
+        """A step pressed (its shortcut) where it is not offered: the reason, under the buttons
+        for a moment and on the status bar (never a box: the person is mid-call)."""
+        d, label = self.detail, spec.label.rstrip("…")
+        if d is None:
+            reason = "open a ticket first"
+        else:
+            reason = why_not(
+                spec, d.status, d.tier, self.desk.session.role,
+                lead_flagged=d.lead_flagged_at is not None, third_party=bool(d.provider),
+                reprioritise_roles=self.desk.policy.reprioritise_roles,
+                responded=d.responded_at is not None, confirmed=_confirmed(d),
+            ) or "not offered just now"  # fmt: skip
+        text = f"{label}: {reason}"
+        self.step_refused_label.setText(text)
+        self.step_refused_label.show()
+        self._refused_timer.start(REFUSED_MS)
+        self.refused.emit(text)
+        return text
+
     def open_action(self, spec: ActionSpec) -> None:
-        if self.detail is None or not self.actions_by_step[spec.action].isEnabled():
+        if self.saving is not None:
+            busy = self.saving.label.rstrip("…")
+            self.step_refused_label.setText(f"{spec.label.rstrip('…')}: wait, {busy} is being saved")
+            self.step_refused_label.show()
+            self._refused_timer.start(REFUSED_MS)
             return
+        if self.detail is None or not self.actions_by_step[spec.action].isEnabled():
+            self.say_why_not(spec)
+            return
+        self.step_refused_label.hide()
         if spec.action is Action.LOG_FOLLOW_UP:
             self.follow_up_requested.emit(self.detail.number)
             return
@@ -606,6 +656,8 @@ class TicketView(QWidget):
         self.close_action()
 
     def close_action(self) -> None:
+        if self.saving is not None:
+            return  # the form stays until its save is done (what was typed is kept on a refusal)
         self._current = None
         self.action_form_group.hide()
         self.action_error_label.clear()
@@ -628,30 +680,56 @@ class TicketView(QWidget):
         }
 
     def submit_action(self) -> bool:
+        """Save the step on the write thread (`writes.save`): the form waits, greyed, its
+        button saying "Saving…", while the window goes on; then it closes, or stays filled
+        with the refusal said. Returns False when it could not start (or, settled in tests,
+        when it was refused)."""
         spec, d = self._current, self.detail
-        if spec is None or d is None:
+        if spec is None or d is None or self.saving is not None:
             return False
         values = self.action_values()
         if spec.note_required and not values[NOTE]:
             self.action_error_label.setText(f"{spec.note_label} is needed")
             return False
-        try:
-            self.desk.perform(spec.action, d.number, values, d.version)
-        except ConflictError as exc:
+        self.saving = spec
+        self._saved_ok = None
+        self.action_form_group.setEnabled(False)
+        self.submit_action_button.setText("Saving…")
+        self.action_error_label.clear()
+        desk, number, version = self.desk, d.number, d.version
+        save(
+            desk, lambda: desk.perform(spec.action, number, values, version),
+            lambda _result: self._step_saved(spec, number), lambda exc: self._step_refused(spec, exc),
+            owner=self,
+        )  # fmt: skip
+        return self._saved_ok is not False
+
+    def _step_done(self, spec: ActionSpec) -> None:
+        self.saving = None
+        self.action_form_group.setEnabled(True)
+        self.submit_action_button.setText(spec.label.rstrip("…"))
+
+    def _step_saved(self, spec: ActionSpec, number: str) -> None:
+        self._step_done(spec)
+        self._saved_ok = True
+        if self._current is spec and self.detail is not None and self.detail.number == number:
+            self.close_action()
+            self.note_edit.clear()
+            self.engineer_combo.setEditText("")  # done: the next form starts afresh
+            self.conflict_frame.hide()
+        if self.number == number:
+            self.show_ticket(number)
+        self.changed.emit(number)
+
+    def _step_refused(self, spec: ActionSpec, exc: Exception) -> None:
+        self._step_done(spec)
+        self._saved_ok = False
+        if isinstance(exc, ConflictError):
             self.conflict_label.setText(str(exc))
             self.conflict_frame.show()
             self.action_error_label.setText("not saved: the ticket changed meanwhile; what you typed is kept")
-            return False
-        except DeskError as exc:
-            self.action_error_label.setText(str(exc))
-            return False
-        self.close_action()
-        self.note_edit.clear()
-        self.engineer_combo.setEditText("")  # done: the next form starts afresh
-        self.conflict_frame.hide()
-        self.show_ticket(d.number)
-        self.changed.emit(d.number)
-        return True
+        else:
+            self.action_error_label.setText(refusal_text(exc))
 
 
 def _confirmed(d: TicketDetail) -> bool:

@@ -11,6 +11,14 @@ last renewal, so another workstation takes over within a minute. Each import
 moves the reading position only while its transaction still holds the lease
 (`fence`), so a holder that stalled past its expiry and woke up cannot import
 beside its successor: its transaction rolls back with `LeaseLost`.
+
+On PostgreSQL (schema v12) the database keeps these rules itself, for a person
+with psql as for the app: a staff session takes the lease only when it is free
+or expired by the server's clock, in its own name (`db_user`, stamped from
+session_user), for at most `TTL`, and renews, releases or moves the reading
+position only while the live lease is its own; any other change of another's
+live lease touches no row, which `acquire` and `fence` already read as "held
+by another" and `LeaseLost`.
 """
 
 from __future__ import annotations

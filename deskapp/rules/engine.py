@@ -17,7 +17,10 @@ step (in `time_rules.RULE_ORDER`):
   SQLite by one `executemany`;
 - on PostgreSQL a transaction-level advisory lock orders concurrent passes
   (tried for RULES_LOCK_WAIT seconds, then refused in words: `RulesBusy`),
-  so two passes never deadlock on each other's rows.
+  so two passes never deadlock on each other's rows. Before taking it (and
+  while waiting for it) the pass runs the watchdog (schema v13,
+  `deskapp.store.watchdog`), which ends a session that holds it, or any other
+  lock, idle past its role's limit, whatever timeouts that session SET.
 
 The number of statements does not depend on how many tickets exist or are due
 (the auto-resolve step takes one UPDATE per local day on which limits ran out,
@@ -52,6 +55,7 @@ from deskapp.store.connection import is_sqlite, raw_sql, use, write_transaction
 from deskapp.store.fields import to_utc
 from deskapp.store.models import Contact, History, Reseller, Ticket
 from deskapp.store.step_context import say_step, writes_history
+from deskapp.store.watchdog import end_stalled_sessions
 
 _ADVISORY_KEY = 0x6465_736B_7275_6C65  # "deskrule"
 AWAITING, RESOLVED, CLOSED = Status.AWAITING_INFO.value, Status.RESOLVED.value, Status.CLOSED.value
@@ -96,6 +100,9 @@ def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) ->
     # conditional, so exactly-once holds however passes interleave.
     with write_transaction(db):
         if not is_sqlite(db):
+            # Sessions that SET their timeouts away and sit on a lock are ended first
+            # (one statement, with the owner's rights: `deskapp.store.watchdog`).
+            end_stalled_sessions(db)
             _take_rules_lock(db)
         for kind in time_rules.RULE_ORDER:
             changed = steps[kind](db, now, engine, policy)
@@ -129,6 +136,8 @@ def _take_rules_lock(db: pw.Database, wait: float | None = None) -> None:
             return
         if time.monotonic() >= deadline:
             break
+        # The holder may have just gone past its idle limit: ended, the lock comes free.
+        end_stalled_sessions(db)
         time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
         pause = min(pause * 2, 0.5)
     holder = raw_sql(

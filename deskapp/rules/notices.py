@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import peewee as pw
 
+from deskapp.domain.lifecycle import RULES_ACTOR
 from deskapp.domain.policy import Policy
 from deskapp.mail.templates import render
 from deskapp.rules.survey_step import _insert
@@ -25,7 +26,7 @@ from deskapp.store.models import Contact, Outbox, Reseller, Ticket
 
 COLUMNS = (
     "ticket_id", "kind", "recipient", "subject", "body", "message_id", "created_at", "status",
-    "attempts", "next_attempt_at",
+    "attempts", "next_attempt_at", "author",
 )  # fmt: skip
 
 
@@ -61,7 +62,7 @@ def queue_notices(
         })  # fmt: skip
         rows.append((
             ident, kind, to, message.subject, message.body, new_message_id(str(number), kind), at,
-            "pending", 0, at,
+            "pending", 0, at, RULES_ACTOR,
         ))  # fmt: skip
         queued.add(int(ident))
     _insert(db, Outbox._meta.table_name, COLUMNS, rows)

@@ -12,6 +12,7 @@ from typing import Any, cast
 
 import peewee as pw
 
+from deskapp.domain.lifecycle import RULES_ACTOR
 from deskapp.domain.policy import Policy
 from deskapp.mail.templates import render
 from deskapp.services.outbox import desk_name, new_message_id
@@ -54,13 +55,13 @@ def invite_closed(db: pw.Database, ticket_ids: list[int], now: dt.datetime, poli
         })  # fmt: skip
         messages.append((
             ticket_id, "survey", to, msg.subject, msg.body,
-            new_message_id(str(number), "survey"), at_outbox, "pending", 0, at_outbox,
+            new_message_id(str(number), "survey"), at_outbox, "pending", 0, at_outbox, RULES_ACTOR,
         ))  # fmt: skip
     _insert(db, SurveyInvitation._meta.table_name, ("ticket_id", "ref", "created_at"), invitations)
     _insert(
         db, Outbox._meta.table_name,
         ("ticket_id", "kind", "recipient", "subject", "body", "message_id", "created_at", "status",
-         "attempts", "next_attempt_at"),
+         "attempts", "next_attempt_at", "author"),
         messages,
     )  # fmt: skip
     return len(messages)

@@ -44,7 +44,9 @@ def reply(
             raise TransitionNotAllowed(
                 f"{op.ticket.number} is closed: log a follow-up incident to write to the reseller"
             )
-        message = outbox.queue(op.ticket, "reply", op.now, op.policy, note=words, author=op.actor.name)
+        message = outbox.queue(
+            op.ticket, "reply", op.now, op.policy, by=op.actor.login, note=words, author=op.actor.name
+        )
         if message is None:
             raise ValidationError(
                 f"{op.ticket.number} has no email address for the contact or the reseller: "

@@ -49,9 +49,10 @@ from deskapp.services.errors import (
 from deskapp.services.operation import SYSTEM_ACTORS, load_staff
 from deskapp.services.text import check_text
 from deskapp.store import passwords
-from deskapp.store.connection import use, write_transaction
+from deskapp.store.connection import is_sqlite, use, write_transaction
+from deskapp.store.kerberos import is_kerberos_refusal
 from deskapp.store.migrations import get_meta, set_meta
-from deskapp.store.models import TERRITORY, Reseller, Staff
+from deskapp.store.models import TERRITORY, AppRole, Reseller, Staff
 from deskapp.store.passwords import hash_password
 from deskapp.store.security import (
     call_staff_function,
@@ -60,6 +61,7 @@ from deskapp.store.security import (
     scram_verifier,
     session_login,
 )
+from deskapp.store.watchdog import end_stalled_sessions
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,28 @@ def is_training(db: pw.Database) -> bool:
     use(db)
     # A desk with login roles is live for good: a 'training' row there means nothing.
     return get_meta("training") == "true" and not is_postgres_secured(db)
+
+
+FIRST_ADMIN_COMMAND = "deskapp --db OWNER_URL init --first-admin LOGIN --name NAME"
+
+
+def owner_makes_first_admin(db: pw.Database) -> str | None:
+    """Why the app must not make this desk's first administrator itself, or None when it
+    may (SQLite, a training desk, a desk the owner put in the old shared-role mode by
+    name with `init --app-role`). Any other live PostgreSQL desk without login roles
+    would get an old-style administrator whose password hash sits in the staff table:
+    there the owner runs `init --first-admin`, which makes login roles, and everyone
+    signs in as themselves."""
+    use(db)
+    if is_sqlite(db) or is_postgres_secured(db) or is_training(db):
+        return None
+    if AppRole.select().exists():
+        return None
+    return (
+        "this PostgreSQL desk has no administrator yet, and the app does not make one: the "
+        f"desk's owner runs `{FIRST_ADMIN_COMMAND}`, then each person signs in to the server "
+        "as themselves (postgresql://LOGIN@HOST/DESK)"
+    )
 
 
 def mark_training(db: pw.Database) -> None:
@@ -243,8 +267,14 @@ def _sign_in_as(db: pw.Database, login: str, password: str) -> Staff:
         db.connect_params.update(user=login, password=password)
         try:
             db.connect()
-        except pw.OperationalError:
+        except pw.OperationalError as exc:
             restore()
+            if is_kerberos_refusal(str(exc)):  # a `gss`/`sspi` server: the ticket decides, not a password
+                raise AuthenticationFailed(
+                    f"{quote(login)} cannot sign in here: the desk's server signs people in with "
+                    "Kerberos (the workstation's domain sign-on or `kinit`), and this workstation's "
+                    f"ticket is not {quote(login)}'s; `klist` shows whose it is"
+                ) from None
             raise AuthenticationFailed(f"login {quote(login)} and that password do not match") from None
         staff = Staff.get_or_none(Staff.login == login)
     if staff is None or not staff.active:
@@ -352,12 +382,17 @@ def set_staff_active(db: pw.Database, clock: Clock, actor: str, login: str, *, a
             raise NotFound(f"no staff member has the login {quote(login)}")
         if not active and staff.login == actor:
             raise PermissionDenied("you cannot stop your own sign-in; another administrator can")
-        if is_postgres_secured(db):  # NOLOGIN / LOGIN on the server, and the row
+        secured = is_postgres_secured(db)
+        if secured:  # NOLOGIN / LOGIN on the server, the row, and open sessions ended
             with server_refusals():
                 call_staff_function(db, "deskapp_staff_set_active", login, active)
         else:
             Staff.update(active=active).where(Staff.id == staff.id).execute()
-        return Staff.get_by_id(staff.id)
+        stopped = Staff.get_by_id(staff.id)
+    if secured and not active:
+        # Committed: NOLOGIN holds now; a session opened meanwhile is ended too.
+        end_stalled_sessions(db)
+    return stopped
 
 
 def edit_staff(

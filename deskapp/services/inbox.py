@@ -119,10 +119,10 @@ def log_from_message(
             f"\n\nA P1 (every end user on a tenant affected) is raised by phone only: "
             f"please ring the desk on {policy.p1_phone}."
         )
-        ack = outbox.queue(ticket, "ticket_number", now, policy, p1_note=p1.strip())
-        if ack is not None and policy.p1_phone not in ack.body:
-            Outbox_ = type(ack)
-            Outbox_.update(body=ack.body.rstrip() + p1 + "\n").where(Outbox_.id == ack.id).execute()
+        outbox.queue(
+            ticket, "ticket_number", now, policy, by=actor, p1_note=p1.strip(),
+            must_say=(policy.p1_phone, p1.strip()),
+        )  # fmt: skip
     return Ticket.get_by_id(ticket.id)
 
 

@@ -1,6 +1,6 @@
 """Messages to resellers: queued in the same transaction as the step that says them.
 
-    queue(ticket, kind, now, policy, **values) -> Outbox | None    inside a step's transaction
+    queue(ticket, kind, now, policy, by=, **values) -> Outbox | None   inside a step's transaction
     queue_ticket_number(db, clock, actor, number, ...) -> Ticket   email the number (the response)
     outbox_rows(db, *, status=None, limit=500) -> list[OutboxRow]  for the outbox view and CLI
     retry(db, clock, actor, message_id) -> None                    a failed message back in the queue
@@ -98,15 +98,25 @@ def common_values(
     return values
 
 
-def queue(ticket: Ticket, kind: str, now: dt.datetime, policy: Policy, **values: Any) -> Outbox | None:
-    """Write one message for `ticket` to the outbox (call inside the step's transaction)."""
+def queue(
+    ticket: Ticket, kind: str, now: dt.datetime, policy: Policy, *, by: str,
+    must_say: tuple[str, str] | None = None, **values: Any,
+) -> Outbox | None:  # fmt: skip
+    """Write one message for `ticket` to the outbox (call inside the step's transaction).
+    `by`: its author (the acting staff login, or one of the desk's own actors).
+    `must_say` (words, paragraph): the paragraph is added to the end of the body when
+    the template left the words out (a template an administrator edited). What is
+    queued is final: PostgreSQL refuses any later change but the delivery's (v12)."""
     to = recipient_of(ticket)
     if to is None:
         return None
     message = render(kind, {**common_values(ticket, now, policy), **values})
+    body = message.body
+    if must_say is not None and must_say[0] not in body:
+        body = body.rstrip() + "\n\n" + must_say[1] + "\n"
     return Outbox.create(
-        ticket=ticket.id, kind=kind, recipient=to, subject=message.subject, body=message.body,
-        message_id=new_message_id(str(ticket.number), kind),
+        ticket=ticket.id, kind=kind, recipient=to, subject=message.subject, body=body,
+        message_id=new_message_id(str(ticket.number), kind), author=by,
         created_at=now, status="pending", attempts=0, next_attempt_at=now,
     )  # fmt: skip
 
@@ -123,7 +133,7 @@ def queue_ticket_number(
 ) -> Ticket:  # fmt: skip
     """Email the ticket number: the response is recorded when the message is sent."""
     with ticket_operation(db, clock, actor, number, Action.NOTIFY, expected_version, policy) as op:
-        message = queue(op.ticket, "ticket_number", op.now, op.policy)
+        message = queue(op.ticket, "ticket_number", op.now, op.policy, by=op.actor.login)
         if message is None:
             raise ValidationError(
                 f"{number} has no email address for the contact or the reseller: "

@@ -7,7 +7,8 @@
 
 A priority other than the one the caller's impact suggests (lowered to the best
 the channel allows) needs a reason, at logging and after. Re-prioritising is
-for the roles the policy names (`process.reprioritise_roles`); the response due
+for the roles the policy names (`process.reprioritise_roles`; on a PostgreSQL desk
+the database also refuses any role not in its `reprioritise_role` table); the response due
 time is counted again from the logging instant under the new priority's rule,
 and the change (who, why, the due time before and after) is kept in the
 history and in `priority_change`, which `ticket show` and the reports read.
@@ -71,6 +72,8 @@ def reprioritise(
     """Change the priority (any status before closure); the response due time is counted
     again from the logging instant under the new priority's rule."""
     with ticket_operation(db, clock, actor, number, Action.REPRIORITISE, expected_version, policy) as op:
+        # The workstation's policy first (the only check on SQLite); on PostgreSQL the
+        # desk's own list (`reprioritise_role`, schema v12) is the database's to enforce.
         allowed = op.policy.reprioritise_roles
         if op.role.value not in allowed:
             names = ", ".join(Role(r).label for r in allowed)

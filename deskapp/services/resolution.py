@@ -60,7 +60,7 @@ def _escalation_notice(op: Operation, tier: int) -> Any:
     """Step 7: the reseller is told the ticket is escalated (queued with the step; the
     outbox shows it, and the step's history note stays the steps already taken)."""
     name = f"Tier {tier}" + (" (our specialist provider)" if tier == TOP_TIER else "")
-    return outbox.queue(op.ticket, "escalation", op.now, op.policy, tier_name=name)
+    return outbox.queue(op.ticket, "escalation", op.now, op.policy, by=op.actor.login, tier_name=name)
 
 
 def escalate(
@@ -101,7 +101,7 @@ def resolve(
         check_works_tier(op.role, op.ticket.tier, Action.RESOLVE)
         closes = time_rules.closes_at(op.engine, op.now)
         message = outbox.queue(
-            op.ticket, "resolution", op.now, op.policy, note=why,
+            op.ticket, "resolution", op.now, op.policy, by=op.actor.login, note=why,
             closes_at=local_text(closes, op.policy),
         )  # fmt: skip
         op.write(

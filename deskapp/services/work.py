@@ -140,7 +140,7 @@ def request_info(
         deadlines = time_rules.after_request(op.engine, op.now)
         text = note or "information requested from the reseller"
         message = outbox.queue(
-            op.ticket, "info_request", op.now, op.policy, note=text,
+            op.ticket, "info_request", op.now, op.policy, by=op.actor.login, note=text,
             auto_resolve_at=local_text(deadlines.auto_resolve_at, op.policy),
         )  # fmt: skip
         op.write(
@@ -176,7 +176,7 @@ def chaser_sent(
         before = op.ticket.auto_resolve_at
         limit = time_rules.limit_after_chaser(op.engine, op.now, before)
         message = outbox.queue(
-            op.ticket, "chaser", op.now, op.policy,
+            op.ticket, "chaser", op.now, op.policy, by=op.actor.login,
             auto_resolve_at=local_text(limit, op.policy) if limit else "",
         )  # fmt: skip
         moved = _limit_moved(before, limit, op.policy)

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 import peewee as pw
 
 from deskapp.private_files import private_file, private_folder, tighten_files
+from deskapp.store.kerberos import choose_gssencmode, explain
 from deskapp.store.models import MODELS
 
 ENV_DB = "DESKAPP_DB"
@@ -92,6 +93,7 @@ def database_from_url(url: str) -> pw.Database:
         if port:
             params["port"] = port
         params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)  # the URL may say otherwise
+        choose_gssencmode(params)  # a Kerberos sign-on alike with every libpq (store.kerberos)
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise DatabaseUrlError(f"{redact(text)}: no database name after the host")
@@ -269,7 +271,9 @@ def open_database(
     except ServerFull as exc:
         raise DatabaseUrlError(str(exc)) from None
     except pw.OperationalError as exc:
-        raise DatabaseUrlError(f"cannot open {describe(db)}: {exc}".strip()) from None
+        login = db.connect_params.get("user")
+        message = explain(f"cannot open {describe(db)}: {exc}".strip(), str(login) if login else None)
+        raise DatabaseUrlError(message) from None
     if check and is_sqlite(db):
         check_sqlite_integrity(db)
     use(db)

@@ -215,6 +215,11 @@ class Outbox(BaseModel):
     claimed_until = UtcDateTimeField(null=True)
     sent_at = UtcDateTimeField(null=True)
     last_error = pw.TextField(null=True)
+    # Who wrote it (schema v12): a staff login, or one of the desk's own actors (rules,
+    # mail); on PostgreSQL checked against the session, with the session's own login
+    # beside it (db_user, the column's default there). None on rows queued before v12.
+    author = pw.CharField(null=True, max_length=64)
+    db_user = pw.CharField(null=True, max_length=64)
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False),)
@@ -323,6 +328,8 @@ class MailLease(BaseModel):
     uidvalidity = pw.BigIntegerField(null=True)
     last_uid = pw.BigIntegerField(null=True)
     polled_at = UtcDateTimeField(null=True)
+    # Whose session holds it (schema v12, PostgreSQL: session_user, stamped by the database).
+    db_user = pw.CharField(null=True, max_length=64)
 
     class Meta:
         table_name = "mail_lease"
@@ -387,6 +394,17 @@ class AppRole(BaseModel):
         table_name = "app_role"
 
 
+class ReprioritiseRole(BaseModel):
+    """A role that may change a ticket's priority on this desk (schema v12): seeded from
+    the default policy's `process.reprioritise_roles`, changed by an administrator.
+    PostgreSQL refuses a priority change by any other role; SQLite follows the policy."""
+
+    role = pw.CharField(primary_key=True, max_length=16)
+
+    class Meta:
+        table_name = "reprioritise_role"
+
+
 # The full-text index (schema v8) is not a model: an FTS5 table on SQLite, a tsvector
 # table on PostgreSQL, both kept by triggers (deskapp/store/migrations/v0008_views.py).
 SEARCH_TABLES = ("ticket_fts", "ticket_search")
@@ -394,7 +412,7 @@ SEARCH_TABLES = ("ticket_fts", "ticket_search")
 MODELS: tuple[type[BaseModel], ...] = (
     Meta, Reseller, Contact, Tenant, Staff, Ticket, History, SurveyAnswer, SurveyInvitation,
     Outbox, Editing, PriorityChange, Message, Attachment, MailLease, SavedView, TicketSeen,
-    LifecycleMove, AppRole,
+    LifecycleMove, AppRole, ReprioritiseRole,
 )  # fmt: skip
 
 

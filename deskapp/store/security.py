@@ -16,8 +16,13 @@ What each group may do is `GRANTS` below: every group works tickets and their
 mail, nobody deletes a ticket or a history row, the staff table is read-only
 (written through the functions; it holds no password hash: a CHECK says so), `reseller` is the
 administrators', and `meta` is written by the owner only, except the mail and
-template keys an administrator sets (row-level security on `meta`). A session
-of any group starts with lock, statement and idle-in-transaction timeouts.
+template keys an administrator sets (row-level security on `meta`); who may change a
+priority (`reprioritise_role`) is the administrators' to set. The mail lease, the
+outbox and priority changes are further kept by schema v12's triggers. A session
+of any group starts with lock, statement and idle-in-transaction timeouts; one
+that SETs them away is ended by the watchdog of schema v13 (`deskapp.store.watchdog`),
+and a person's sessions end when they are stopped: the owner is made a member of
+each login role so that it may signal them (v0013_sessions.sql says why).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from deskapp.store.migrations.v0009_security import (
     STATEMENT_TIMEOUT,
     function_sql,
 )
+from deskapp.store.migrations.v0013_sessions import function_sql as session_function_sql
 from deskapp.store.privileges import current_schema, quote_ident
 
 PREFIX_KEY, SECURITY_KEY = "role_prefix", "security"
@@ -74,8 +80,12 @@ GRANTS: dict[str, str] = {
     # Read only, written by the functions; its password_hash column is NULL by a CHECK
     # constraint on a desk with login roles, so there is no hash to read or copy.
     "staff": "SELECT",
+    # Who may change a priority (schema v12): the administrators set it.
+    "reprioritise_role": "SELECT",
 }
-ADMIN_EXTRA: dict[str, str] = {"reseller": "INSERT, UPDATE", "meta": "INSERT, UPDATE, DELETE"}
+ADMIN_EXTRA: dict[str, str] = {
+    "reseller": "INSERT, UPDATE", "meta": "INSERT, UPDATE, DELETE", "reprioritise_role": "INSERT, DELETE",
+}  # fmt: skip
 STAFF_FUNCTIONS = {  # function -> who may call it (it checks the caller again itself)
     "deskapp_staff_add(text, text, text, text)": "admin",
     "deskapp_staff_set_active(text, boolean)": "admin",
@@ -206,7 +216,8 @@ def secure_desk(db: pw.Database) -> SecureReport:
     (database,) = raw_sql(db, "SELECT current_database()").fetchone()
     prefix = get_meta(PREFIX_KEY) or role_prefix(str(database), schema)
     report = SecureReport(prefix, schema)
-    raw_sql(db, function_sql(schema))  # the functions as this release has them
+    raw_sql(db, function_sql(schema))  # the functions as this release has them: v9's,
+    raw_sql(db, session_function_sql(schema))  # then v13's, which replace two of them
     names = groups(prefix)
     for name in names.values():
         if raw_sql(db, "SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is None:
@@ -271,7 +282,8 @@ def grant_statements(schema: str, names: dict[Role, str], tables: list[str]) -> 
     out.append(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {s} TO {everyone}")
     for function in ("deskapp_prefix()", "deskapp_group(text)", "deskapp_caller_is_owner()",
                      "deskapp_require_admin(text)", "deskapp_target(text)",
-                     "deskapp_session_defaults(text)", "deskapp_make_login(text, text, text)"):  # fmt: skip
+                     "deskapp_session_defaults(text)", "deskapp_make_login(text, text, text)",
+                     "deskapp_watch_login(text)", "deskapp_role_limit(oid, text)"):  # fmt: skip
         out.append(f"REVOKE ALL ON FUNCTION {s}.{function} FROM {everyone}")
     for function, who in STAFF_FUNCTIONS.items():
         out.append(f"REVOKE ALL ON FUNCTION {s}.{function} FROM {everyone}")
@@ -361,6 +373,7 @@ def _give_logins(db: pw.Database) -> list[tuple[str, str]]:
             target = quote_ident(group_name(str(desk_prefix(db)), other))
             raw_sql(db, f"{action} {target} {'TO' if action == 'GRANT' else 'FROM'} {quote_ident(login)}")
         call_staff_function(db, "deskapp_session_defaults", str(login))
+        call_staff_function(db, "deskapp_watch_login", str(login))  # the owner may end its sessions
         active = raw_sql(db, "SELECT active FROM staff WHERE login = %s", (login,)).fetchone()[0]
         raw_sql(db, f"ALTER ROLE {quote_ident(login)} {'LOGIN' if active else 'NOLOGIN'}")
     return made

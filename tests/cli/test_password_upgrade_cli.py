@@ -9,6 +9,7 @@ from deskapp.cli.main import main
 from deskapp.store.connection import open_database
 from deskapp.store.models import Staff
 from deskapp.store.passwords import Cost, cost_for_tests, hash_password
+from tests.cli.old_mode import app_role_desk
 
 
 def _run(capsys: pytest.CaptureFixture[str], url: str, *argv: str) -> tuple[int, str]:
@@ -28,9 +29,15 @@ def _stored(url: str, login: str) -> str:
 
 
 def test_cli_sign_in_rehashes_then_refuses_a_weak_hash(
-    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
-    assert _run(capsys, db_url, "init")[0] == 0
+    if db_url.startswith("sqlite"):
+        assert _run(capsys, db_url, "init")[0] == 0
+    else:  # hashes on PostgreSQL: the old shared-role mode, by name (a plain `init` makes login roles)
+        app_role_desk(db_url, request)
     monkeypatch.setenv("DESKAPP_PASSWORD", "ada-first-1")
     assert _run(capsys, db_url, "staff", "add", "ada", "--name", "Ada", "--role", "admin")[0] == 0
     old = _stored(db_url, "ada")

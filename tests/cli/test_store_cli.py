@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from deskapp.cli.main import main
+from tests.cli.old_mode import app_role_desk
 
 SHOW_FIELDS = {
     "number", "status", "tier", "priority", "channel", "reseller", "logged_at",
@@ -106,8 +107,20 @@ def test_refusals_are_messages(cli: Cli) -> None:
     assert "no ticket" in cli.err
 
 
-def test_live_database_needs_passwords_and_refuses_clock(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    cli("init")
+def _hash_desk(cli: Cli, request: pytest.FixtureRequest) -> None:
+    """A live desk that keeps its staff's password hashes: SQLite's `init`. On PostgreSQL
+    that is the old shared-role mode, which a plain `init` no longer makes (it makes login
+    roles: tests/cli/test_init_postgres.py): made here by name, `init --app-role`."""
+    if cli.url.startswith("sqlite"):
+        cli("init")
+    else:
+        app_role_desk(cli.url, request)
+
+
+def test_live_database_needs_passwords_and_refuses_clock(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    _hash_desk(cli, request)
     monkeypatch.setenv("DESKAPP_PASSWORD", "first-secret")
     cli("staff", "add", "ada", "--name", "Ada", "--role", "admin")  # first: no --as
     monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "tina-secret")
@@ -276,8 +289,10 @@ def test_staff_administration_refusals(cli: Cli, monkeypatch: pytest.MonkeyPatch
     assert not any(s["has_password"] for s in cli.json("staff", "list", "--json"))
 
 
-def test_password_on_a_live_desk(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    cli("init")
+def test_password_on_a_live_desk(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    _hash_desk(cli, request)
     monkeypatch.setenv("DESKAPP_PASSWORD", "ada-first")
     cli("staff", "add", "ada", "--name", "Ada", "--role", "admin")
     monkeypatch.setenv("DESKAPP_NEW_PASSWORD", "tina-first")

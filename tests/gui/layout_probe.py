@@ -182,10 +182,19 @@ class Probe:
 
 def _shares(probe: Probe, window: Any, ticket_view: Any) -> None:
     """A fresh install's split: the queue and the ticket each a third of the width or more,
-    the customer's history at least MIN_HISTORY; the SLA box wide enough for whole phrases."""
+    the customer's history at least MIN_HISTORY, or put away (View > Customer history) on a
+    window narrower than NARROW; the SLA box wide enough for whole phrases."""
+    from deskapp.gui.main_window import NARROW
+
     sizes = window.queue_splitter.sizes()
     total = sum(sizes)
-    if sizes[0] * 3 < total or sizes[1] * 3 < total or sizes[2] < MIN_HISTORY:
+    history = window.queue_splitter.widget(2)
+    narrow = window.queue_splitter.width() < NARROW
+    if history.isHidden() != narrow or window.history_action.isChecked() == narrow:
+        state = "hidden" if history.isHidden() else "shown"
+        probe.problems.append(f"ticket: the customer's history is {state} "
+                              f"on a split {window.queue_splitter.width()} px wide")  # fmt: skip
+    if sizes[0] * 3 < total or sizes[1] * 3 < total or (not narrow and sizes[2] < MIN_HISTORY):
         probe.problems.append(f"ticket: the fresh split queue/ticket/history is {sizes} of {total} px")
     label = ticket_view.countdown_label
     if label.width() < MIN_SLA_TEXT:

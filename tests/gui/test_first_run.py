@@ -95,3 +95,11 @@ def test_the_desk_server_is_tested_then_saved_without_its_password(
 def test_connection_errors_are_sentences(tmp_path: Path) -> None:
     with pytest.raises(DatabaseUrlError, match="cannot connect"):
         check_connection(f"postgresql://nobody@127.0.0.1:{free_port()}/none")
+
+
+def test_an_empty_server_database_is_made_by_the_owners_init(pg_schema_url: str) -> None:
+    """The first run says who makes a desk on a server, and how: the app makes no first
+    administrator there (tests/gui/test_signin.py)."""
+    text = check_connection(pg_schema_url)  # a brand-new, empty schema
+    assert text.startswith("Connected. The database is empty")
+    assert "deskapp --db OWNER_URL init --first-admin LOGIN --name NAME" in text

@@ -1,8 +1,9 @@
 """Screenshot tests of the layout at 1600x900, 1280x720 and 150% scale (1920x1080 shown at 1.5,
-1280x720 logical): every view of a demo desk, as a fresh install lays it out, keeps each
-visible button, label, field and header section inside the window and its parent, no
-narrower than its text needs; the key columns are in sight; no pane is at zero width; the
-window is no larger than the screen; dialogs keep their content off their edges.
+1280x720 logical; 1600x900 shown at 1.5, 1067x600 logical): every view of a demo desk, as a
+fresh install lays it out, keeps each visible button, label, field and header section inside
+the window and its parent, no narrower than its text needs; the key columns (the queue's
+Response SLA among them) are in sight; no pane is at zero width; the window is no larger
+than the screen; dialogs keep their content off their edges.
 
 Each size runs `tests.gui.layout_probe` in its own process: the screen and the scale are
 fixed when Qt starts (an offscreen screen of that size, QT_SCALE_FACTOR).
@@ -46,8 +47,13 @@ def probe(tmp_path: Path, width: int, height: int, scale: float) -> dict[str, ob
 
 @pytest.mark.parametrize(
     ("width", "height", "scale", "logical"),
-    [(1600, 900, 1.0, [1600, 900]), (1280, 720, 1.0, [1280, 720]), (1920, 1080, 1.5, [1280, 720])],
-    ids=["1600x900", "1280x720", "150%"],
+    [
+        (1600, 900, 1.0, [1600, 900]),
+        (1280, 720, 1.0, [1280, 720]),
+        (1920, 1080, 1.5, [1280, 720]),
+        (1600, 900, 1.5, [1067, 600]),
+    ],
+    ids=["1600x900", "1280x720", "150%", "1600x900@150%"],
 )
 def test_nothing_is_cut(tmp_path: Path, width: int, height: int, scale: float, logical: list[int]) -> None:
     result = probe(tmp_path, width, height, scale)
@@ -107,3 +113,44 @@ def test_a_split_saved_before_the_history_panel_gives_it_the_fresh_share(
         assert settings.value("window/queueSplitterPanes") in (3, "3")
     finally:
         desk_app.stop()
+
+
+def test_a_narrow_window_puts_the_history_away_and_the_view_menu_brings_it_back(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    """1600x900 at 150% scale is 1067 px logical: a fresh install gives the queue and the
+    ticket the width (the queue's Response SLA in sight); View > Customer history shows it
+    again with its share, and the choice is kept with the layout."""
+    from PySide6.QtCore import QSettings
+
+    from deskapp.gui.app import DeskApp
+    from deskapp.gui.models.queue_model import COUNTDOWN
+    from tests.gui.seed import desk_for
+
+    settings = QSettings(str(tmp_path / "deskapp.ini"), QSettings.Format.IniFormat)
+    for first in (True, False):
+        desk_app = DeskApp(seeded, clock, settings)
+        try:
+            window = desk_app.start(desk_for(seeded, clock, "lee").session, start_timers=False)
+            qtbot.addWidget(window)
+            window.resize(1067, 600)
+            window.show()
+            qtbot.waitExposed(window)
+            panel = window.queue_splitter.widget(2)
+            assert panel is not None
+            if first:  # the fresh install
+                assert panel.isHidden() and not window.history_action.isChecked()
+                assert desk_app.queue_view is not None
+                table = desk_app.queue_view.table
+                header = table.horizontalHeader()
+                right = header.sectionViewportPosition(COUNTDOWN) + header.sectionSize(COUNTDOWN)
+                assert header.sectionViewportPosition(COUNTDOWN) >= 0 and right <= table.viewport().width()
+                window.history_action.trigger()
+                assert not panel.isHidden() and window.queue_splitter.sizes()[2] >= 200, (
+                    window.queue_splitter.sizes()
+                )
+            else:  # restored as it was left: shown
+                assert not panel.isHidden() and window.history_action.isChecked()
+            window.save_layout()
+        finally:
+            desk_app.stop()

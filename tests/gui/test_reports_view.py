@@ -84,6 +84,54 @@ def test_csv_and_pdf_exports(view: ReportsView, tmp_path: Path, monkeypatch: pyt
     assert data.startswith(b"%PDF") and len(data) > 2000
 
 
+def _pages_with_colour(pdf: Path) -> list[tuple[int, int] | None]:
+    """Per page of `pdf`, drawn by Qt's PDF reader: the first and last pixel row with colour
+    in it (the chart's bars; the text and the table are black on white), or None."""
+    import numpy as np
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QImage
+    from PySide6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument()
+    doc.load(str(pdf))
+    out: list[tuple[int, int] | None] = []
+    for page in range(doc.pageCount()):
+        image = doc.render(page, QSize(594, 420)).convertToFormat(QImage.Format.Format_RGB32)
+        pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+        rgb = pixels[:, : image.width() * 4].reshape(image.height(), image.width(), 4)[:, :, :3].astype(int)
+        rows = np.flatnonzero((rgb.max(axis=2) - rgb.min(axis=2) > 80).any(axis=1))
+        out.append((int(rows[0]), int(rows[-1])) if rows.size else None)
+    return out
+
+
+@pytest.mark.parametrize("copies", [10, 12, 28])
+def test_the_pdf_keeps_the_chart_whole_on_one_page(view: ReportsView, tmp_path: Path, copies: int) -> None:
+    """A table long enough to end part-way down a page: the chart is not split across the page
+    boundary (half on each page) but drawn whole, on the last page's room or a new page."""
+    import dataclasses
+
+    view.run("compliance")
+    assert view.table is not None
+    view.table = dataclasses.replace(view.table, rows=view.table.rows * copies)  # 6 rows a copy
+    pdf = view.export_pdf(str(tmp_path / "long.pdf"))
+    assert pdf is not None
+    coloured = _pages_with_colour(pdf)
+    assert len(coloured) >= 3, coloured  # the table alone takes pages
+    with_chart = [page for page, rows in enumerate(coloured) if rows is not None]
+    assert with_chart == [len(coloured) - 1], coloured  # one page, the last
+    layout = view.pdf_layout
+    assert layout is not None and layout.pages == len(coloured) and layout.chart_page == with_chart[0]
+    assert 0 <= layout.chart_top < layout.chart_bottom <= layout.page_height
+
+
+def test_a_chart_goes_to_a_new_page_only_when_the_last_has_no_room() -> None:
+    from deskapp.gui.report_pdf import chart_place
+
+    assert chart_place(used=100, chart_height=300, page_height=1000, gap=20) == (False, 120)
+    assert chart_place(used=700, chart_height=300, page_height=1000, gap=20) == (True, 0.0)
+    assert chart_place(used=0, chart_height=1200, page_height=1000, gap=20) == (False, 0.0)
+
+
 def test_survey_chart_is_the_spread_of_all_answers() -> None:
     columns = ("month", "offered", "emailed", "answered", "mean score", "1", "2", "3", "4", "5")
     table = Table("s", columns, [

@@ -4,6 +4,8 @@ Tier 2 with nobody at Tier 2, Assign says so instead of offering an empty list."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import peewee
 from pytestqt.qtbot import QtBot
 
@@ -90,3 +92,70 @@ def test_assign_at_tier_two_with_nobody_there_says_so(
     assert "You cannot take a Tier 2 ticket: at Tier 2, a Tier 2 engineer or a team lead may" in (
         tom.action_error_label.text()
     )
+
+
+def test_a_walled_steps_shortcut_says_why_on_the_ticket_and_the_status_bar(
+    qtbot: QtBot, seeded: peewee.Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    """An administrator presses Escalate's keys (Ctrl+Shift+E): nothing opens, no box, but the
+    reason the wall gives is said under the buttons and on the status bar; a Tier 1 engineer
+    pressing Confirm's keys on a ticket in progress is told what the state lacks."""
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from deskapp.gui.app import DeskApp
+
+    number = log(seeded, clock)
+    services.assign(seeded, clock, "tom", number, engineer="tom")
+    for login, keys, said in (
+        ("alice", "E", "Escalate: only a Tier 1 engineer, a Tier 2 engineer or a team lead may; "
+         "administrators run the desk's records, not its tickets; you are an administrator"),
+        ("tom", "O", "Reseller confirmed: only a resolved ticket can be confirmed"),
+    ):  # fmt: skip
+        ini = tmp_path / f"{login}.ini"
+        desk_app = DeskApp(seeded, clock, QSettings(str(ini), QSettings.Format.IniFormat))
+        try:
+            window = desk_app.start(desk_for(seeded, clock, login).session, start_timers=False)
+            qtbot.addWidget(window)
+            window.show()
+            qtbot.waitExposed(window)
+            window.activateWindow()
+            qtbot.waitUntil(window.isActiveWindow)
+            desk_app.open_ticket(number)
+            desk_app.wait_for_reads()
+            tv = desk_app.ticket_view
+            assert tv is not None and tv.number == number
+            key = getattr(Qt.Key, f"Key_{keys}")
+            modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+            assert desk_app.queue_view is not None
+            desk_app.queue_view.table.setFocus()
+            qtbot.keyClick(desk_app.queue_view.table, key, modifiers)  # type: ignore[no-untyped-call]
+            assert tv.current_action is None and tv.action_form_group.isHidden()  # nothing opened
+            assert tv.step_refused_label.isVisible() and tv.step_refused_label.text() == said
+            assert window.statusBar().currentMessage() == said
+            assert not any(
+                isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
+            )
+            # a step that is offered: its keys open it as before (no ambiguous pair of shortcuts)
+            qtbot.keyClick(desk_app.queue_view.table, Qt.Key.Key_M, modifiers)  # type: ignore[no-untyped-call]
+            assert tv.current_action is not None and tv.current_action.action is Action.NOTE
+            assert tv.step_refused_label.isHidden()
+        finally:
+            desk_app.stop()
+
+
+def test_why_a_step_is_not_offered_names_the_state_or_the_role() -> None:
+    from deskapp.gui.actions import SPEC_BY_ACTION, why_not
+
+    assert why_not(SPEC_BY_ACTION[Action.NOTE], "in_progress", 1, Role.TIER1) is None  # offered
+    assert why_not(SPEC_BY_ACTION[Action.RESOLVE], "closed", 1, Role.LEAD) == (
+        "the ticket is closed, permanently; log a follow-up incident linked to it"
+    )
+    assert why_not(SPEC_BY_ACTION[Action.ESCALATE], "in_progress", 3, Role.LEAD) == (
+        "the ticket is already at Tier 3, the top tier"
+    )
+    assert why_not(SPEC_BY_ACTION[Action.NOTIFY], "in_progress", 1, Role.TIER1, responded=True) == (
+        "the reseller was already told the number"
+    )
+    tier1_resolves_tier2 = why_not(SPEC_BY_ACTION[Action.RESOLVE], "in_progress", 2, Role.TIER1)
+    assert tier1_resolves_tier2 is not None and tier1_resolves_tier2.endswith("; you are a Tier 1 engineer")

@@ -44,3 +44,27 @@ def test_sign_in_refuses_a_wrong_password_in_words(qtbot: QtBot, desk_db: peewee
     dialog.password_edit.setText("secret12")
     dialog.accept()
     assert dialog.session is not None and dialog.session.login == "bob"
+
+
+def test_no_first_administrator_with_a_hash_on_a_postgresql_desk(qtbot: QtBot, pg_schema_url: str) -> None:
+    """An empty live PostgreSQL desk without login roles (what the app's own open makes):
+    the first-administrator step names the owner's command and makes nobody, so no
+    password hash lands in the staff table."""
+    from deskapp.store.connection import open_database
+
+    db = open_database(pg_schema_url)
+    try:
+        dialog = FirstAdminDialog(db, FixedClock(NOW))
+        qtbot.addWidget(dialog)
+        text = dialog.error_label.text()
+        assert "deskapp --db OWNER_URL init --first-admin LOGIN --name NAME" in text
+        assert not dialog.login_edit.isEnabled()
+        dialog.login_edit.setText("alice")
+        dialog.name_edit.setText("Alice Admin")
+        dialog.password_edit.setText("correct horse")
+        dialog.confirm_edit.setText("correct horse")
+        dialog.accept()
+        assert dialog.result() != 1 and dialog.session is None
+        assert directory.staff_count(db) == 0
+    finally:
+        db.close()

@@ -69,6 +69,8 @@ def test_escalation_and_updates_reach_the_reseller_once(desk: Desk, smtp: SmtpSe
     assert len(smtp.inbox.messages) == 3, "nothing goes twice"
     kinds = [h.kind for h in History.select().where(History.ticket == ticket.id).order_by(History.id)]
     assert "replied" in kinds and "note" in kinds
+    # each message names its author (schema v12): the engineer whose steps queued them
+    assert [o.author for o in Outbox.select().order_by(Outbox.id)] == ["tina", "tina", "tina"]
 
 
 def test_a_reply_needs_words_an_address_and_an_open_ticket(desk: Desk) -> None:
@@ -99,6 +101,8 @@ def test_automatic_resolution_is_told_once_however_often_rules_run(desk: Desk, s
     body = text(smtp.inbox.messages[-1])
     assert "not resolved" in body and "$closes_at" not in body
     assert "Wed 18 Mar 2026 00:00 GMT" in body, "until when it may be refused, UK time"
+    notice = Outbox.get(Outbox.kind == "auto_resolved")
+    assert (notice.author, Outbox.get(Outbox.kind == "info_request").author) == ("rules", "tina")
 
 
 def test_ticket_reply_from_the_shell(

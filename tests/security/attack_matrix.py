@@ -9,8 +9,12 @@ rolled back afterwards, with what must come of it:
 - "recorded": the statement may succeed, but `check(owner, ctx)` must then find
   it recorded truthfully (true actor and server time). The history helper's
   cases (ticket UPDATEs, INSERT INTO history) are appended to `ATTACKS` this way.
+  A session that turns its timeouts off (`SET statement_timeout = 0`, ...) and
+  stalls (`STALLS`) is "recorded" when the watchdog ends it and names its login.
 
-The ticket attacks of tests/security/ticket_attacks.py run too, for every group
+The guards' cases of tests/security/guard_attacks.py (mail lease, outbox authors,
+who re-prioritises) run with them. The ticket attacks of
+tests/security/ticket_attacks.py run too, for every group
 role, on fresh tickets (tests/security/ticket_matrix.py, named "ticket: ...").
 
 `run_matrix(owner_url)` makes a desk with login roles in a fresh schema, runs
@@ -69,6 +73,8 @@ class Attack:
     roles: tuple[str, ...] = ROLES
     # For "recorded": did the desk record it truthfully? (owner connection, context, role, started)
     check: Callable[[psycopg.Connection[Any], Context, str, dt.datetime], bool] | None = None
+    # Run by the owner before each try (the state the case needs, e.g. another's live lease).
+    setup: Callable[[psycopg.Connection[Any], Context], None] | None = None
 
 
 ATTACKS: list[Attack] = [
@@ -217,6 +223,8 @@ def connect_as(ctx: Context, role: str) -> psycopg.Connection[Any]:
 def try_attack(conn: psycopg.Connection[Any], owner: psycopg.Connection[Any], ctx: Context,
                attack: Attack, role: str) -> Outcome:  # fmt: skip
     sql = attack.sql.format(**ctx.names(role))
+    if attack.setup is not None:
+        attack.setup(owner, ctx)
     started = owner.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
     try:
         with conn.transaction():
@@ -286,6 +294,133 @@ def hold_rules_lock_then_run(ctx: Context, owner_url: str, wait: float = 1.0) ->
     return Outcome("hold the rules lock", "tier1", "refused" if ok else "escape", detail)
 
 
+# Sessions that turn their own timeouts off, then stall the desk (schema v13's watchdog):
+# (name, statements run first, what it then does: "idle" sits in its transaction or on
+# its session's lock, "statement" runs one statement for ever). Each must be ended, and
+# named truthfully by the watchdog (which the server's log records too).
+TIMEOUTS_OFF = (
+    "SET idle_in_transaction_session_timeout = 0",
+    "SET statement_timeout = 0",
+    "SET lock_timeout = 0",
+)
+STALLS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "SET every timeout to 0, then sit in a transaction on the rules' lock and a ticket's row",
+        (
+            *TIMEOUTS_OFF,
+            "BEGIN",
+            "SELECT pg_advisory_xact_lock({rules_key})",
+            "SELECT id FROM ticket WHERE id = {ticket} FOR UPDATE",
+        ),
+        "idle",
+    ),
+    (
+        "SET every timeout to 0, then hold the rules' lock for the session, outside a transaction",
+        (*TIMEOUTS_OFF, "SELECT pg_advisory_lock({rules_key})"),
+        "idle",
+    ),
+    ("SET statement_timeout = 0, then run one statement for ever", (*TIMEOUTS_OFF,), "statement"),
+    (
+        # PostgreSQL lets every role ALTER ROLE its own defaults: the watchdog, run by a
+        # colleague with no arguments, must go by the group's limit all the same.
+        "ALTER ROLE one's own login SET every timeout to 0, then sit in a transaction on the rules' lock",
+        (
+            'ALTER ROLE "{me}" SET idle_in_transaction_session_timeout = 0',
+            'ALTER ROLE "{me}" SET statement_timeout = 0',
+            *TIMEOUTS_OFF,
+            "BEGIN",
+            "SELECT pg_advisory_xact_lock({rules_key})",
+        ),
+        "idle, by a colleague",
+    ),
+]
+SHORT = "0.5 s"  # the owner's limits for the matrix, instead of the groups' 60 s and 2 min
+
+
+def stall_then_watchdog(ctx: Context, owner: psycopg.Connection[Any]) -> list[Outcome]:
+    """Each stall of `STALLS` for each group role, then the watchdog as the owner runs it
+    with short limits; and each role trying to end a colleague's open transaction by
+    calling the watchdog with limits of 0 s (refused: only the owner may shorten them)."""
+    import threading
+
+    from deskapp.rules.engine import _ADVISORY_KEY
+    from deskapp.store.migrations.v0009_security import IDLE_TIMEOUT, STATEMENT_TIMEOUT
+
+    outcomes = []
+    for role in ROLES:
+        names = {**ctx.names(role), "rules_key": _ADVISORY_KEY}
+        for name, statements, kind in STALLS:
+            conn = connect_as(ctx, role)
+            conn.autocommit = True
+            failed: list[BaseException] = []
+            for statement in statements:
+                conn.execute(statement.format(**names))
+            thread = None
+            if kind == "statement":
+
+                def run(c: psycopg.Connection[Any] = conn, out: list[BaseException] = failed) -> None:
+                    try:
+                        c.execute("SELECT pg_sleep(30)")
+                    except BaseException as exc:
+                        out.append(exc)
+
+                thread = threading.Thread(target=run)
+                thread.start()
+            group = f'"{ctx.prefix}_{role}"'
+            if kind == "idle, by a colleague":  # the group's limit, short for the matrix
+                owner.execute(f"ALTER ROLE {group} SET idle_in_transaction_session_timeout = '{SHORT}'")
+            time.sleep(0.8)
+            if kind == "idle, by a colleague":
+                colleague = "lead" if role != "lead" else "tier1"
+                with connect_as(ctx, colleague) as other:
+                    ended = other.execute(
+                        "SELECT login, reason FROM deskapp_end_stalled_sessions()"
+                    ).fetchall()
+                owner.execute(
+                    f"ALTER ROLE {group} SET idle_in_transaction_session_timeout = '{IDLE_TIMEOUT}'"
+                )
+                owner.execute(f'ALTER ROLE "{ctx.logins[role]}" SET idle_in_transaction_session_timeout = '
+                              f"'{IDLE_TIMEOUT}'")  # fmt: skip
+                owner.execute(
+                    f"ALTER ROLE \"{ctx.logins[role]}\" SET statement_timeout = '{STATEMENT_TIMEOUT}'"
+                )
+            else:
+                ended = owner.execute(
+                    "SELECT login, reason FROM deskapp_end_stalled_sessions(%s, %s)", (SHORT, SHORT)
+                ).fetchall()
+            if thread is not None:
+                thread.join(10)
+                gone = bool(failed) and not thread.is_alive()
+            else:
+                try:
+                    conn.execute("SELECT 1")
+                    gone = False
+                except psycopg.OperationalError:
+                    gone = True
+            conn.close()
+            named = [reason for login, reason in ended if login == ctx.logins[role]]
+            if gone and named:
+                outcomes.append(Outcome(name, role, "recorded", f"ended by the watchdog: {named[0]}"))
+            else:
+                outcomes.append(Outcome(name, role, "escape", f"not ended (watchdog said {ended!r})"))
+        victim_role = "lead" if role != "lead" else "tier1"
+        victim = connect_as(ctx, victim_role)
+        victim.execute("SELECT count(*) FROM ticket")  # a transaction open a moment, as the app's are
+        time.sleep(0.3)
+        with connect_as(ctx, role) as conn:
+            ended = conn.execute("SELECT login FROM deskapp_end_stalled_sessions('0 s', '0 s')").fetchall()
+        try:
+            victim.execute("SELECT 1")
+            alive = True
+        except psycopg.OperationalError:
+            alive = False
+        victim.close()
+        name = "end a colleague's open transaction by calling the watchdog with limits of 0 s"
+        verdict: Literal["refused", "escape"] = "refused" if alive and not ended else "escape"
+        outcomes.append(Outcome(name, role, verdict, f"ended {ended!r}; colleague's session alive: {alive}"))
+    return outcomes
+
+
 def desk_url(ctx: Context, owner_url: str, role: str) -> str:
     parts = urlsplit(owner_url)
     host = f"{parts.hostname}:{parts.port or 5432}"
@@ -349,7 +484,11 @@ def secured_desk(owner_url: str) -> Iterator[tuple[Context, psycopg.Connection[A
         owner.execute(f'SET search_path = "{schema}"')
         from tests.security.ticket_matrix import prepare
 
-        yield ctx, owner, prepare(db, clock, ctx, f"pw-t1b-{uuid.uuid4().hex[:10]}")
+        t1b_password = f"pw-t1b-{uuid.uuid4().hex[:10]}"
+        desk = prepare(db, clock, ctx, t1b_password)
+        # The second Tier 1 engineer signs in too (the guard cases' other person).
+        ctx.logins["t1b"], ctx.passwords["t1b"] = desk.logger, t1b_password
+        yield ctx, owner, desk
     finally:
         if db is not None:
             db.close()
@@ -364,12 +503,15 @@ def secured_desk(owner_url: str) -> Iterator[tuple[Context, psycopg.Connection[A
 
 
 def run_matrix(owner_url: str) -> Figures:
-    """Every statement of `ATTACKS`, the rules' lock, then the ticket attacks
+    """Every statement of `ATTACKS` and of the guards' (tests/security/guard_attacks.py),
+    the rules' lock, the stalls (`STALLS`), then the ticket attacks
     (tests/security/ticket_matrix.py), each for every group role: one set of figures."""
+    from tests.security.guard_attacks import GUARD_ATTACKS
     from tests.security.ticket_matrix import run_ticket_attacks
 
     with secured_desk(owner_url) as (ctx, owner, tickets):
-        figures = run_attacks(ctx, owner)
+        figures = run_attacks(ctx, owner, ATTACKS + GUARD_ATTACKS)
         figures.outcomes.append(hold_rules_lock_then_run(ctx, owner_url))
+        figures.outcomes += stall_then_watchdog(ctx, owner)
         figures.outcomes += run_ticket_attacks(ctx, owner, tickets).outcomes
     return figures

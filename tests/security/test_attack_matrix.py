@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from tests.security.attack_matrix import ATTACKS, NOT_ADMIN, ROLES, Figures, run_matrix
+from tests.security.attack_matrix import ATTACKS, NOT_ADMIN, ROLES, STALLS, Figures, run_matrix
+from tests.security.guard_attacks import GUARD_ATTACKS, MAY_NOT_REPRIORITISE, MAY_REPRIORITISE
 from tests.security.ticket_attacks import TICKET_ATTACKS
 from tests.security.ticket_matrix import PREFIX
 
@@ -30,7 +31,10 @@ def test_no_statement_escapes(owner_url: str) -> None:
     print(figures.summary())
     assert not figures.escapes, "\n".join(f"{o.role}: {o.attack}: {o.detail}" for o in figures.escapes)
     # every case ran for every role it names, plus the rules lock, plus every ticket attack for every role
-    assert figures.tried == sum(len(a.roles) for a in ATTACKS) + 1 + len(TICKET_ATTACKS) * len(ROLES)
+    every = ATTACKS + GUARD_ATTACKS
+    # and each stall (timeouts SET to 0) and the watchdog called with 0 s limits, for every role
+    stalls = (len(STALLS) + 1) * len(ROLES)
+    assert figures.tried == sum(len(a.roles) for a in every) + 1 + stalls + len(TICKET_ATTACKS) * len(ROLES)
     tickets = [o for o in figures.outcomes if o.attack.startswith(PREFIX)]
     for description, _sql, _tier1_expects in TICKET_ATTACKS:
         assert sorted(o.role for o in tickets if o.attack == PREFIX + description) == sorted(ROLES)
@@ -49,6 +53,28 @@ def test_no_statement_escapes(owner_url: str) -> None:
     assert "permission denied" in by_case[("promote oneself", "tier1")]
     assert "permission denied" in by_case[("add staff through the function", NOT_ADMIN[0])]
     assert "rules' lock has been held" in by_case[("hold the rules lock", "tier1")]
+    # the guards of v12: refused by the database's own triggers, in words, and the
+    # allowed paths really ran (recorded), so the guards are not refusing everything
+    verdicts = {(o.attack, o.role): o.verdict for o in figures.outcomes}
+    for role in ROLES:
+        assert verdicts[("take the free mail lease for a year", role)] == "recorded"
+        assert verdicts[("queue a message in one's own name", role)] == "recorded"
+        assert verdicts[("queue a message saying one runs the rule pass", role)] == "recorded"
+        assert "not by" in by_case[("queue a message as another staff member", role)]
+        assert "as it was written" in by_case[("rewrite the body of another's queued message", role)]
+    for role in MAY_NOT_REPRIORITISE:
+        why = by_case[("change a priority as a group the desk does not allow", role)]
+        assert "only a Tier 2 engineer or a team lead may change a ticket's priority" in why, why
+    for role in MAY_REPRIORITISE:
+        assert verdicts[("change a priority as a group the desk allows", role)] == "recorded"
+    # a session that SET its timeouts away is ended by the watchdog, which names it
+    for name, _statements, _kind in STALLS:
+        for role in ROLES:
+            assert by_case[(name, role)].startswith("ended by the watchdog: "), (name, role)
+    assert "idle in a transaction" in by_case[(STALLS[0][0], "tier1")]
+    assert "holding the rules' lock" in by_case[(STALLS[1][0], "lead")]
+    assert "one statement running" in by_case[(STALLS[2][0], "admin")]
+    assert "limit 0.5 s" in by_case[(STALLS[3][0], "tier2")]  # the group's, not her own 0
 
 
 def test_the_ticket_verdict_finds_an_unrecorded_or_misattributed_change(owner_url: str) -> None:

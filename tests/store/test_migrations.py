@@ -185,11 +185,18 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
     11: [
         ("saved_view", {"id": 2, "login": "lead1", "name": "Mine", "spec": "{}", "created_at": T0}),
     ],
+    # v12's table, seeded by the step from the default policy (tier2, lead): a row an
+    # administrator added, kept by every later step.
+    12: [("reprioritise_role", {"role": "admin"})],
+    # v13 adds functions only (PostgreSQL's session watchdog): a row of an older table, kept.
+    13: [
+        ("saved_view", {"id": 3, "login": "lead1", "name": "Theirs", "spec": "{}", "created_at": T0}),
+    ],
     15: [],  # an index only (on ticket.contact_email)
 }
 
 # Tables whose key is not an `id` column (and which have no sequence).
-KEYS = {"meta": "key", "mail_lease": "name"}
+KEYS = {"meta": "key", "mail_lease": "name", "reprioritise_role": "role"}
 
 
 def _insert(db: peewee.Database, table: str, row: dict[str, Any]) -> None:
@@ -252,6 +259,14 @@ def _database(kind: str, tmp_path: Path, name: str) -> Iterator[peewee.Database]
 
 
 KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def test_v12_knows_every_role_of_the_domain() -> None:
+    """v12's reprioritise_role CHECK lists the roles of its day: a new role needs a new step."""
+    from deskapp.domain.lifecycle import Role
+    from deskapp.store.migrations import v0012_guards
+
+    assert tuple(role.value for role in Role) == v0012_guards.ROLES
 
 
 def test_every_version_has_seed_rows() -> None:
@@ -333,3 +348,11 @@ def _mark(db: peewee.Database) -> str:
 
 def _search_path(db: peewee.Database) -> str:
     return str(raw_sql(db, "SELECT current_schema()").fetchone()[0])
+
+
+def test_a_new_desk_lets_the_default_policys_roles_reprioritise(db: peewee.Database) -> None:
+    from deskapp.domain.policy import default_policy
+    from deskapp.store.models import ReprioritiseRole
+
+    roles = sorted(str(r.role) for r in ReprioritiseRole.select())
+    assert roles == sorted(default_policy().reprioritise_roles) == ["lead", "tier2"]

@@ -39,6 +39,8 @@ from deskapp.store.migrations import (
     v0009_security,
     v0010_reseller_active,
     v0011_history_triggers,
+    v0012_guards,
+    v0013_sessions,
     v0015_search_email,
 )
 from deskapp.store.models import Meta
@@ -55,6 +57,8 @@ STEPS: tuple[ModuleType, ...] = (
     v0009_security,
     v0010_reseller_active,
     v0011_history_triggers,
+    v0012_guards,
+    v0013_sessions,
     v0015_search_email,
 )
 # Each step builds on the one before it: by default the version before its own; a step

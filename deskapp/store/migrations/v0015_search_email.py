@@ -12,7 +12,7 @@ from playhouse.migrate import SchemaMigrator
 from deskapp.store.migrations.frozen import create_index
 
 VERSION = 15
-PREVIOUS = 11  # written beside v12..v14 (other branches); the integrator renumbers
+PREVIOUS = 13  # written beside v14 (another branch); the integrator renumbers
 
 
 def apply(db: pw.Database, migrator: SchemaMigrator) -> None:
