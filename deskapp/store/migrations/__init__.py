@@ -41,6 +41,7 @@ from deskapp.store.migrations import (
     v0011_history_triggers,
     v0012_guards,
     v0013_sessions,
+    v0014_search_batch,
 )
 from deskapp.store.models import Meta
 
@@ -58,6 +59,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0011_history_triggers,
     v0012_guards,
     v0013_sessions,
+    v0014_search_batch,
 )
 # Each step builds on the one before it: by default the version before its own; a step
 # that says `PREVIOUS` builds on that one (a step written beside another, until both are in).
