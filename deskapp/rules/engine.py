@@ -16,11 +16,15 @@ step (in `time_rules.RULE_ORDER`):
   UPDATE's own statement-level trigger (schema v11), one set-based INSERT; on
   SQLite by one `executemany`;
 - on PostgreSQL a transaction-level advisory lock orders concurrent passes
-  (tried for RULES_LOCK_WAIT seconds, then refused in words: `RulesBusy`),
-  so two passes never deadlock on each other's rows. Before taking it (and
-  while waiting for it) the pass runs the watchdog (schema v13,
+  (tried for RULES_LOCK_WAIT seconds, then refused in words: `RulesBusy`; a
+  workstation's periodic pass, `skip_if_busy`, skips at once instead), so two
+  passes never deadlock on each other's rows. Before taking it (and while
+  waiting for it) the pass runs the watchdog (schema v13,
   `deskapp.store.watchdog`), which ends a session that holds it, or any other
-  lock, idle past its role's limit, whatever timeouts that session SET.
+  lock, idle past its role's limit, whatever timeouts that session SET;
+- on SQLite the search documents of the tickets the pass wrote are refreshed
+  once, set-based, at its end (`deskapp.store.search_batch`, schema v14); on
+  PostgreSQL the search index's statement-level triggers refresh them.
 
 The number of statements does not depend on how many tickets exist or are due
 (the auto-resolve step takes one UPDATE per local day on which limits ran out,
@@ -119,9 +123,10 @@ def run_rules(
             # Sessions that SET their timeouts away and sit on a lock are ended first
             # (one statement, with the owner's rights: `deskapp.store.watchdog`).
             end_stalled_sessions(db)
-            if skip_if_busy and not _try_rules_lock(db):
+            if not skip_if_busy:
+                _take_rules_lock(db)
+            elif not _try_rules_lock(db):
                 return RuleSummary(now, skipped=True)
-            _take_rules_lock(db)
         with search_batch(db) as wrote:
             for kind in time_rules.RULE_ORDER:
                 changed = steps[kind](db, now, engine, policy)
