@@ -241,6 +241,10 @@ def workstation(i: int, url: str, start_at: Any, seconds: float, think: float, o
     from deskapp.services.operation import engine_for
 
     engine_for(None)
+    # and shows the queue and a ticket (the server session reads its tables once, early).
+    first = pick(NEEDS["note"], rng)
+    if first is not None:
+        sv.ticket_detail(db, first[0])
     ears = Ears(db)
     ready.put(i)
     while start_at.value == 0.0:
