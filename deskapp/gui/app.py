@@ -205,7 +205,9 @@ class DeskApp(QObject):
         window.sign_out_action.triggered.connect(self.sign_out)
 
         self.countdown_timer.fired.connect(self._tick)
-        self.rules_timer.fired.connect(self.run_rules)
+        # The timer's pass skips when another workstation's is running (it applies what is
+        # due); a pass asked for from the menu waits for it, then says who held it.
+        self.rules_timer.fired.connect(lambda now: self.run_rules(now, skip_if_busy=True))
         self.watch_timer.fired.connect(lambda _now: self.refresh_queue())
         self.watch_timer.fired.connect(lambda _now: self._presence_heartbeat())
         self.watch_timer.fired.connect(lambda _now: self.update_mail_warning())
@@ -674,12 +676,13 @@ class DeskApp(QObject):
 
     # --- rules -------------------------------------------------------------------------------------
 
-    def run_rules(self, now: dt.datetime) -> bool:
-        """Start a rule pass off the GUI thread (skipped while one is running)."""
+    def run_rules(self, now: dt.datetime, *, skip_if_busy: bool = False) -> bool:
+        """Start a rule pass off the GUI thread (skipped while one is running; with
+        `skip_if_busy`, also when another workstation's pass holds the rules' lock)."""
         if self._rules_running:
             return False
         self._rules_running = True
-        self.pool.start(RulesRun(self.db, now, self.policy, self._rules_signals))
+        self.pool.start(RulesRun(self.db, now, self.policy, self._rules_signals, skip_if_busy=skip_if_busy))
         return True
 
     def _rules_finished(self, summary: Any) -> None:

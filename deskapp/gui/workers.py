@@ -111,19 +111,25 @@ class RulesSignals(QObject):
 
 
 class RulesRun(QRunnable):
-    def __init__(self, db: pw.Database, now: dt.datetime, policy: Policy, signals: RulesSignals) -> None:
+    def __init__(
+        self, db: pw.Database, now: dt.datetime, policy: Policy, signals: RulesSignals,
+        *, skip_if_busy: bool = False,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.setAutoDelete(True)
         self._db = db
         self._now = now
         self._policy = policy
+        self._skip_if_busy = skip_if_busy
         self.signals = signals
 
     def run(self) -> None:
         from deskapp.rules import run_rules
 
         try:
-            summary = run_rules(self._db, FixedClock(self._now), policy=self._policy)
+            summary = run_rules(
+                self._db, FixedClock(self._now), policy=self._policy, skip_if_busy=self._skip_if_busy
+            )
         except Exception as exc:  # reported to the window, never lost in a thread
             self.signals.failed.emit(f"the rule pass failed: {exc}")
         else:

@@ -16,11 +16,15 @@ step (in `time_rules.RULE_ORDER`):
   UPDATE's own statement-level trigger (schema v11), one set-based INSERT; on
   SQLite by one `executemany`;
 - on PostgreSQL a transaction-level advisory lock orders concurrent passes
-  (tried for RULES_LOCK_WAIT seconds, then refused in words: `RulesBusy`),
-  so two passes never deadlock on each other's rows. Before taking it (and
-  while waiting for it) the pass runs the watchdog (schema v13,
+  (tried for RULES_LOCK_WAIT seconds, then refused in words: `RulesBusy`; a
+  workstation's periodic pass, `skip_if_busy`, skips at once instead), so two
+  passes never deadlock on each other's rows. Before taking it (and while
+  waiting for it) the pass runs the watchdog (schema v13,
   `deskapp.store.watchdog`), which ends a session that holds it, or any other
-  lock, idle past its role's limit, whatever timeouts that session SET.
+  lock, idle past its role's limit, whatever timeouts that session SET;
+- on SQLite the search documents of the tickets the pass wrote are refreshed
+  once, set-based, at its end (`deskapp.store.search_batch`, schema v14); on
+  PostgreSQL the search index's statement-level triggers refresh them.
 
 The number of statements does not depend on how many tickets exist or are due
 (the auto-resolve step takes one UPDATE per local day on which limits ran out,
@@ -54,6 +58,7 @@ from deskapp.store.change_feed import announce
 from deskapp.store.connection import is_sqlite, raw_sql, use, write_transaction
 from deskapp.store.fields import to_utc
 from deskapp.store.models import Contact, History, Reseller, Ticket
+from deskapp.store.search_batch import search_batch
 from deskapp.store.step_context import say_step, writes_history
 from deskapp.store.watchdog import end_stalled_sessions
 
@@ -67,12 +72,17 @@ class RuleSummary:
 
     now: dt.datetime
     applied: dict[str, list[str]] = field(default_factory=dict)
+    # A background pass that found another workstation's pass running (`skip_if_busy`)
+    # and left what is due to it: nothing was applied by this one.
+    skipped: bool = False
 
     @property
     def total(self) -> int:
         return sum(len(v) for v in self.applied.values())
 
     def lines(self) -> list[str]:
+        if self.skipped:
+            return ["another workstation is running the rule pass: this one was skipped"]
         if not self.total:
             return ["nothing was due"]
         return [
@@ -82,8 +92,16 @@ class RuleSummary:
         ]
 
 
-def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) -> RuleSummary:
-    """Apply every due time-based step once (see the module docstring)."""
+def run_rules(
+    db: pw.Database, clock: Clock, *, policy: Policy | None = None, skip_if_busy: bool = False
+) -> RuleSummary:
+    """Apply every due time-based step once (see the module docstring).
+
+    `skip_if_busy` (a workstation's periodic pass): when another session holds the
+    rules' lock, return at once with `skipped` set instead of waiting for it. That pass
+    applies what is due (exactly-once), so waiting gains nothing, and a session waiting
+    inside its transaction hears no change feed on its connection meanwhile. Without it
+    (`deskapp rules run`) the pass waits, then says who holds the lock (`RulesBusy`)."""
     use(db)
     policy = policy or default_policy()
     engine = engine_for(policy)
@@ -98,22 +116,29 @@ def run_rules(db: pw.Database, clock: Clock, *, policy: Policy | None = None) ->
     # One transaction for the whole pass: one commit (and at most one WAL
     # checkpoint on SQLite) instead of one per step; each step's UPDATE is still
     # conditional, so exactly-once holds however passes interleave.
+    # On SQLite the search documents of every ticket the pass wrote are refreshed
+    # once, set-based, at its end (`search_batch`), not by a trigger per row written.
     with write_transaction(db):
         if not is_sqlite(db):
             # Sessions that SET their timeouts away and sit on a lock are ended first
             # (one statement, with the owner's rights: `deskapp.store.watchdog`).
             end_stalled_sessions(db)
-            _take_rules_lock(db)
-        for kind in time_rules.RULE_ORDER:
-            changed = steps[kind](db, now, engine, policy)
-            if changed:
-                announce(db, [row[1] for row in changed])  # other workstations, on commit
-                if kind is RuleKind.CLOSED:
-                    invite_closed(db, [row[0] for row in changed], now, policy)
-                if kind is RuleKind.AUTO_RESOLVED:
-                    # Step 10: the reseller is told, with how to say it is not resolved.
-                    queue_notices(db, "auto_resolved", [row[0] for row in changed], now, policy)
-            summary.applied[kind.value] = sorted(row[1] for row in changed)
+            if not skip_if_busy:
+                _take_rules_lock(db)
+            elif not _try_rules_lock(db):
+                return RuleSummary(now, skipped=True)
+        with search_batch(db) as wrote:
+            for kind in time_rules.RULE_ORDER:
+                changed = steps[kind](db, now, engine, policy)
+                wrote.update(row[0] for row in changed)
+                if changed:
+                    announce(db, [row[1] for row in changed])  # other workstations, on commit
+                    if kind is RuleKind.CLOSED:
+                        invite_closed(db, [row[0] for row in changed], now, policy)
+                    if kind is RuleKind.AUTO_RESOLVED:
+                        # Step 10: the reseller is told, with how to say it is not resolved.
+                        queue_notices(db, "auto_resolved", [row[0] for row in changed], now, policy)
+                summary.applied[kind.value] = sorted(row[1] for row in changed)
     return summary
 
 
@@ -131,8 +156,7 @@ def _take_rules_lock(db: pw.Database, wait: float | None = None) -> None:
     deadline = time.monotonic() + limit
     pause = 0.05
     while True:
-        (got,) = raw_sql(db, "SELECT pg_try_advisory_xact_lock(%s)", (_ADVISORY_KEY,)).fetchone()
-        if got:
+        if _try_rules_lock(db):
             return
         if time.monotonic() >= deadline:
             break
@@ -154,6 +178,13 @@ def _take_rules_lock(db: pw.Database, wait: float | None = None) -> None:
     )
 
 
+def _try_rules_lock(db: pw.Database) -> bool:
+    """Take the transaction's advisory lock if no other session holds it (a session that
+    holds it already takes it again at once)."""
+    (got,) = raw_sql(db, "SELECT pg_try_advisory_xact_lock(%s)", (_ADVISORY_KEY,)).fetchone()
+    return bool(got)
+
+
 Changed = list[tuple[int, str, str, int]]  # id, number, status, tier of each row changed
 
 
@@ -164,8 +195,11 @@ def _apply(
     """Run one step's UPDATE and record its history: on PostgreSQL the statement's own
     trigger writes it (told the step here), on SQLite `_history` does."""
     say_step(db, actor=RULES_ACTOR, kind=kind.value, note=note, now=now)
-    rows = query.returning(Ticket.id, Ticket.number, Ticket.status, Ticket.tier).tuples().execute()
-    changed = [(int(i), str(n), str(s), int(t)) for i, n, s, t in cast(Iterable[tuple[Any, ...]], rows)]
+    # The DB-API cursor's rows as they come: peewee's row wrapper costs more per row
+    # than the database's own work when thousands of tickets are due.
+    returning = query.returning(Ticket.id, Ticket.number, Ticket.status, Ticket.tier)
+    rows = db.execute(returning).fetchall()  # type: ignore[no-untyped-call]
+    changed = [(int(i), str(n), str(s), int(t)) for i, n, s, t in rows]
     if changed and not writes_history(db):
         _history(db, changed, now, kind, note, moves)
     return changed

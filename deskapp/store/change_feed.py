@@ -32,6 +32,7 @@ while it was away are lost, so the reader looks again at what changed).
 from __future__ import annotations
 
 import contextlib
+import select
 import sqlite3
 import threading
 import time
@@ -145,12 +146,15 @@ class SharedPostgresFeed:
 
     Another thread may call `wait` too (a listener beside a worker that is busy
     for seconds at a time): it then never holds the connection while it waits,
-    only looks, between the worker's statements, every `FOREIGN_POLL_SECONDS`.
+    only looks, between the worker's statements, when the connection's socket has
+    something to read (at least every `FOREIGN_POLL_SECONDS`).
     Such a feed cannot listen again by itself after a reconnect (that would open
     a connection in the other thread): `wait` raises `FeedLost`, and the worker's
     thread makes a new one."""
 
-    FOREIGN_POLL_SECONDS = 0.05
+    # The longest a look waits for the socket to stir: a notification the work read with its
+    # own results (psycopg keeps it) has no stir of its own, and is looked at by then.
+    FOREIGN_POLL_SECONDS = 0.1
 
     def __init__(self, db: pw.Database) -> None:
         import psycopg
@@ -199,7 +203,14 @@ class SharedPostgresFeed:
             left = deadline - time.monotonic()
             if left <= 0:
                 return []
-            time.sleep(min(self.FOREIGN_POLL_SECONDS, left))
+            # Until the server sends something (a notification, or the work's own results),
+            # at most FOREIGN_POLL_SECONDS: a notification is looked at as it arrives, not up
+            # to a poll later, and a quiet workstation does not wake twenty times a second.
+            # Without the connection's lock: the work keeps the connection meanwhile.
+            try:
+                select.select([conn.fileno()], [], [], min(self.FOREIGN_POLL_SECONDS, left))
+            except (OSError, ValueError, self._psycopg.Error):  # closed meanwhile: said above
+                time.sleep(min(self.FOREIGN_POLL_SECONDS, left))
 
     def _read(self, conn: Any, timeout: float) -> list[str]:
         numbers: list[str] = []

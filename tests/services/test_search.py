@@ -11,8 +11,12 @@ from deskapp.domain.clock import FixedClock
 from deskapp.rules import run_rules
 from deskapp.services import search
 from deskapp.services.search import search_tickets, words
-from deskapp.store.models import Contact, Reseller
+from deskapp.store.connection import is_sqlite, raw_sql
+from deskapp.store.migrations.v0008_views import _BODY, _FROM, _PEOPLE
+from deskapp.store.models import Contact, Meta, Reseller
 from tests.desk_setup import Desk
+
+_SQLITE_DOCS = f"SELECT t.id, t.number, {_PEOPLE}, t.summary, {_BODY.format(agg='group_concat')} {_FROM}"
 
 
 def _numbers(desk: Desk, query: str, **kw: int) -> list[str]:
@@ -109,3 +113,46 @@ def test_the_words_before_the_last_are_whole_words_where_a_ticket_has_them_so(de
     assert _numbers(desk, "sync err") == [whole]  # one has: whole words first
     assert sorted(_numbers(desk, "sync")) == sorted([syncing, whole])  # the last word: its start
     assert sorted(_numbers(desk, "error sync")) == sorted([syncing, whole])
+
+
+def _documents(desk: Desk) -> dict[int, object]:
+    """Each ticket's search document as the index holds it now."""
+    if is_sqlite(desk.db):
+        rows = raw_sql(desk.db, "SELECT rowid, number, people, summary, body FROM ticket_fts")
+        return {int(r[0]): tuple(r[1:]) for r in rows.fetchall()}
+    rows = raw_sql(desk.db, "SELECT ticket_id, doc::text FROM ticket_search")
+    return {int(r[0]): r[1] for r in rows.fetchall()}
+
+
+def _rebuilt(desk: Desk) -> dict[int, object]:
+    """Each ticket's document built afresh from what the tickets hold (as v8 built them)."""
+    with desk.db.atomic() as rollback:
+        if is_sqlite(desk.db):
+            raw_sql(desk.db, "DELETE FROM ticket_fts")
+            raw_sql(desk.db, "INSERT INTO ticket_fts(rowid, number, people, summary, body) " + _SQLITE_DOCS)
+        else:
+            raw_sql(desk.db, "SELECT ticket_search_refresh(ARRAY(SELECT id FROM ticket))")
+        rebuilt = _documents(desk)
+        rollback.rollback()
+    return rebuilt
+
+
+def test_a_rule_pass_leaves_every_document_as_a_rebuild_would_make_it(desk: Desk) -> None:
+    """The pass refreshes the documents of what it wrote once, at its end (SQLite, v14),
+    not per row written: the same documents, so its notes are found, and a person's
+    note after it too; the batch's marker is never left behind."""
+    late = desk.log(summary="Printer offline").number  # its response target will pass
+    closing = desk.log(summary="Outlook not syncing").number
+    sv.assign(desk.db, desk.clock, "lee", closing, engineer="tina")
+    sv.resolve(desk.db, desk.clock, "tina", closing, reason="Reset the sync token")
+    waiting = desk.log(summary="Teams calls drop")
+    sv.assign(desk.db, desk.clock, "lee", waiting.number, engineer="tina")
+    sv.request_info(desk.db, desk.clock, "tina", waiting.number)
+    applied = run_rules(desk.db, FixedClock(desk.clock.now() + dt.timedelta(days=30))).applied
+    assert late in applied["sla_breached"] and waiting.number in applied["auto_resolved"]
+    assert closing in applied["closed"]
+    assert _documents(desk) == _rebuilt(desk)
+    assert late in _numbers(desk, "breached")  # the pass's own note is in the document
+    sv.note(desk.db, desk.clock, "tina", late, text="the toner is a counterfeit")
+    assert _numbers(desk, "counterfeit") == [late]
+    assert not Meta.select().where(Meta.key == "search_batch").exists()

@@ -41,6 +41,7 @@ from deskapp.store.migrations import (
     v0011_history_triggers,
     v0012_guards,
     v0013_sessions,
+    v0014_search_batch,
     v0015_search_email,
 )
 from deskapp.store.models import Meta
@@ -59,6 +60,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0011_history_triggers,
     v0012_guards,
     v0013_sessions,
+    v0014_search_batch,
     v0015_search_email,
 )
 # Each step builds on the one before it: by default the version before its own; a step

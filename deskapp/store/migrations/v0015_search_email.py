@@ -12,7 +12,6 @@ from playhouse.migrate import SchemaMigrator
 from deskapp.store.migrations.frozen import create_index
 
 VERSION = 15
-PREVIOUS = 13  # written beside v14 (another branch); the integrator renumbers
 
 
 def apply(db: pw.Database, migrator: SchemaMigrator) -> None:
