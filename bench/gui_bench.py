@@ -2,6 +2,15 @@
 
     python3 bench/gui_bench.py [--tickets 1000000] [--open 100000] [--ticks 300]
                                [--launches 5] [--databases sqlite,postgres] [--pg-url URL]
+                               [--keep-at DIR]
+
+--keep-at DIR keeps the desks built and uses them again on the next run: the SQLite
+file in DIR, the PostgreSQL desk in a schema named after its size (`guibench_keep_`
+tickets `_` open) on the --pg-url server. A desk is used again only once its build
+finished (a marker written last: a file beside the SQLite one, the schema's comment),
+and is brought up to the current schema first, outside the figures. Building takes
+minutes at a million tickets (about 100 s on SQLite, 8 min on PostgreSQL). Drop a
+kept schema with `DROP SCHEMA guibench_keep_... CASCADE`.
 
 Prints (never asserts), for each database (SQLite, and PostgreSQL from --pg-url or
 DESKAPP_TEST_PG_URL, in a schema of its own dropped afterwards):
@@ -386,6 +395,11 @@ def _launch(url: str, ticks: int, env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
+def _pg_url(base: str, schema: str) -> str:
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
 def _pg_schema(base: str) -> tuple[str, Any]:
     """A URL on a new schema of the server at `base`, and a function that drops it."""
     from deskapp.store.connection import database_from_url, raw_sql
@@ -394,13 +408,74 @@ def _pg_schema(base: str) -> tuple[str, Any]:
     admin = database_from_url(base)
     admin.connect()
     raw_sql(admin, f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in base else "?"
 
     def drop() -> None:
         raw_sql(admin, f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
 
-    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}", drop
+    return _pg_url(base, schema), drop
+
+
+def _built_mark(size: int, open_count: int) -> str:
+    return f"guibench desk built: {size} tickets, {open_count} open"
+
+
+def _kept_sqlite(folder: Path, size: int, open_count: int) -> tuple[str, bool, Any]:
+    """The kept SQLite desk's URL in `folder`, whether its build finished (a marker file
+    written after it), and a function writing that marker: an unfinished desk is
+    removed, to be built again."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"guibench-{size}-{open_count}.sqlite3"
+    marker = path.with_name(path.name + ".built")
+    done = marker.exists() and marker.read_text(encoding="utf-8") == _built_mark(size, open_count)
+    if not done:
+        for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
+
+    def mark() -> None:
+        marker.write_text(_built_mark(size, open_count), encoding="utf-8")
+
+    return f"sqlite:///{path}", done, mark
+
+
+def _kept_schema(base: str, size: int, open_count: int) -> tuple[str, bool, Any]:
+    """The kept PostgreSQL desk's URL (schema `guibench_keep_<size>_<open>`), whether its
+    build finished (the schema's comment says so), and a function marking it finished.
+    An unfinished schema is dropped and made again, to be built again."""
+    from deskapp.store.connection import database_from_url, raw_sql
+
+    schema = f"guibench_keep_{size}_{open_count}"
+    admin = database_from_url(base)
+    admin.connect()
+    try:
+        row = raw_sql(
+            admin,
+            "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %s",
+            (schema,),
+        ).fetchone()
+        done = row is not None and row[0] == _built_mark(size, open_count)
+        if not done:
+            raw_sql(admin, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            raw_sql(admin, f'CREATE SCHEMA "{schema}"')
+    finally:
+        admin.close()
+
+    def mark() -> None:
+        admin.connect()
+        try:
+            raw_sql(admin, f"COMMENT ON SCHEMA \"{schema}\" IS '{_built_mark(size, open_count)}'")
+        finally:
+            admin.close()
+
+    return _pg_url(base, schema), done, mark
+
+
+def _upgrade(url: str) -> None:
+    """A kept desk brought up to this checkout's schema (its migrations, e.g. a new
+    index over a million rows), so no measured launch pays for it."""
+    from deskapp.store.connection import open_database
+
+    open_database(url).close()
 
 
 def _report(name: str, size: int, open_count: int, runs: list[dict[str, Any]]) -> None:
@@ -460,6 +535,9 @@ def main() -> int:
     parser.add_argument("--databases", default="sqlite,postgres", help="sqlite, postgres or both")
     parser.add_argument("--pg-url", default=os.environ.get("DESKAPP_TEST_PG_URL"),
                         help="the PostgreSQL server (default: DESKAPP_TEST_PG_URL)")  # fmt: skip
+    parser.add_argument("--keep-at", metavar="DIR", type=Path,
+                        help="keep the desks built (SQLite in DIR, PostgreSQL in a named schema) "
+                        "and use them again when their build finished")  # fmt: skip
     parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -474,17 +552,29 @@ def main() -> int:
         parser.error("postgres needs --pg-url or DESKAPP_TEST_PG_URL")
     for name in names:
         with tempfile.TemporaryDirectory(prefix="deskapp-guibench-") as tmp:
-            drop = None
-            if name == "sqlite":
+            drop = mark = None
+            built = False
+            if args.keep_at is not None and name == "sqlite":
+                url, built, mark = _kept_sqlite(args.keep_at, args.tickets, args.open)
+            elif args.keep_at is not None:
+                url, built, mark = _kept_schema(args.pg_url, args.tickets, args.open)
+            elif name == "sqlite":
                 url = f"sqlite:///{Path(tmp) / 'training.sqlite3'}"
             else:
                 url, drop = _pg_schema(args.pg_url)
             try:
                 t = time.perf_counter()
-                build(url, args.tickets, args.open)
-                print(
-                    f"{name}: built {args.tickets:,} tickets in {time.perf_counter() - t:.0f} s", flush=True
-                )
+                if built:
+                    _upgrade(url)
+                    print(f"{name}: using the kept desk of {args.tickets:,} tickets", flush=True)
+                else:
+                    build(url, args.tickets, args.open)
+                    if mark is not None:
+                        mark()
+                    print(
+                        f"{name}: built {args.tickets:,} tickets in {time.perf_counter() - t:.0f} s",
+                        flush=True,
+                    )
                 env = {
                     **os.environ,
                     "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
