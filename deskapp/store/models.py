@@ -398,6 +398,11 @@ MODELS: tuple[type[BaseModel], ...] = (
 )  # fmt: skip
 
 
+# A ticket not closed, the literal in the SQL (not a parameter): the condition of the
+# partial indexes below, which a query uses only when it names the same condition.
+OPEN_TICKET = Ticket.status != pw.SQL("'closed'")
+
+
 def add_indexes() -> None:
     """Indexes for the queue's incremental refresh and each rule query (every index is
     written by each rule update, so there are no more than these)."""
@@ -413,6 +418,12 @@ def add_indexes() -> None:
     T.add_index(T.response_due)
     # the customer's history beside a ticket (schema v6): a reseller's tickets, newest first
     T.add_index(T.reseller, T.id)
+    # schema v16: the open tickets alone (partial), by due (the first page at launch) and
+    # by id (the whole queue), so neither read walks the desk's closed history; and the
+    # customer's history counts from the index alone
+    T.add_index(T.response_due, T.id, where=OPEN_TICKET, name="ticket_open_due")
+    T.add_index(T.id, where=OPEN_TICKET, name="ticket_open_id")
+    T.add_index(T.reseller, T.contact, T.status)
 
 
 add_indexes()

@@ -185,6 +185,10 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
     11: [
         ("saved_view", {"id": 2, "login": "lead1", "name": "Mine", "spec": "{}", "created_at": T0}),
     ],
+    # v16 adds indexes only: a row of an older table, kept.
+    16: [
+        ("saved_view", {"id": 3, "login": "lead1", "name": "Open P1s", "spec": "{}", "created_at": T0}),
+    ],
 }
 
 # Tables whose key is not an `id` column (and which have no sequence).

@@ -39,6 +39,7 @@ from deskapp.store.migrations import (
     v0009_security,
     v0010_reseller_active,
     v0011_history_triggers,
+    v0016_open_indexes,
 )
 from deskapp.store.models import Meta
 
@@ -54,6 +55,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0009_security,
     v0010_reseller_active,
     v0011_history_triggers,
+    v0016_open_indexes,
 )
 # Each step builds on the one before it: by default the version before its own; a step
 # that says `PREVIOUS` builds on that one (a step written beside another, until both are in).
