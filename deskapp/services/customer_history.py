@@ -4,7 +4,8 @@ tickets, open and closed, newest first, with their outcomes.
     customer_history(db, "INC-000123", limit=50) -> CustomerHistory
 
 Two indexed queries (ticket by reseller, newest first; the counts), whatever the
-size of the desk (schema v6 indexes ticket(reseller_id, id)).
+size of the desk (schema v16 indexes ticket(reseller_id, id, contact_id, status): the
+list in order, the counts from the index alone).
 """
 
 from __future__ import annotations
