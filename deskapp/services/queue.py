@@ -211,11 +211,12 @@ def queue_rows(
 
 def ticket_detail(
     db: pw.Database, number: str, *, now: dt.datetime | None = None,
-    policy: Policy | None = None,
+    policy: Policy | None = None, ticket: Ticket | None = None,
 ) -> TicketDetail:  # fmt: skip
-    """Every field of one ticket and its history, oldest first (NotFound if no such number)."""
+    """Every field of one ticket and its history, oldest first (NotFound if no such number).
+    `ticket`: the row of `number`, already read in this transaction (`ticket_page`)."""
     use(db)
-    t = load_ticket(number)
+    t = ticket if ticket is not None else load_ticket(number)
     engineer = Staff.alias()
     logger = Staff.alias()
     earlier = Ticket.alias()
