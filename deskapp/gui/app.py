@@ -50,7 +50,7 @@ from deskapp.mail.fetch import default_worker
 from deskapp.mail.station import FAILED, READ
 from deskapp.services import directory, presence
 from deskapp.services.queue import QueueRow
-from deskapp.store.connection import describe, is_sqlite
+from deskapp.store.connection import GUI_SQLITE_CACHE_KIB, describe, is_sqlite, limit_cache
 
 WATERMARK_SLACK = dt.timedelta(microseconds=1)  # re-read the last instant: ties are not missed
 FIRST_PAGE = 300  # tickets shown first at launch: more than a screenful, cheap to read
@@ -72,6 +72,7 @@ class DeskApp(QObject):
         mail_holder: str | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
+        limit_cache(db, GUI_SQLITE_CACHE_KIB)  # every thread's connection (SQLite)
         self.db = db
         self.clock = clock
         self.settings = settings
