@@ -50,7 +50,7 @@ from deskapp.mail.fetch import default_worker
 from deskapp.mail.station import FAILED, READ
 from deskapp.services import directory, presence
 from deskapp.services.queue import QueueRow
-from deskapp.store.connection import describe, is_sqlite
+from deskapp.store.connection import GUI_SQLITE_CACHE_KIB, describe, is_sqlite, limit_cache
 
 WATERMARK_SLACK = dt.timedelta(microseconds=1)  # re-read the last instant: ties are not missed
 FIRST_PAGE = 300  # tickets shown first at launch: more than a screenful, cheap to read
@@ -72,6 +72,7 @@ class DeskApp(QObject):
         mail_holder: str | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
+        limit_cache(db, GUI_SQLITE_CACHE_KIB)  # every thread's connection (SQLite)
         self.db = db
         self.clock = clock
         self.settings = settings
@@ -195,6 +196,7 @@ class DeskApp(QObject):
         self.ticket_view.changed.connect(self._ticket_changed)
         self.ticket_view.shown.connect(self._ticket_shown)
         self.ticket_view.refused.connect(lambda text: window.statusBar().showMessage(text, 10_000))
+        self.ticket_view.also_done.connect(self._opened_written)
         self.ticket_view.follow_up_requested.connect(lambda number: self.open_intake(linked_to=number))
         self.model.bands_turned.connect(self._bands_turned)
         window.new_incident_action.triggered.connect(lambda: self.open_intake())
@@ -563,8 +565,8 @@ class DeskApp(QObject):
         self.ticket_view.show_ticket(number, also=self._opened_here(previous))
 
     def _opened_here(self, previous: str | None) -> Any:
-        """What runs on the worker with the page read: presence (the ticket before this one is
-        closed here) and the seen mark. Returns ("opened", the others who have it open)."""
+        """What runs on the worker after the page read: presence (the ticket before this one is
+        closed here) and the seen mark. Returns (the number, the others who have it open)."""
         assert self.desk is not None
         desk, db, clock, here = self.desk, self.db, self.clock, self.workstation
         login = desk.session.login
@@ -574,9 +576,9 @@ class DeskApp(QObject):
             try:
                 if previous is not None and previous != d.number:
                     presence.close_ticket(db, login, previous, here)
-                return "opened", presence.open_ticket(db, clock, login, d.number, here)
+                return d.number, presence.open_ticket(db, clock, login, d.number, here)
             except (pw.PeeweeException, DeskError):
-                return "opened", []
+                return d.number, []
 
         return also
 
@@ -605,16 +607,20 @@ class DeskApp(QObject):
         """A ticket's page was painted: it is seen, it is open here, its customer's history."""
         tv = self.ticket_view
         assert tv is not None
-        number, opened, tv.opened_with = page.detail.number, tv.opened_with, None
-        if opened is None:
+        number, opened, tv.opened_here = page.detail.number, tv.opened_here, False
+        if not opened:
             self._looked_at()  # a reload (after a step, or a change elsewhere): seen again
         else:
             self._presence = (number, time.monotonic())
             if self.model is not None:
-                self.model.mark_seen(page.detail.id, page.detail.version)  # written with the read
-            self._presence_read((number, opened[1]))
+                self.model.mark_seen(page.detail.id, page.detail.version)  # written after the read
         if self.history_panel is not None:
             self.history_panel.show_history(number, page.history)
+
+    def _opened_written(self, result: Any) -> None:
+        """The presence and seen marks of a ticket opened were written: who else has it open."""
+        if result is not None:
+            self._presence_read(result)
 
     def _mark_open(self, number: str | None) -> None:
         """Presence: say this person has `number` open here (None: nothing), and show who

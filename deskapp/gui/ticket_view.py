@@ -75,7 +75,8 @@ SIDE_BY_SIDE = 760  # wider than this, the SLA box sits beside the fields; narro
 
 
 class _Signals(QObject):
-    read = Signal(object)  # (generation, TicketPage or the words saying why not, `also`'s result)
+    read = Signal(object)  # (generation, TicketPage or the words saying why not, whether `also` runs)
+    also_done = Signal(object)  # what `also` returned, after its page was handed over
     engineers = Signal(object)  # (generation, [StaffEntry], unassigned, tier)
     failed = Signal(str)
 
@@ -85,6 +86,7 @@ class TicketView(QWidget):
     follow_up_requested = Signal(str)  # log a follow-up incident linked to this closed ticket
     shown = Signal(object)  # the TicketPage just painted (the window fills the side panels)
     refused = Signal(str)  # a step's shortcut pressed where it is not offered: why (the status bar)
+    also_done = Signal(object)  # what `show_ticket`'s `also` returned (after `shown`, or None)
 
     def __init__(self, desk: Desk, parent: Any = None) -> None:
         super().__init__(parent)
@@ -92,7 +94,7 @@ class TicketView(QWidget):
         self.desk = desk
         self.detail: TicketDetail | None = None
         self.page: TicketPage | None = None
-        self.opened_with: Any = None  # what `show_ticket`'s `also` returned for this page
+        self.opened_here = False  # this page was opened with an `also` (not a reload)
         self._current: ActionSpec | None = None
         self.saving: ActionSpec | None = None  # a step being saved on the write thread
         self._saved_ok: bool | None = None  # how the last save ended (None: not yet)
@@ -104,6 +106,7 @@ class TicketView(QWidget):
         self._asked: str | None = None  # the ticket last asked for (shown, or on its way)
         self._signals = _Signals(self)
         self._signals.read.connect(self._page_read)
+        self._signals.also_done.connect(self.also_done)
         self._signals.engineers.connect(self._engineers_read)
         self._signals.failed.connect(self.header_text)
         tz = desk.policy.tz
@@ -344,8 +347,9 @@ class TicketView(QWidget):
     def show_ticket(self, number: str, also: Callable[[TicketDetail], Any] | None = None) -> None:
         """Open a ticket (closing any half-typed action of another ticket): its page is read
         on the worker and painted when it arrives (`shown`). `also` runs on the worker right
-        after the read (the window's presence and seen marks: one job per ticket opened, none
-        left to compete with the paint); what it returns is `opened_with` once shown."""
+        after the page is handed over (the window's presence and seen marks: writes, which on
+        PostgreSQL wait for the disk, so the page is not held for them; one job per ticket
+        opened); what it returns goes to `also_done`."""
         if self.detail is None or self.detail.number != number:
             self.close_action()
             self.conflict_frame.hide()
@@ -353,31 +357,35 @@ class TicketView(QWidget):
         self._asked = number.strip().upper()
         generation, desk = self._generation, self.desk
 
-        def read() -> tuple[int, TicketPage | str, Any]:
+        signals = self._signals
+
+        def read() -> Any:
             try:
                 page = ticket_page(desk.db, number, now=desk.clock.now(), policy=desk.policy)
             except DeskError as exc:  # no such ticket, or the database is unreachable: said
-                return generation, str(exc), None
+                signals.read.emit((generation, str(exc), False))
+                return None
+            signals.read.emit((generation, page, also is not None))  # painted meanwhile
+            if also is None:
+                return None
             try:
-                extra = None if also is None else also(page.detail)
+                return also(page.detail)
             except Exception:  # advice (presence, seen marks): never in the way of the ticket
-                extra = None
-            return generation, page, extra
+                return None
 
-        signals = self._signals
-        start(self.pool, Read(desk.db, "the ticket", read, signals.read, signals.failed, keep_open=True))
+        start(self.pool, Read(desk.db, "the ticket", read, signals.also_done, signals.failed, keep_open=True))
 
     def header_text(self, text: str) -> None:
         self.header_label.setText(text)
 
-    def _page_read(self, result: tuple[int, TicketPage | str, Any]) -> None:
-        generation, page, extra = result
+    def _page_read(self, result: tuple[int, TicketPage | str, bool]) -> None:
+        generation, page, opened = result
         if generation != self._generation:
             return  # another ticket was asked for meanwhile
         if isinstance(page, str):
             self.header_label.setText(page)
             return
-        self.page, self.opened_with = page, extra
+        self.page, self.opened_here = page, opened
         self._render(page.detail)
         self._say_if_changed(page.detail)
         self.shown.emit(page)

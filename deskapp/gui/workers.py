@@ -125,8 +125,10 @@ class RulesRun(QRunnable):
 
     def run(self) -> None:
         from deskapp.rules import run_rules
+        from deskapp.store.connection import RULE_PASS_CACHE_KIB, cache_here
 
         try:
+            cache_here(self._db, RULE_PASS_CACHE_KIB)  # the pass re-reads; closed after it
             summary = run_rules(
                 self._db, FixedClock(self._now), policy=self._policy, skip_if_busy=self._skip_if_busy
             )

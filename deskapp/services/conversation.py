@@ -80,11 +80,13 @@ class ConversationEntry:
     attachment_ids: tuple[int, ...] = ()  # for `attachment`, in the order of `attachments`
 
 
-def conversation(db: pw.Database, number: str, *, notes: bool = True) -> list[ConversationEntry]:
+def conversation(
+    db: pw.Database, number: str, *, notes: bool = True, ticket: Ticket | None = None
+) -> list[ConversationEntry]:
     """The ticket's messages and (unless `notes=False`) internal notes, oldest first:
-    four queries however long the conversation."""
+    four queries however long the conversation. `ticket`: the row of `number`, already read."""
     use(db)
-    ticket = load_ticket(number)
+    ticket = ticket if ticket is not None else load_ticket(number)
     settings = load_settings(db)
     sender = settings.sender if settings is not None else ""
     entries: list[ConversationEntry] = []

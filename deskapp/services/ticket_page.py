@@ -19,8 +19,10 @@ from deskapp.mail.templates import CannedReply
 from deskapp.services import templates
 from deskapp.services.conversation import ConversationEntry, conversation
 from deskapp.services.customer_history import CustomerHistory, customer_history
+from deskapp.services.operation import load_ticket
 from deskapp.services.queue import TicketDetail, ticket_detail
 from deskapp.services.survey_read import SurveyState, survey_of
+from deskapp.store.connection import use
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,14 @@ def ticket_page(
     """The open ticket's page (NotFound if no such number). Read in one transaction so a
     step taken meanwhile elsewhere is either wholly in the page or wholly not."""
     with db.atomic():
-        detail = ticket_detail(db, number, now=now, policy=policy)
+        use(db)
+        ticket = load_ticket(number)  # once, for every panel (each would read it again)
+        detail = ticket_detail(db, number, now=now, policy=policy, ticket=ticket)
         number = detail.number  # as stored: what the panels below look up
         return TicketPage(
             detail=detail,
-            conversation=conversation(db, number),
+            conversation=conversation(db, number, ticket=ticket),
             canned=templates.canned_replies(db),
             survey=survey_of(db, number),
-            history=customer_history(db, number),
+            history=customer_history(db, number, ticket=ticket, names=(detail.reseller, detail.contact)),
         )

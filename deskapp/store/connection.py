@@ -38,6 +38,14 @@ SQLITE_PRAGMAS = {
 }
 
 
+# The window's SQLite connections (one a thread: the GUI's, and each worker's kept for a
+# day of reads) keep at most this much page cache each: at 64 MiB apiece a desk of a
+# million tickets filled them with what the queue, searches and opened tickets read, the
+# largest part of the window's memory. The operating system caches the file as well; a
+# rule pass raises its own connection's back (`RULE_PASS_CACHE_KIB`), which it re-reads.
+GUI_SQLITE_CACHE_KIB = 8_192
+RULE_PASS_CACHE_KIB = 65_536
+
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 # A server that accepts and never answers must not hang a window or a command: libpq gives
@@ -235,6 +243,24 @@ def limit_statements(db: pw.Database, milliseconds: int) -> None:
     db.connect_params["options"] = f"{options} {setting}".strip()
     if not db.is_closed():
         raw_sql(db, f"SET statement_timeout = {int(milliseconds)}")
+
+
+def limit_cache(db: pw.Database, kib: int) -> None:
+    """SQLite: at most `kib` KiB of page cache on this thread's open connection now, and
+    on every connection opened later (each thread has its own); PostgreSQL: nothing."""
+    if not isinstance(db, pw.SqliteDatabase):
+        return
+    pragmas = [(k, v) for k, v in db._pragmas if k != "cache_size"]  # type: ignore[attr-defined]
+    db._pragmas = [*pragmas, ("cache_size", -int(kib))]  # type: ignore[attr-defined]
+    if not db.is_closed():
+        raw_sql(db, f"PRAGMA cache_size = {-int(kib)}")
+
+
+def cache_here(db: pw.Database, kib: int) -> None:
+    """SQLite: `kib` KiB of page cache on this thread's connection alone (opened if need
+    be), until it closes; PostgreSQL: nothing."""
+    if isinstance(db, pw.SqliteDatabase):
+        raw_sql(db, f"PRAGMA cache_size = {-int(kib)}")
 
 
 def open_database(

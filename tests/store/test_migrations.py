@@ -197,6 +197,10 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
         ("saved_view", {"id": 4, "login": "lead1", "name": "Later", "spec": "{}", "created_at": T0}),
     ],
     15: [],  # an index only (on ticket.contact_email)
+    # v16 adds indexes only: a row of an older table, kept.
+    16: [
+        ("saved_view", {"id": 5, "login": "lead1", "name": "Open P1s", "spec": "{}", "created_at": T0}),
+    ],
 }
 
 # Tables whose key is not an `id` column (and which have no sequence).

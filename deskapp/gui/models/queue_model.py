@@ -72,6 +72,7 @@ class QueueModel(FlatTableModel):
         super().__init__(parent)
         self._rows: list[QueueRow] = []
         self._index_of: dict[int, int] = {}
+        self._row_of_number: dict[str, int] | None = None  # made when first asked (`row_of_number`)
         self._clocks = QueueClocks(engine)
         self._tick = self._clocks.tick(now)
         self._remaining = np.empty(0, dtype=np.int64)
@@ -97,10 +98,11 @@ class QueueModel(FlatTableModel):
         return self._index_of.get(ticket_id)
 
     def row_of_number(self, number: str) -> int | None:
-        for at, item in enumerate(self._rows):
-            if item.number == number:
-                return at
-        return None
+        # A dict made on the first look after the rows changed: opening a ticket asks for
+        # its row, and a closed one (not in the queue) would walk all 100k rows each time.
+        if self._row_of_number is None:
+            self._row_of_number = {t.number: i for i, t in enumerate(self._rows)}
+        return self._row_of_number.get(number)
 
     # --- updated since you looked ----------------------------------------------
 
@@ -279,6 +281,7 @@ class QueueModel(FlatTableModel):
 
     def _reindex(self) -> None:
         self._index_of = {t.id: i for i, t in enumerate(self._rows)}
+        self._row_of_number = None
 
     # --- time ---------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from deskapp.store.migrations import (
     v0013_sessions,
     v0014_search_batch,
     v0015_search_email,
+    v0016_open_indexes,
 )
 from deskapp.store.models import Meta
 
@@ -62,6 +63,7 @@ STEPS: tuple[ModuleType, ...] = (
     v0013_sessions,
     v0014_search_batch,
     v0015_search_email,
+    v0016_open_indexes,
 )
 # Each step builds on the one before it: by default the version before its own; a step
 # that says `PREVIOUS` builds on that one (a step written beside another, until both are in).
