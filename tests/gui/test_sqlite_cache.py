@@ -42,7 +42,9 @@ def test_a_rule_pass_reads_with_the_large_cache(
 ) -> None:
     seen: list[int] = []  # the pass's connection, as the rules would read through it
 
-    def run_rules(db: peewee.Database, _clock: FixedClock, policy: object = None) -> str:
+    def run_rules(
+        db: peewee.Database, _clock: FixedClock, policy: object = None, skip_if_busy: bool = False
+    ) -> str:
         seen.append(_cache_kib(db))
         return "summary"
 
